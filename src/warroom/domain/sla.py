@@ -1,0 +1,273 @@
+"""The SLA clock: a pure function of (incident, timeline, now).
+
+For every target of the incident's severity level it gives the deadline and whether it is
+met, missed (met late), pending (time left) or breached (overdue, not met); the escalation
+ladder's steps (pending, due now, averted, fired); when the next status update is due; and
+the durations to detect, acknowledge, identify, mitigate and resolve.
+
+How targets are met:
+- acknowledge: the acknowledged milestone; if none was recorded, the first later milestone
+  (identified, mitigated, resolved) implies it — reported as implied, never silently.
+- respond: the first human response — an action, decision, status or comms entry — or a later
+  milestone; when the level has no acknowledge target, acknowledging counts as responding.
+- mitigate: the mitigated milestone, implied by resolved.
+- resolve: the resolved milestone.
+Targets count from detection (declaration when detection is unknown). A target met exactly
+on its deadline is met; a pending target is breached only once ``now`` is past the deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Literal, Mapping
+
+from warroom.domain.incident import Incident
+from warroom.domain.policy import EscalationStep, Level, Span
+from warroom.domain.timeline import RESPONSE_KINDS, Entry
+from warroom.domain.times import format_duration, short_utc
+
+TargetState = Literal["met", "missed", "pending", "breached"]
+EscalationState = Literal["pending", "due", "averted", "fired"]
+
+#: Milestones that imply a target was met when its own milestone was never recorded.
+_IMPLIED_BY = {
+    "acknowledge": ("acknowledged", "identified", "mitigated", "resolved"),
+    "mitigate": ("mitigated", "resolved"),
+    "resolve": ("resolved",),
+}
+_CLEARED_BY = {
+    "unacknowledged": ("acknowledged", "identified", "mitigated", "resolved"),
+    "unidentified": ("identified", "mitigated", "resolved"),
+    "unresolved": ("resolved",),
+}
+DURATIONS = ("detect", "acknowledge", "identify", "mitigate", "resolve")
+_DURATION_MILESTONE = {
+    "acknowledge": "acknowledged", "identify": "identified", "mitigate": "mitigated", "resolve": "resolved",
+}
+
+
+@dataclass(frozen=True)
+class TargetClock:
+    name: str
+    span: Span
+    deadline: datetime
+    state: TargetState
+    met_at: datetime | None = None
+    met_by: str = ""  # "acknowledged", "first action entry", …
+    implied: bool = False
+    remaining: timedelta | None = None  # pending: time left (≥ 0)
+    overdue: timedelta | None = None  # breached: time past the deadline; missed: missed by
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("met", "missed")
+
+
+@dataclass(frozen=True)
+class EscalationClock:
+    index: int
+    step: EscalationStep
+    due_at: datetime
+    state: EscalationState
+    cleared_at: datetime | None = None
+
+    @property
+    def describe(self) -> str:
+        return f"{self.step.condition} after {self.step.after} → {self.step.to}"
+
+
+@dataclass(frozen=True)
+class UpdateGap:
+    start: datetime
+    end: datetime
+    late_by: timedelta | None  # None: kept the cadence
+
+
+@dataclass(frozen=True)
+class UpdateClock:
+    every: Span
+    last_update: datetime  # the last comms entry, or the declaration
+    next_due: datetime | None  # None once resolved
+    overdue: timedelta | None
+    gaps: tuple[UpdateGap, ...]
+    updates_sent: int
+
+
+@dataclass(frozen=True)
+class SlaEvent:
+    """Something the timeline should record exactly once (``key`` de-duplicates across processes)."""
+
+    key: str
+    at: datetime
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SlaReport:
+    now: datetime
+    start: datetime
+    level: Level
+    targets: tuple[TargetClock, ...]
+    escalations: tuple[EscalationClock, ...]
+    update: UpdateClock | None
+    durations: Mapping[str, timedelta | None]
+
+    def target(self, name: str) -> TargetClock | None:
+        return next((t for t in self.targets if t.name == name), None)
+
+    def events(self) -> list[SlaEvent]:
+        """Breaches and escalation steps that have happened, for one system entry each."""
+        out = []
+        for t in self.targets:
+            if t.state in ("breached", "missed"):
+                out.append(SlaEvent(
+                    key=f"sla:{self.level.key}:{t.name}",
+                    at=t.deadline,
+                    kind="system",
+                    text=f"SLA breached: {t.name} target of {self.level.key} ({t.span}) passed at "
+                         f"{short_utc(t.deadline)}",
+                ))
+        for e in self.escalations:
+            if e.state in ("due", "fired"):
+                out.append(SlaEvent(
+                    key=f"escalation:{self.level.key}:{e.index}",
+                    at=e.due_at,
+                    kind="escalation",
+                    text=f"Escalation due: {e.step.condition} after {e.step.after} → call {e.step.to}",
+                ))
+        return out
+
+
+def evaluate(incident: Incident, entries: Iterable[Entry], now: datetime) -> SlaReport:
+    level = incident.level
+    hours = incident.policy.business_hours
+    start = incident.start
+    ms = incident.milestones
+    live = [e for e in entries if not e.redacted]
+    first_response = min((e.at for e in live if e.kind in RESPONSE_KINDS), default=None)
+
+    targets = []
+    for name, span in level.targets.items():
+        deadline = span.after(start, hours)
+        met_at, met_by, implied = _met(name, ms, first_response, "acknowledge" in level.targets)
+        targets.append(_clock(name, span, deadline, met_at, met_by, implied, now))
+
+    escalations = []
+    for i, step in enumerate(level.escalation):
+        due_at = step.after.after(start, hours)
+        cleared = _first(ms, _CLEARED_BY[step.condition])
+        cleared_at = cleared[1] if cleared else None
+        if cleared_at is not None and cleared_at <= due_at:
+            state: EscalationState = "averted"
+        elif cleared_at is not None:
+            state = "fired"
+        else:
+            state = "due" if now >= due_at else "pending"
+        escalations.append(EscalationClock(i, step, due_at, state, cleared_at))
+
+    return SlaReport(
+        now=now,
+        start=start,
+        level=level,
+        targets=tuple(targets),
+        escalations=tuple(escalations),
+        update=_update_clock(level, incident, live, now),
+        durations=durations(ms),
+    )
+
+
+def durations(ms: Mapping[str, datetime]) -> dict[str, timedelta | None]:
+    """MTTD and friends for one incident: each measured from detection (declaration if unknown)."""
+    start = ms.get("detected") or ms.get("declared")
+    out: dict[str, timedelta | None] = {
+        "detect": ms["declared"] - ms["detected"] if "detected" in ms and "declared" in ms else None
+    }
+    for name, milestone in _DURATION_MILESTONE.items():
+        out[name] = ms[milestone] - start if milestone in ms and start else None
+    return out
+
+
+def urgency(clock: TargetClock, now: datetime) -> Literal["ok", "soon", "breached", "met", "missed"]:
+    """Colour class for a target: due soon when ≤ 20 % of its span is left (at least 2, at most 30 min)."""
+    if clock.state in ("met", "missed", "breached"):
+        return clock.state
+    if clock.span.business:
+        window = timedelta(minutes=30)
+    else:
+        window = min(max(timedelta(minutes=clock.span.amount) * 0.2, timedelta(minutes=2)), timedelta(minutes=30))
+    return "soon" if clock.remaining is not None and clock.remaining <= window else "ok"
+
+
+def _met(name: str, ms: Mapping[str, datetime], first_response: datetime | None,
+         has_ack_target: bool) -> tuple[datetime | None, str, bool]:
+    if name == "respond":
+        candidates = [("identified", ms.get("identified")), ("mitigated", ms.get("mitigated")),
+                      ("resolved", ms.get("resolved")), ("first response entry", first_response)]
+        if not has_ack_target:
+            candidates.append(("acknowledged", ms.get("acknowledged")))
+        found = [(at, label) for label, at in candidates if at is not None]
+        if not found:
+            return None, "", False
+        at, label = min(found)
+        return at, label, False
+    found_ms = _first(ms, _IMPLIED_BY[name])
+    if not found_ms:
+        return None, "", False
+    milestone, at = found_ms
+    return at, milestone, milestone != _IMPLIED_BY[name][0]
+
+
+def _first(ms: Mapping[str, datetime], names: tuple[str, ...]) -> tuple[str, datetime] | None:
+    for n in names:
+        if n in ms:
+            return n, ms[n]
+    return None
+
+
+def _clock(name, span, deadline, met_at, met_by, implied, now) -> TargetClock:
+    if met_at is not None:
+        if met_at <= deadline:
+            return TargetClock(name, span, deadline, "met", met_at, met_by, implied)
+        return TargetClock(name, span, deadline, "missed", met_at, met_by, implied, overdue=met_at - deadline)
+    if now > deadline:
+        return TargetClock(name, span, deadline, "breached", overdue=now - deadline)
+    return TargetClock(name, span, deadline, "pending", remaining=deadline - now)
+
+
+def _update_clock(level: Level, incident: Incident, live: list[Entry], now: datetime) -> UpdateClock | None:
+    every = level.update_every
+    if every is None:
+        return None
+    hours = incident.policy.business_hours
+    declared = incident.milestones["declared"]
+    resolved = incident.milestones.get("resolved")
+    sent = sorted(e.at for e in live if e.kind == "comms" and e.at >= declared)
+    if resolved is not None:
+        sent = [t for t in sent if t <= resolved]
+    marks = [declared, *sent]
+    end = resolved if resolved is not None else now
+    gaps = []
+    for a, b in zip(marks, [*marks[1:], end]):
+        due = every.after(a, hours)
+        late = b - due if b > due else None
+        if b is end and resolved is None and late is None:
+            continue  # the current window is still open and on time
+        gaps.append(UpdateGap(a, b, late))
+    last = marks[-1]
+    next_due = None if resolved is not None else every.after(last, hours)
+    overdue = now - next_due if next_due is not None and now > next_due else None
+    return UpdateClock(every, last, next_due, overdue, tuple(gaps), len(sent))
+
+
+def describe_target(clock: TargetClock) -> str:
+    """One line for reports and the CLI: ``met (4m12s, acknowledged)`` / ``missed by 3m``."""
+    how = f"{clock.met_by}, implied" if clock.implied else clock.met_by
+    if clock.state == "met":
+        return f"met at {short_utc(clock.met_at)} ({how})"
+    if clock.state == "missed":
+        return f"missed by {format_duration(clock.overdue)} (at {short_utc(clock.met_at)}, {how})"
+    if clock.state == "breached":
+        return f"BREACHED {format_duration(clock.overdue)} ago, not met"
+    return f"{format_duration(clock.remaining)} left"

@@ -1,0 +1,1 @@
+"""Persistence: the SQLite store (the only module here that touches the disk)."""

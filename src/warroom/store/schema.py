@@ -1,0 +1,83 @@
+"""The SQLite schema and its forward migrations (``PRAGMA user_version`` is the schema version).
+
+Migrations are append-only: never edit a released one, add the next.
+"""
+
+from __future__ import annotations
+
+KIND_CHECK = "kind IN ('note','action','decision','status','escalation','comms','system')"
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: incidents, entries with revisions, and a change log that other processes poll cheaply.
+    f"""
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE incidents (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        title       TEXT NOT NULL,
+        severity    TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        policy      TEXT NOT NULL,              -- JSON snapshot of the severity policy
+        milestones  TEXT NOT NULL DEFAULT '{{}}', -- JSON {{name: ISO 8601 UTC}}
+        roles       TEXT NOT NULL DEFAULT '{{}}',
+        services    TEXT NOT NULL DEFAULT '[]',
+        impact      TEXT NOT NULL DEFAULT '',
+        summary     TEXT NOT NULL DEFAULT '',
+        drill       INTEGER NOT NULL DEFAULT 0,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE entries (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id      INTEGER NOT NULL REFERENCES incidents(id) ON DELETE RESTRICT,
+        at               TEXT NOT NULL,
+        logged_at        TEXT NOT NULL,
+        author           TEXT NOT NULL,
+        kind             TEXT NOT NULL CHECK ({KIND_CHECK}),
+        text             TEXT NOT NULL,
+        starred          INTEGER NOT NULL DEFAULT 0,
+        revision         INTEGER NOT NULL DEFAULT 1,
+        redacted_at      TEXT,
+        redacted_by      TEXT NOT NULL DEFAULT '',
+        redaction_reason TEXT NOT NULL DEFAULT '',
+        owner            TEXT NOT NULL DEFAULT '',
+        due              TEXT,
+        key              TEXT,
+        UNIQUE (incident_id, key)
+    );
+    CREATE INDEX entries_by_incident ON entries (incident_id, at);
+    CREATE TABLE revisions (
+        entry_id     INTEGER NOT NULL REFERENCES entries(id) ON DELETE RESTRICT,
+        revision     INTEGER NOT NULL,
+        at           TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        author       TEXT NOT NULL,
+        replaced_at  TEXT NOT NULL,
+        replaced_by  TEXT NOT NULL,
+        PRIMARY KEY (entry_id, revision)
+    );
+    CREATE TABLE changes (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id  INTEGER NOT NULL,
+        entry_id     INTEGER
+    );
+    CREATE INDEX changes_by_incident ON changes (incident_id, seq);
+    CREATE TRIGGER entries_inserted AFTER INSERT ON entries BEGIN
+        INSERT INTO changes (incident_id, entry_id) VALUES (NEW.incident_id, NEW.id);
+    END;
+    CREATE TRIGGER entries_updated AFTER UPDATE ON entries BEGIN
+        INSERT INTO changes (incident_id, entry_id) VALUES (NEW.incident_id, NEW.id);
+    END;
+    CREATE TRIGGER incidents_inserted AFTER INSERT ON incidents BEGIN
+        INSERT INTO changes (incident_id, entry_id) VALUES (NEW.id, NULL);
+    END;
+    CREATE TRIGGER incidents_updated AFTER UPDATE ON incidents BEGIN
+        INSERT INTO changes (incident_id, entry_id) VALUES (NEW.id, NULL);
+    END;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

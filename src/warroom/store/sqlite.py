@@ -1,0 +1,464 @@
+"""The SQLite store: one file shared by every warroom process on the machine.
+
+WAL lets the shared screen read while the scribe writes; ``busy_timeout`` and
+``BEGIN IMMEDIATE`` serialise writers without errors; ``synchronous=FULL`` makes every
+acknowledged write survive a crash or power cut. Each write appends to the ``changes``
+table (by trigger), so another process learns cheaply that something changed:
+``PRAGMA data_version`` says *whether*, ``changes_since`` says *what*.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Iterable
+
+import aiosqlite
+
+from warroom.domain.incident import Incident, IncidentError
+from warroom.domain.policy import Policy, policy_from_dict
+from warroom.domain.timeline import Entry, EntryError, Revision, parse_kind
+from warroom.domain.times import from_iso, iso_utc, short_utc
+from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 5000
+
+Change = Callable[[Incident], tuple[Incident, list[str]]]
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used; the message says which file and why."""
+
+
+class NotFound(LookupError):
+    pass
+
+
+def _opt(text: str | None) -> datetime | None:
+    return from_iso(text) if text else None
+
+
+@lru_cache(maxsize=64)
+def _policy(snapshot: str) -> Policy:
+    return policy_from_dict(json.loads(snapshot))
+
+
+def _incident(row: sqlite3.Row) -> Incident:
+    return Incident(
+        id=row["id"],
+        title=row["title"],
+        severity=row["severity"],
+        status=row["status"],
+        policy=_policy(row["policy"]),
+        milestones={k: from_iso(v) for k, v in json.loads(row["milestones"]).items()},
+        roles=json.loads(row["roles"]),
+        services=tuple(json.loads(row["services"])),
+        impact=row["impact"],
+        summary=row["summary"],
+        drill=bool(row["drill"]),
+    )
+
+
+_ENTRY_COLUMNS = (
+    "id, incident_id, at, logged_at, author, kind, text, starred, revision, "
+    "redacted_at, redacted_by, redaction_reason, owner, due, key"
+)
+
+
+def _entry(row: sqlite3.Row | tuple, history: tuple[Revision, ...] = ()) -> Entry:
+    (id_, incident_id, at, logged_at, author, kind, text, starred, revision,
+     redacted_at, redacted_by, reason, owner, due, key) = tuple(row)
+    return Entry(
+        id=id_, incident_id=incident_id, at=from_iso(at), logged_at=from_iso(logged_at), author=author,
+        kind=kind, text=text, starred=bool(starred), revision=revision, redacted_at=_opt(redacted_at),
+        redacted_by=redacted_by, redaction_reason=reason, owner=owner, due=_opt(due), key=key,
+        history=history,
+    )
+
+
+def prepare_file(path: Path) -> None:
+    """Create the database file (and its folder) readable by its owner only, before SQLite does."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR | os.O_EXCL, 0o600))
+
+
+class Store:
+    """Async access to one warroom database file. Use ``async with Store.open(path) as store``."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: str | Path) -> AsyncIterator["Store"]:
+        store = await cls.connect(path)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+    @classmethod
+    async def connect(cls, path: str | Path) -> "Store":
+        path = Path(path).expanduser()
+        try:
+            prepare_file(path)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StoreError(f"cannot create database {path}: {exc.strerror or exc}") from None
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+        db.row_factory = sqlite3.Row
+        store = cls(db, path)
+        try:
+            await store._setup()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _setup(self) -> None:
+        try:
+            await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = (await self._db.execute_fetchall("PRAGMA journal_mode = WAL"))[0][0]
+            if mode.lower() != "wal":
+                raise StoreError(f"database {self.path}: cannot switch to WAL mode (got {mode})")
+            await self._db.execute("PRAGMA synchronous = FULL")
+            await self._db.execute("PRAGMA foreign_keys = ON")
+            version = (await self._db.execute_fetchall("PRAGMA user_version"))[0][0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"database {self.path} has schema version {version}, newer than this warroom "
+                    f"understands ({SCHEMA_VERSION}); upgrade warroom"
+                )
+            if version < SCHEMA_VERSION:
+                await self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(self.path, exc)) from None
+
+    async def _migrate(self) -> None:
+        async with self._transaction():
+            version = (await self._db.execute_fetchall("PRAGMA user_version"))[0][0]
+            for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(sql):
+                    await self._db.execute(statement)
+                await self._db.execute(f"PRAGMA user_version = {number}")
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction that takes the write lock up front (no deadlock on upgrade)."""
+        async with self._write_lock:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(_explain(self.path, exc)) from None
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    await self._db.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    await self._db.execute("ROLLBACK")
+                    raise StoreError(_explain(self.path, exc)) from None
+
+    # -- change detection ----------------------------------------------------------------------
+    async def data_version(self) -> int:
+        """Changes whenever *another* connection commits; costs no disk read."""
+        return (await self._db.execute_fetchall("PRAGMA data_version"))[0][0]
+
+    async def change_seq(self) -> int:
+        rows = await self._db.execute_fetchall("SELECT coalesce(max(seq), 0) FROM changes")
+        return rows[0][0]
+
+    async def changes_since(self, seq: int, incident_id: int | None = None) -> tuple[int, set[int], bool]:
+        """(latest seq, ids of entries changed since ``seq``, whether an incident row changed)."""
+        sql = "SELECT seq, incident_id, entry_id FROM changes WHERE seq > ?"
+        params: list[Any] = [seq]
+        if incident_id is not None:
+            sql += " AND incident_id = ?"
+            params.append(incident_id)
+        rows = await self._db.execute_fetchall(sql, params)
+        latest = max((r[0] for r in rows), default=seq)
+        entry_ids = {r[2] for r in rows if r[2] is not None}
+        return latest, entry_ids, any(r[2] is None for r in rows)
+
+    # -- incidents -------------------------------------------------------------------------------
+    async def declare(
+        self,
+        title: str,
+        policy: Policy,
+        severity: str,
+        *,
+        now: datetime,
+        author: str,
+        detected_at: datetime | None = None,
+        services: Iterable[str] = (),
+        impact: str = "",
+        drill: bool = False,
+        make_active: bool = True,
+    ) -> Incident:
+        title = title.strip()
+        if not title:
+            raise IncidentError("an incident needs a title")
+        level = policy.level(severity)
+        milestones = {"declared": now}
+        if detected_at is not None:
+            if detected_at > now:
+                raise IncidentError(
+                    f"detected at {short_utc(detected_at)} would be after declared at {short_utc(now)}"
+                )
+            milestones["detected"] = detected_at
+        snapshot = json.dumps(policy.to_dict(), sort_keys=True)
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                "INSERT INTO incidents (title, severity, status, policy, milestones, services, impact, drill,"
+                " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                (title, level.key, "investigating", snapshot, _milestones_json(milestones),
+                 json.dumps(list(dict.fromkeys(s.strip() for s in services if s.strip()))), impact,
+                 int(drill), iso_utc(now), iso_utc(now)),
+            )
+            incident_id = rows[0][0]
+            text = f"{'DRILL ' if drill else ''}Incident declared: {level.label} — {title}"
+            await self._insert_entry(db, incident_id, text, "system", author, now, now)
+            if detected_at is not None:
+                await self._insert_entry(db, incident_id, "Detected", "system", author, detected_at, now)
+            if make_active:
+                await self._set_meta(db, "active_incident", str(incident_id))
+        return await self.incident(incident_id)
+
+    async def incident(self, incident_id: int) -> Incident:
+        rows = await self._db.execute_fetchall("SELECT * FROM incidents WHERE id = ?", (incident_id,))
+        if not rows:
+            raise NotFound(f"no incident #{incident_id}")
+        return _incident(rows[0])
+
+    async def incidents(self, *, include_resolved: bool = True) -> list[Incident]:
+        sql = "SELECT * FROM incidents"
+        if not include_resolved:
+            sql += " WHERE status != 'resolved'"
+        rows = await self._db.execute_fetchall(sql + " ORDER BY id DESC")
+        return [_incident(r) for r in rows]
+
+    async def active_incident_id(self) -> int | None:
+        rows = await self._db.execute_fetchall("SELECT value FROM meta WHERE key = 'active_incident'")
+        return int(rows[0][0]) if rows else None
+
+    async def set_active(self, incident_id: int) -> None:
+        await self.incident(incident_id)
+        async with self._transaction() as db:
+            await self._set_meta(db, "active_incident", str(incident_id))
+
+    async def change(self, incident_id: int, change: Change, *, author: str, at: datetime, now: datetime,
+                     kind: str = "system") -> tuple[Incident, list[Entry]]:
+        """Apply a pure incident change and write its system entries, atomically."""
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall("SELECT * FROM incidents WHERE id = ?", (incident_id,))
+            if not rows:
+                raise NotFound(f"no incident #{incident_id}")
+            before = _incident(rows[0])
+            after, texts = change(before)
+            await db.execute(
+                "UPDATE incidents SET title=?, severity=?, status=?, milestones=?, roles=?, services=?, impact=?,"
+                " summary=?, updated_at=? WHERE id=?",
+                (after.title, after.severity, after.status, _milestones_json(after.milestones),
+                 json.dumps(dict(after.roles), sort_keys=True), json.dumps(list(after.services)),
+                 after.impact, after.summary, iso_utc(now), incident_id),
+            )
+            entries = [await self._insert_entry(db, incident_id, t, kind, author, at, now) for t in texts]
+        return after, [e for e in entries if e is not None]
+
+    # -- entries -----------------------------------------------------------------------------------
+    async def append(
+        self,
+        incident_id: int,
+        text: str,
+        *,
+        author: str,
+        now: datetime,
+        at: datetime | None = None,
+        kind: str = "note",
+        owner: str = "",
+        due: datetime | None = None,
+        key: str | None = None,
+    ) -> Entry | None:
+        """Append an entry; durable when this returns. With ``key``, a second append is ignored (→ None)."""
+        kind = parse_kind(kind)
+        if not text.strip():
+            raise EntryError("an entry needs some text")
+        try:
+            async with self._write_lock:
+                return await self._insert_entry(self._db, incident_id, text, kind, author, at or now, now,
+                                                owner=owner, due=due, key=key)
+        except sqlite3.IntegrityError as exc:
+            if "FOREIGN KEY" in str(exc):
+                raise NotFound(f"no incident #{incident_id}") from None
+            raise
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_explain(self.path, exc)) from None
+
+    async def _insert_entry(self, db, incident_id, text, kind, author, at, now, *, owner="", due=None,
+                            key=None) -> Entry | None:
+        verb = "INSERT OR IGNORE" if key is not None else "INSERT"
+        rows = await db.execute_fetchall(
+            f"{verb} INTO entries (incident_id, at, logged_at, author, kind, text, owner, due, key)"
+            " VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+            (incident_id, iso_utc(at), iso_utc(now), author, kind, text, owner,
+             iso_utc(due) if due else None, key),
+        )
+        if not rows:
+            return None
+        return Entry(id=rows[0][0], incident_id=incident_id, at=from_iso(iso_utc(at)),
+                     logged_at=from_iso(iso_utc(now)), author=author, kind=kind, text=text, owner=owner,
+                     due=due, key=key)
+
+    async def entry(self, entry_id: int, *, with_history: bool = False) -> Entry:
+        rows = await self._db.execute_fetchall(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,))
+        if not rows:
+            raise NotFound(f"no entry {entry_id}")
+        history = await self._history(entry_id) if with_history else ()
+        return _entry(rows[0], history)
+
+    async def entries(self, incident_id: int, *, with_history: bool = False,
+                      ids: Iterable[int] | None = None) -> list[Entry]:
+        """The incident's entries in timeline order (``at``, then ``logged_at``, then id)."""
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE incident_id = ?"
+        params: list[Any] = [incident_id]
+        if ids is not None:
+            ids = list(ids)
+            sql += f" AND id IN ({','.join('?' * len(ids))})"
+            params += ids
+        rows = await self._db.execute_fetchall(sql + " ORDER BY at, logged_at, id", params)
+        histories: dict[int, list[Revision]] = {}
+        if with_history:
+            for r in await self._db.execute_fetchall(
+                "SELECT r.entry_id, r.revision, r.at, r.kind, r.text, r.author, r.replaced_at, r.replaced_by"
+                " FROM revisions r JOIN entries e ON e.id = r.entry_id WHERE e.incident_id = ?"
+                " ORDER BY r.entry_id, r.revision", (incident_id,),
+            ):
+                histories.setdefault(r[0], []).append(_revision(r))
+        return [_entry(r, tuple(histories.get(r[0], ()))) for r in rows]
+
+    async def _history(self, entry_id: int) -> tuple[Revision, ...]:
+        rows = await self._db.execute_fetchall(
+            "SELECT entry_id, revision, at, kind, text, author, replaced_at, replaced_by FROM revisions"
+            " WHERE entry_id = ? ORDER BY revision", (entry_id,),
+        )
+        return tuple(_revision(r) for r in rows)
+
+    async def edit(self, entry_id: int, *, by: str, now: datetime, text: str | None = None,
+                   kind: str | None = None, at: datetime | None = None) -> Entry:
+        """Change an entry's text/kind/time; the previous version is kept as a revision."""
+        if text is not None and not text.strip():
+            raise EntryError("an entry needs some text (to remove it, redact it)")
+        if kind is not None:
+            kind = parse_kind(kind)
+        async with self._transaction() as db:
+            current = await self._locked_entry(db, entry_id)
+            if current.redacted:
+                raise EntryError(f"entry {entry_id} is redacted; it cannot be edited")
+            new_text = current.text if text is None else text
+            new_kind = current.kind if kind is None else kind
+            new_at = current.at if at is None else at
+            if (new_text, new_kind, new_at) == (current.text, current.kind, current.at):
+                return current
+            await db.execute(
+                "INSERT INTO revisions (entry_id, revision, at, kind, text, author, replaced_at, replaced_by)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (entry_id, current.revision, iso_utc(current.at), current.kind, current.text, current.author,
+                 iso_utc(now), by),
+            )
+            await db.execute(
+                "UPDATE entries SET text=?, kind=?, at=?, revision=revision+1 WHERE id=?",
+                (new_text, new_kind, iso_utc(new_at), entry_id),
+            )
+        return await self.entry(entry_id, with_history=True)
+
+    async def redact(self, entry_id: int, *, reason: str, by: str, now: datetime) -> Entry:
+        """Hide an entry's text from views and exports; the text stays in the revision history."""
+        if not reason.strip():
+            raise EntryError("a redaction needs a reason")
+        async with self._transaction() as db:
+            current = await self._locked_entry(db, entry_id)
+            if current.redacted:
+                raise EntryError(f"entry {entry_id} is already redacted")
+            await db.execute(
+                "UPDATE entries SET redacted_at=?, redacted_by=?, redaction_reason=? WHERE id=?",
+                (iso_utc(now), by, reason.strip(), entry_id),
+            )
+        return await self.entry(entry_id, with_history=True)
+
+    async def star(self, entry_id: int, starred: bool = True) -> Entry:
+        async with self._transaction() as db:
+            await self._locked_entry(db, entry_id)
+            await db.execute("UPDATE entries SET starred=? WHERE id=?", (int(starred), entry_id))
+        return await self.entry(entry_id)
+
+    async def _locked_entry(self, db, entry_id: int) -> Entry:
+        rows = await db.execute_fetchall(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,))
+        if not rows:
+            raise NotFound(f"no entry {entry_id}")
+        return _entry(rows[0])
+
+    # -- misc ------------------------------------------------------------------------------------------
+    async def _set_meta(self, db, key: str, value: str) -> None:
+        await db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def integrity_check(self) -> str:
+        return (await self._db.execute_fetchall("PRAGMA integrity_check"))[0][0]
+
+
+def _revision(r) -> Revision:
+    return Revision(revision=r[1], at=from_iso(r[2]), kind=r[3], text=r[4], author=r[5],
+                    replaced_at=from_iso(r[6]), replaced_by=r[7])
+
+
+def _milestones_json(milestones) -> str:
+    return json.dumps({k: iso_utc(v) for k, v in milestones.items()}, sort_keys=True)
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements (triggers contain ``;`` inside BEGIN … END)."""
+    out, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    message = str(exc)
+    if "not a database" in message or "malformed" in message:
+        return f"database {path} is corrupt or not a warroom database ({message}); move it aside or use --db"
+    if "locked" in message or "busy" in message:
+        return (f"database {path} is locked by another process for more than {BUSY_TIMEOUT_MS // 1000} s "
+                f"({message}); try again")
+    if "readonly" in message or "read-only" in message:
+        return f"database {path} is read-only ({message}); check its permissions"
+    return f"database {path}: {message}"
