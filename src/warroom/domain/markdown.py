@@ -1,0 +1,49 @@
+"""Escaping user text so it cannot break (or inject into) the exported markdown.
+
+Everything people type — titles, entries, names, reasons — goes through here. Markdown's
+inline syntax is neutralised with backslash escapes (valid CommonMark for any ASCII
+punctuation), raw HTML is turned into entities, and block syntax at the start of a line
+(headings, quotes, lists, thematic breaks) is escaped. Table cells additionally escape
+``|`` and fold newlines into ``<br>``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_BLOCK_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")
+# C0/C1 control characters except tab and newline; terminal escape sequences start with ESC (\x1b).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """Replace control characters (terminal escape sequences included) with a visible ``�``."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def inline(text: str) -> str:
+    """Escape one line of user text for use inside a paragraph, list item or heading."""
+    text = strip_controls(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _INLINE.sub(r"\\\1", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def block(text: str) -> str:
+    """Escape multi-line user text as paragraphs: inline escapes plus line-start syntax."""
+    lines = inline(text).split("\n")
+    out = []
+    for line in lines:
+        m = _BLOCK_START.match(line)
+        if m and m[2][0].isdigit():
+            line = line[: m.end()] + "\\" + line[m.end():]  # "1. x" -> "1\. x"
+        elif m:
+            line = m[1] + "\\" + line[len(m[1]):]
+        out.append(line)
+    return "\n".join(out)
+
+
+def cell(text: str) -> str:
+    """Escape user text for a table cell: one physical line, pipes escaped."""
+    return "<br>".join(inline(text).split("\n")) or " "

@@ -1,0 +1,253 @@
+"""The post-incident review draft (markdown) and the machine-readable export (JSON).
+
+Pure functions of (incident, entries, now): the same data always gives the same document,
+which is what the golden-file test relies on. Layout follows the runbooks' PIR templates
+(seed 004) and incident report (seed 001). All user text passes through ``markdown``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from warroom.domain import markdown as md
+from warroom.domain.incident import MILESTONES, ROLE_LABELS, ROLES, Incident
+from warroom.domain.sla import DURATIONS, SlaReport, describe_target, evaluate
+from warroom.domain.timeline import Entry, in_order
+from warroom.domain.times import format_duration, iso_utc, short_utc
+
+_DURATION_LABELS = {
+    "detect": "Time to detect (detected → declared)",
+    "acknowledge": "Time to acknowledge",
+    "identify": "Time to identify",
+    "mitigate": "Time to mitigate",
+    "resolve": "Time to resolve",
+}
+_ESCALATION_OUTCOME = {
+    "pending": "not yet due",
+    "due": "DUE — condition still holds",
+    "averted": "not needed (condition cleared in time)",
+    "fired": "fired (condition cleared later)",
+}
+TO_FILL = "_To be written._"
+
+
+def to_markdown(incident: Incident, entries: Iterable[Entry], now: datetime) -> str:
+    entries = in_order(entries)
+    sla = evaluate(incident, entries, now)
+    out: list[str] = []
+    add = out.append
+    drill = "DRILL — " if incident.drill else ""
+    add(f"# {drill}Incident {incident.ref}: {md.inline(incident.title)}")
+    add("")
+    if incident.drill:
+        add("> **This was a drill.** Nothing here happened in production.")
+        add("")
+    add("| | |")
+    add("|---|---|")
+    add(f"| Severity | {md.cell(incident.level.label)} |")
+    add(f"| Status | {incident.status} |")
+    add(f"| Policy | {md.cell(incident.policy.name)} — {md.cell(incident.policy.title)} |")
+    for role in ROLES:
+        add(f"| {ROLE_LABELS[role]} | {md.cell(incident.roles.get(role, '')) if incident.roles.get(role) else '—'} |")
+    services = ", ".join(md.cell(s) for s in incident.services) or "—"
+    add(f"| Affected services | {services} |")
+    add(f"| Duration | {_duration_text(incident, now)} |")
+    add(f"| Exported | {short_utc(now)} |")
+    add("")
+    add("## Summary")
+    add("")
+    add(md.block(incident.summary) if incident.summary.strip() else TO_FILL)
+    add("")
+    add("## Impact")
+    add("")
+    add(md.block(incident.impact) if incident.impact.strip() else TO_FILL)
+    add("")
+    _milestones(add, incident, sla)
+    _sla(add, incident, sla)
+    starred = [e for e in entries if e.starred]
+    if starred:
+        add("## Key moments")
+        add("")
+        _timeline_table(add, starred)
+    add("## Timeline")
+    add("")
+    add(f"All times UTC. {len(entries)} entries.")
+    add("")
+    _timeline_table(add, entries)
+    _action_items(add, entries)
+    for heading in ("Root cause", "Resolution", "What went well", "What could be better",
+                    "Prevention and follow-up"):
+        add(f"## {heading}")
+        add("")
+        add(TO_FILL)
+        add("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _duration_text(incident: Incident, now: datetime) -> str:
+    end = incident.milestones.get("resolved")
+    if end is None:
+        return f"{format_duration(now - incident.start)} so far (open)"
+    return format_duration(end - incident.start)
+
+
+def _milestones(add, incident: Incident, sla: SlaReport) -> None:
+    add("## Milestones")
+    add("")
+    add("| Milestone | Time (UTC) | Since start |")
+    add("|---|---|---|")
+    for name in MILESTONES:
+        at = incident.milestones.get(name)
+        if at is None:
+            add(f"| {name} | — | |")
+        else:
+            add(f"| {name} | {short_utc(at)} | {format_duration(at - sla.start)} |")
+    add("")
+    for name in DURATIONS:
+        value = sla.durations.get(name)
+        add(f"- {_DURATION_LABELS[name]}: {format_duration(value) if value is not None else 'not recorded'}")
+    add("")
+
+
+def _sla(add, incident: Incident, sla: SlaReport) -> None:
+    add("## SLA compliance")
+    add("")
+    add(f"Policy {md.inline(incident.policy.name)}, level {md.inline(sla.level.label)}; targets count from "
+        f"{'detection' if 'detected' in incident.milestones else 'declaration'} at {short_utc(sla.start)}.")
+    add("")
+    if sla.targets:
+        add("| Target | Goal | Deadline (UTC) | Result |")
+        add("|---|---|---|---|")
+        for t in sla.targets:
+            add(f"| {t.name} | {t.span} | {short_utc(t.deadline)} | {md.cell(describe_target(t))} |")
+    else:
+        add("This level sets no targets.")
+    add("")
+    u = sla.update
+    if u is not None:
+        late = [g for g in u.gaps if g.late_by is not None]
+        kept = "kept" if not late else f"missed {len(late)} time{'s' if len(late) != 1 else ''}"
+        add(f"Status updates: every {u.every}; {u.updates_sent} sent; cadence {kept}.")
+        for g in late:
+            add(f"- update due after {short_utc(g.start)} came at {short_utc(g.end)}: "
+                f"late by {format_duration(g.late_by)}")
+        add("")
+    if sla.escalations:
+        add("### Escalations")
+        add("")
+        add("| Step | Due (UTC) | Outcome |")
+        add("|---|---|---|")
+        for e in sla.escalations:
+            add(f"| {md.cell(e.describe)} | {short_utc(e.due_at)} | {_ESCALATION_OUTCOME[e.state]} |")
+        add("")
+
+
+def _entry_text(e: Entry) -> str:
+    if e.redacted:
+        return f"_redacted by {md.cell(e.redacted_by)} at {short_utc(e.redacted_at)}: {md.cell(e.redaction_reason)}_"
+    text = md.cell(e.text)
+    notes = []
+    if e.edited:
+        notes.append(f"edited, revision {e.revision}")
+    if e.backdated:
+        notes.append(f"logged {short_utc(e.logged_at)}")
+    if notes:
+        text += f" _({'; '.join(notes)})_"
+    return text
+
+
+def _timeline_table(add, entries: list[Entry]) -> None:
+    add("| Time (UTC) | Kind | Author | Entry |")
+    add("|---|---|---|---|")
+    for e in entries:
+        star = " ★" if e.starred else ""
+        add(f"| {short_utc(e.at)}{star} | {e.kind} | {md.cell(e.author)} | {_entry_text(e)} |")
+    add("")
+
+
+def _action_items(add, entries: list[Entry]) -> None:
+    actions = [e for e in entries if e.kind == "action" and not e.redacted]
+    add("## Action items")
+    add("")
+    if not actions:
+        add("_None recorded._")
+        add("")
+        return
+    for e in actions:
+        owner = md.inline(e.owner) if e.owner else "unassigned"
+        due = short_utc(e.due) if e.due else "no due date"
+        add(f"- [ ] {md.inline(e.text)} — owner: {owner}; due: {due} (logged {short_utc(e.at)})")
+    add("")
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+def to_json_data(incident: Incident, entries: Iterable[Entry], now: datetime) -> dict[str, Any]:
+    """The same content as the markdown, machine-readable (times ISO 8601 UTC, durations in seconds)."""
+    entries = in_order(entries)
+    sla = evaluate(incident, entries, now)
+    return {
+        "format": "warroom-export",
+        "version": 1,
+        "exported_at": iso_utc(now),
+        "incident": {
+            "id": incident.id,
+            "title": incident.title,
+            "severity": incident.severity,
+            "severity_label": incident.level.label,
+            "status": incident.status,
+            "drill": incident.drill,
+            "policy": incident.policy.to_dict(),
+            "roles": dict(incident.roles),
+            "services": list(incident.services),
+            "impact": incident.impact,
+            "summary": incident.summary,
+            "milestones": {k: iso_utc(v) for k, v in incident.milestones.items()},
+        },
+        "durations": {k: _seconds(v) for k, v in sla.durations.items()},
+        "sla": {
+            "start": iso_utc(sla.start),
+            "targets": [
+                {"name": t.name, "goal": str(t.span), "deadline": iso_utc(t.deadline), "state": t.state,
+                 "met_at": _iso(t.met_at), "met_by": t.met_by or None, "implied": t.implied,
+                 "remaining_seconds": _seconds(t.remaining), "overdue_seconds": _seconds(t.overdue)}
+                for t in sla.targets
+            ],
+            "escalations": [
+                {"condition": e.step.condition, "after": str(e.step.after), "to": e.step.to,
+                 "due_at": iso_utc(e.due_at), "state": e.state, "cleared_at": _iso(e.cleared_at)}
+                for e in sla.escalations
+            ],
+            "updates": None if sla.update is None else {
+                "every": str(sla.update.every),
+                "sent": sla.update.updates_sent,
+                "last_update": iso_utc(sla.update.last_update),
+                "next_due": _iso(sla.update.next_due),
+                "late": [{"after": iso_utc(g.start), "came": iso_utc(g.end), "late_seconds": _seconds(g.late_by)}
+                         for g in sla.update.gaps if g.late_by is not None],
+            },
+        },
+        "entries": [
+            {
+                "id": e.id, "at": iso_utc(e.at), "logged_at": iso_utc(e.logged_at), "author": e.author,
+                "kind": e.kind, "text": None if e.redacted else e.text, "starred": e.starred,
+                "revision": e.revision, "owner": e.owner or None, "due": _iso(e.due),
+                "redacted": None if not e.redacted else {
+                    "at": iso_utc(e.redacted_at), "by": e.redacted_by, "reason": e.redaction_reason},
+                "revisions": [] if e.redacted else [
+                    {"revision": r.revision, "at": iso_utc(r.at), "kind": r.kind, "text": r.text,
+                     "author": r.author, "replaced_at": iso_utc(r.replaced_at), "replaced_by": r.replaced_by}
+                    for r in e.history
+                ],
+            }
+            for e in entries
+        ],
+    }
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return iso_utc(dt) if dt else None
+
+
+def _seconds(delta: timedelta | None) -> float | None:
+    return None if delta is None else delta.total_seconds()
