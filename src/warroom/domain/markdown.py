@@ -2,7 +2,7 @@
 
 Everything people type — titles, entries, names, reasons — goes through here. Markdown's
 inline syntax is neutralised with backslash escapes (valid CommonMark for any ASCII
-punctuation), raw HTML is turned into entities, and block syntax at the start of a line
+punctuation), ``<`` (raw HTML, autolinks) and ``&`` before an entity name become entities, and block syntax at the start of a line
 (headings, quotes, lists, thematic breaks) is escaped. Table cells additionally escape
 ``|`` and fold newlines into ``<br>``.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
-_BLOCK_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")
+_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+_ENTITY = re.compile(r"&(#?\w+;)")
 # C0/C1 control characters except tab and newline; terminal escape sequences start with ESC (\x1b).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -26,8 +27,8 @@ def inline(text: str) -> str:
     """Escape one line of user text for use inside a paragraph, list item or heading."""
     text = strip_controls(text).replace("\r\n", "\n").replace("\r", "\n")
     text = _INLINE.sub(r"\\\1", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
+    text = _ENTITY.sub(r"&amp;\1", text)
+    return text.replace("<", "&lt;")
 
 
 def block(text: str) -> str:

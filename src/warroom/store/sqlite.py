@@ -86,8 +86,10 @@ def _entry(row: sqlite3.Row | tuple, history: tuple[Revision, ...] = ()) -> Entr
 def prepare_file(path: Path) -> None:
     """Create the database file (and its folder) readable by its owner only, before SQLite does."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
+    try:
         os.close(os.open(path, os.O_CREAT | os.O_RDWR | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # an existing database keeps its permissions
 
 
 class Store:
@@ -113,8 +115,6 @@ class Store:
         path = Path(path).expanduser()
         try:
             prepare_file(path)
-        except FileExistsError:
-            pass
         except OSError as exc:
             raise StoreError(f"cannot create database {path}: {exc.strerror or exc}") from None
         try:

@@ -1,0 +1,717 @@
+"""Pod health as ``kubectl get pods`` prints it, plus workloads, rollouts and warnings.
+
+Everything here works on plain dicts shaped like the API server's JSON (camelCase keys:
+a watch event's ``object``, an item of a list response, or the output of the official
+client's ``ApiClient().sanitize_for_serialization``). Timestamps may be RFC 3339 text
+(``2026-11-23T10:15:00Z``, ``…+00:00``, with or without fractions) or aware datetimes.
+
+The STATUS / READY / RESTARTS columns are a faithful port of ``printPod`` in
+kubernetes/kubernetes ``pkg/printers/internalversion/printers.go`` (the kubectl table
+printer), and ages use the port of apimachinery's ``duration.HumanDuration``, so a row
+reads exactly like the terminal next to it: ``CrashLoopBackOff``, ``0/1``, ``7 (45s ago)``.
+
+All text is returned as is (pod names, event messages…): nothing here interprets or
+escapes markup; that is the UI's job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+__all__ = [
+    "NamespaceHealth",
+    "Owner",
+    "PodRow",
+    "Rollout",
+    "WarningEvent",
+    "WorkloadHealth",
+    "WorkloadSummary",
+    "human_duration",
+    "parse_time",
+    "pod_owner",
+    "pod_row",
+    "pod_status",
+    "rollouts",
+    "sort_rows",
+    "warning_events",
+    "workload_kind",
+    "workload_summary",
+]
+
+#: ``status.reason`` the node lifecycle controller sets on pods of an unreachable node.
+NODE_UNREACHABLE_POD_REASON = "NodeLost"
+SCHEDULING_GATED = "SchedulingGated"
+REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
+POD_TEMPLATE_HASH_LABEL = "pod-template-hash"
+
+#: The alphabet of ``rand.SafeEncodeString`` that spells a pod-template-hash (no vowels,
+#: no 0/1/3). A hash is the decimal FNV-32a of the template, so at most 10 characters.
+_TEMPLATE_HASH = re.compile(r"^[bcdfghjklmnpqrstvwxz2456789]{6,10}$")
+
+_TERMINAL_PHASES = frozenset({"Succeeded", "Failed"})
+
+Obj = Mapping[str, Any]
+
+
+# --------------------------------------------------------------------------- time
+
+
+def parse_time(value: object) -> datetime | None:
+    """An API timestamp (RFC 3339 text or an aware datetime) as a datetime; None if unset.
+
+    Naive datetimes and unparsable text are refused with ``ValueError``: they would make
+    every age silently wrong.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive timestamp: {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"not a timestamp: {value!r}")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp without offset: {value!r}")
+    return parsed
+
+
+def human_duration(d: timedelta) -> str:
+    """apimachinery ``duration.HumanDuration``: ``45s``, ``3m``, ``5m30s``, ``90m``, ``3h``, ``2d``.
+
+    kubectl prints ages and "(… ago)" with this: 2–3 significant figures, minutes up to
+    three hours, hours up to two days. A duration more than a second negative (clock
+    skew) is ``<invalid>``.
+    """
+    seconds = _trunc(d.total_seconds())
+    if seconds < -1:
+        return "<invalid>"
+    if seconds < 0:
+        return "0s"
+    if seconds < 60 * 2:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 10:
+        s = seconds % 60
+        return f"{minutes}m" if s == 0 else f"{minutes}m{s}s"
+    if minutes < 60 * 3:
+        return f"{minutes}m"
+    hours = seconds // 3600
+    if hours < 8:
+        m = minutes % 60
+        return f"{hours}h" if m == 0 else f"{hours}h{m}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        h = hours % 24
+        return f"{hours // 24}d" if h == 0 else f"{hours // 24}d{h}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        dy = (hours // 24) % 365
+        return f"{hours // 24 // 365}y" if dy == 0 else f"{hours // 24 // 365}y{dy}d"
+    return f"{hours // 24 // 365}y"
+
+
+def _trunc(x: float) -> int:
+    """Go's int(float64): truncation toward zero."""
+    return int(x)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _get(obj: Obj | None, *path: str) -> Any:
+    cur: Any = obj
+    for key in path:
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(key)
+    return cur
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _int(value: Any, default: int = 0) -> int:
+    if isinstance(value, bool) or value is None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if a < b else a
+
+
+def _condition_true(conditions: list[Any], type_: str) -> bool:
+    """The first condition of ``type_`` has status True (kubectl's isPodInitializedConditionTrue)."""
+    for cond in conditions:
+        if _get(cond, "type") == type_:
+            return _get(cond, "status") == "True"
+    return False
+
+
+def _has_pod_ready_condition(conditions: list[Any]) -> bool:
+    """Any Ready condition with status True (kubectl's hasPodReadyCondition)."""
+    return any(_get(c, "type") == "Ready" and _get(c, "status") == "True" for c in conditions)
+
+
+# --------------------------------------------------------------------------- pods
+
+
+class Owner(NamedTuple):
+    """The controlling workload of a pod: ``("Deployment", "web")``."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class PodStatus:
+    """The READY, STATUS and RESTARTS columns of ``kubectl get pods``, unformatted."""
+
+    ready_containers: int
+    total_containers: int
+    status: str
+    restarts: int
+    last_restart: datetime | None
+
+    @property
+    def ready(self) -> str:
+        return f"{self.ready_containers}/{self.total_containers}"
+
+
+@dataclass(frozen=True)
+class PodRow:
+    """One pod as the health pane shows it."""
+
+    namespace: str
+    name: str
+    ready: str
+    status: str
+    restarts: int
+    last_restart_age: timedelta | None
+    age: timedelta | None
+    node: str
+    owner: Owner | None
+    healthy: bool
+    uid: str = ""
+    ready_containers: int = 0
+    total_containers: int = 0
+    phase: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.namespace, self.name)
+
+    @property
+    def restarts_text(self) -> str:
+        """``5 (3m ago)`` as kubectl prints it; a bare count when no restart time is known."""
+        if self.restarts != 0 and self.last_restart_age is not None:
+            return f"{self.restarts} ({human_duration(self.last_restart_age)} ago)"
+        return str(self.restarts)
+
+    @property
+    def age_text(self) -> str:
+        return "<unknown>" if self.age is None else human_duration(self.age)
+
+
+def pod_status(pod: Obj) -> PodStatus:
+    """READY / STATUS / RESTARTS exactly as kubectl's ``printPod`` computes them."""
+    spec = _get(pod, "spec") or {}
+    status = _get(pod, "status") or {}
+    conditions = _list(_get(status, "conditions"))
+
+    restartable_init = {
+        _get(c, "name")
+        for c in _list(_get(spec, "initContainers"))
+        if _get(c, "restartPolicy") == "Always"
+    }
+    n_init_specs = len(_list(_get(spec, "initContainers")))
+    total = len(_list(_get(spec, "containers"))) + sum(
+        1 for c in _list(_get(spec, "initContainers")) if _get(c, "restartPolicy") == "Always"
+    )
+    ready = 0
+    restarts = 0
+    restartable_restarts = 0
+    last_restart: datetime | None = None
+    last_restartable_restart: datetime | None = None
+
+    phase = _get(status, "phase") or ""
+    reason = _get(status, "reason") or phase
+
+    for cond in conditions:
+        if _get(cond, "type") == "PodScheduled" and _get(cond, "reason") == SCHEDULING_GATED:
+            reason = SCHEDULING_GATED
+
+    initializing = False
+    for i, cs in enumerate(_list(_get(status, "initContainerStatuses"))):
+        restarts += _int(_get(cs, "restartCount"))
+        finished = parse_time(_get(cs, "lastState", "terminated", "finishedAt"))
+        last_restart = _later(last_restart, finished)
+        is_restartable = _get(cs, "name") in restartable_init
+        if is_restartable:
+            restartable_restarts += _int(_get(cs, "restartCount"))
+            last_restartable_restart = _later(last_restartable_restart, finished)
+
+        terminated = _get(cs, "state", "terminated")
+        waiting = _get(cs, "state", "waiting")
+        if terminated is not None and _int(_get(terminated, "exitCode")) == 0:
+            continue
+        if is_restartable and _get(cs, "started") is True:
+            if _get(cs, "ready") is True:
+                ready += 1
+            continue
+        if terminated is not None:
+            # initialization failed
+            if not _get(terminated, "reason"):
+                signal = _int(_get(terminated, "signal"))
+                if signal != 0:
+                    reason = f"Init:Signal:{signal}"
+                else:
+                    reason = f"Init:ExitCode:{_int(_get(terminated, 'exitCode'))}"
+            else:
+                reason = "Init:" + _get(terminated, "reason")
+        elif waiting is not None and _get(waiting, "reason") and _get(waiting, "reason") != "PodInitializing":
+            reason = "Init:" + _get(waiting, "reason")
+        else:
+            reason = f"Init:{i}/{n_init_specs}"
+        initializing = True
+        break
+
+    if not initializing or _condition_true(conditions, "Initialized"):
+        restarts = restartable_restarts
+        last_restart = last_restartable_restart
+        has_running = False
+        for cs in reversed(_list(_get(status, "containerStatuses"))):
+            restarts += _int(_get(cs, "restartCount"))
+            finished = parse_time(_get(cs, "lastState", "terminated", "finishedAt"))
+            last_restart = _later(last_restart, finished)
+            waiting = _get(cs, "state", "waiting")
+            terminated = _get(cs, "state", "terminated")
+            if waiting is not None and _get(waiting, "reason"):
+                reason = _get(waiting, "reason")
+            elif terminated is not None and _get(terminated, "reason"):
+                reason = _get(terminated, "reason")
+            elif terminated is not None:
+                signal = _int(_get(terminated, "signal"))
+                if signal != 0:
+                    reason = f"Signal:{signal}"
+                else:
+                    reason = f"ExitCode:{_int(_get(terminated, 'exitCode'))}"
+            elif _get(cs, "ready") is True and _get(cs, "state", "running") is not None:
+                has_running = True
+                ready += 1
+
+        # back to "Running" if at least one container still reports as running
+        if reason == "Completed" and has_running:
+            reason = "Running" if _has_pod_ready_condition(conditions) else "NotReady"
+
+    deleted = _get(pod, "metadata", "deletionTimestamp") is not None
+    if deleted and _get(status, "reason") == NODE_UNREACHABLE_POD_REASON:
+        reason = "Unknown"
+    elif deleted and phase not in _TERMINAL_PHASES:
+        reason = "Terminating"
+
+    return PodStatus(
+        ready_containers=ready,
+        total_containers=total,
+        status=reason,
+        restarts=restarts,
+        last_restart=last_restart,
+    )
+
+
+def pod_owner(pod: Obj) -> Owner | None:
+    """The workload that controls the pod, seen through its ReplicaSet when there is one.
+
+    Only the owner reference with ``controller: true`` counts. A ReplicaSet created by a
+    Deployment is named ``<deployment>-<pod-template-hash>``; the pod carries the hash as
+    its ``pod-template-hash`` label, which is stripped to give the Deployment. Without the
+    label, a last name segment that can only be a template hash is stripped; otherwise the
+    owner stays the ReplicaSet (one created by hand).
+    """
+    ref = next(
+        (r for r in _list(_get(pod, "metadata", "ownerReferences")) if _get(r, "controller") is True),
+        None,
+    )
+    if ref is None:
+        return None
+    kind = _get(ref, "kind") or ""
+    name = _get(ref, "name") or ""
+    if kind != "ReplicaSet":
+        return Owner(kind, name)
+    template_hash = _get(pod, "metadata", "labels", POD_TEMPLATE_HASH_LABEL)
+    if template_hash:
+        suffix = "-" + template_hash
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return Owner("Deployment", name[: -len(suffix)])
+        return Owner(kind, name)
+    base, sep, last = name.rpartition("-")
+    if sep and base and _TEMPLATE_HASH.match(last):
+        return Owner("Deployment", base)
+    return Owner(kind, name)
+
+
+def pod_row(pod: Obj, now: datetime) -> PodRow:
+    """A pod as one row of the health pane, at ``now``."""
+    meta = _get(pod, "metadata") or {}
+    st = pod_status(pod)
+    created = parse_time(_get(meta, "creationTimestamp"))
+    phase = _get(pod, "status", "phase") or ""
+    all_ready = st.ready_containers == st.total_containers
+    healthy = (st.status == "Running" and all_ready) or (st.status == "Completed" and phase == "Succeeded")
+    return PodRow(
+        namespace=_get(meta, "namespace") or "",
+        name=_get(meta, "name") or "",
+        ready=st.ready,
+        status=st.status,
+        restarts=st.restarts,
+        last_restart_age=None if st.last_restart is None else now - st.last_restart,
+        age=None if created is None else now - created,
+        node=_get(pod, "spec", "nodeName") or "",
+        owner=pod_owner(pod),
+        healthy=healthy,
+        uid=_get(meta, "uid") or "",
+        ready_containers=st.ready_containers,
+        total_containers=st.total_containers,
+        phase=phase,
+    )
+
+
+def sort_rows(rows: Iterable[PodRow]) -> list[PodRow]:
+    """Unhealthy pods first, then by namespace and name."""
+    return sorted(rows, key=lambda r: (r.healthy, r.namespace, r.name))
+
+
+# --------------------------------------------------------------------------- workloads
+
+
+@dataclass(frozen=True)
+class WorkloadHealth:
+    """Ready vs desired replicas of one workload, and how its pods look."""
+
+    namespace: str
+    kind: str
+    name: str
+    ready: int
+    desired: int | None  # None: not a known workload (a Job, a bare ReplicaSet…)
+    pods: int
+    unhealthy_pods: int
+
+    @property
+    def owner(self) -> Owner:
+        return Owner(self.kind, self.name)
+
+    @property
+    def healthy(self) -> bool:
+        enough = self.desired is None or self.ready >= self.desired
+        return enough and self.unhealthy_pods == 0
+
+    @property
+    def ready_text(self) -> str:
+        return f"{self.ready}/{'?' if self.desired is None else self.desired}"
+
+
+@dataclass(frozen=True)
+class NamespaceHealth:
+    namespace: str
+    total: int
+    unhealthy: int
+
+
+@dataclass(frozen=True)
+class WorkloadSummary:
+    workloads: tuple[WorkloadHealth, ...]
+    namespaces: tuple[NamespaceHealth, ...]
+
+
+def workload_kind(obj: Obj) -> str:
+    """``Deployment``, ``StatefulSet`` or ``DaemonSet``.
+
+    Items of a list response carry no ``kind``; then it is read from fields only that kind
+    has (the API server defaults them, so they are always there).
+    """
+    kind = _get(obj, "kind")
+    if kind:
+        return kind
+    spec = _get(obj, "spec") or {}
+    status = _get(obj, "status") or {}
+    if "desiredNumberScheduled" in status or ("replicas" not in spec and "updateStrategy" in spec):
+        return "DaemonSet"
+    if any(k in spec for k in ("podManagementPolicy", "serviceName", "volumeClaimTemplates")):
+        return "StatefulSet"
+    return "Deployment"
+
+
+def workload_summary(rows: Iterable[PodRow], workloads: Iterable[Obj]) -> WorkloadSummary:
+    """Per workload ready/desired (unhealthy first) and per namespace pod counts.
+
+    Deployments and StatefulSets: desired ``spec.replicas`` (default 1), ready
+    ``status.readyReplicas``; DaemonSets: ``status.desiredNumberScheduled`` and
+    ``status.numberReady``. Owners seen on pods but absent from ``workloads`` (Jobs, bare
+    ReplicaSets, a workload list not loaded yet) are listed with ``desired=None`` and the
+    number of their pods that are fully ready.
+    """
+    rows = list(rows)
+    by_owner: dict[tuple[str, str, str], list[PodRow]] = {}
+    for row in rows:
+        if row.owner is not None:
+            by_owner.setdefault((row.namespace, row.owner.kind, row.owner.name), []).append(row)
+
+    out: dict[tuple[str, str, str], WorkloadHealth] = {}
+    for obj in workloads:
+        kind = workload_kind(obj)
+        namespace = _get(obj, "metadata", "namespace") or ""
+        name = _get(obj, "metadata", "name") or ""
+        if kind == "DaemonSet":
+            desired = _int(_get(obj, "status", "desiredNumberScheduled"))
+            ready = _int(_get(obj, "status", "numberReady"))
+        else:
+            desired = _int(_get(obj, "spec", "replicas"), default=1)
+            ready = _int(_get(obj, "status", "readyReplicas"))
+        key = (namespace, kind, name)
+        pods = by_owner.get(key, [])
+        out[key] = WorkloadHealth(
+            namespace=namespace,
+            kind=kind,
+            name=name,
+            ready=ready,
+            desired=desired,
+            pods=len(pods),
+            unhealthy_pods=sum(1 for p in pods if not p.healthy),
+        )
+    for key, pods in by_owner.items():
+        if key in out:
+            continue
+        namespace, kind, name = key
+        out[key] = WorkloadHealth(
+            namespace=namespace,
+            kind=kind,
+            name=name,
+            ready=sum(1 for p in pods if p.total_containers and p.ready_containers == p.total_containers),
+            desired=None,
+            pods=len(pods),
+            unhealthy_pods=sum(1 for p in pods if not p.healthy),
+        )
+
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        c = counts.setdefault(row.namespace, [0, 0])
+        c[0] += 1
+        c[1] += 0 if row.healthy else 1
+    namespaces = sorted(
+        (NamespaceHealth(ns, total, unhealthy) for ns, (total, unhealthy) in counts.items()),
+        key=lambda n: (n.unhealthy == 0, n.namespace),
+    )
+    workload_list = sorted(out.values(), key=lambda w: (w.healthy, w.namespace, w.kind, w.name))
+    return WorkloadSummary(workloads=tuple(workload_list), namespaces=tuple(namespaces))
+
+
+# --------------------------------------------------------------------------- rollouts
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """A Deployment's newest revision, with the images it replaced."""
+
+    namespace: str
+    deployment: str
+    revision: int
+    replicaset: str
+    at: datetime
+    age: timedelta
+    previous_revision: int | None
+    #: ``(container, image)`` of the previous and the new pod template.
+    images_before: tuple[tuple[str, str], ...]
+    images_after: tuple[tuple[str, str], ...]
+
+    @property
+    def changes(self) -> tuple[tuple[str, str | None, str | None], ...]:
+        """``(container, before, after)`` for every container whose image changed."""
+        before = dict(self.images_before)
+        after = dict(self.images_after)
+        names = [n for n, _ in self.images_after] + [n for n, _ in self.images_before if n not in after]
+        return tuple(
+            (n, before.get(n), after.get(n)) for n in names if before.get(n) != after.get(n)
+        )
+
+    @property
+    def images_text(self) -> str:
+        """``nginx:1.25 → nginx:1.26``; containers are named when the pod has several."""
+        changes = self.changes
+        if not changes:
+            return ", ".join(img for _, img in self.images_after) + " (same image)"
+        named = len(self.images_after) > 1 or len(self.images_before) > 1
+        parts = []
+        for name, before, after in changes:
+            text = f"{before or '∅'} → {after or '∅'}"
+            parts.append(f"{name}: {text}" if named else text)
+        return "; ".join(parts)
+
+
+def _revision(obj: Obj) -> int | None:
+    value = _get(obj, "metadata", "annotations", REVISION_ANNOTATION)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _template_images(obj: Obj) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (_get(c, "name") or "", _get(c, "image") or "")
+        for c in _list(_get(obj, "spec", "template", "spec", "containers"))
+    )
+
+
+def _controlled_by(rs: Obj, deployment: Obj) -> bool:
+    dep_uid = _get(deployment, "metadata", "uid")
+    dep_name = _get(deployment, "metadata", "name")
+    for ref in _list(_get(rs, "metadata", "ownerReferences")):
+        if _get(ref, "controller") is not True or _get(ref, "kind") != "Deployment":
+            continue
+        ref_uid = _get(ref, "uid")
+        if dep_uid and ref_uid:
+            return ref_uid == dep_uid
+        return _get(ref, "name") == dep_name
+    return False
+
+
+def rollouts(
+    deployments: Iterable[Obj],
+    replicasets: Iterable[Obj],
+    now: datetime,
+    within: timedelta,
+) -> list[Rollout]:
+    """Deployments whose newest ReplicaSet (by revision) was created within ``within``.
+
+    Newest first. The "before" images are those of the ReplicaSet with the next lower
+    revision (empty for a brand-new Deployment).
+    """
+    rs_list = list(replicasets)
+    found: list[Rollout] = []
+    for dep in deployments:
+        namespace = _get(dep, "metadata", "namespace") or ""
+        owned = []
+        for rs in rs_list:
+            if (_get(rs, "metadata", "namespace") or "") != namespace or not _controlled_by(rs, dep):
+                continue
+            revision = _revision(rs)
+            if revision is not None:
+                owned.append((revision, rs))
+        if not owned:
+            continue
+        owned.sort(key=lambda pair: pair[0])
+        revision, newest = owned[-1]
+        created = parse_time(_get(newest, "metadata", "creationTimestamp"))
+        if created is None or now - created > within:
+            continue
+        previous = owned[-2] if len(owned) > 1 else None
+        found.append(
+            Rollout(
+                namespace=namespace,
+                deployment=_get(dep, "metadata", "name") or "",
+                revision=revision,
+                replicaset=_get(newest, "metadata", "name") or "",
+                at=created,
+                age=now - created,
+                previous_revision=None if previous is None else previous[0],
+                images_before=() if previous is None else _template_images(previous[1]),
+                images_after=_template_images(newest),
+            )
+        )
+    found.sort(key=lambda r: (-r.at.timestamp(), r.namespace, r.deployment))
+    return found
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class WarningEvent:
+    namespace: str
+    reason: str
+    kind: str
+    name: str
+    count: int
+    last_seen: datetime
+    age: timedelta
+    message: str
+
+    @property
+    def object(self) -> str:
+        """``pod/web-7d4b9c6f5-x2x9k`` as ``kubectl get events`` prints the involved object."""
+        kind = self.kind.lower()
+        return f"{kind}/{self.name}" if self.name else kind
+
+
+def _event_last_seen_and_count(ev: Obj) -> tuple[datetime | None, int]:
+    """kubectl's printEvent: lastTimestamp, else firstTimestamp/eventTime; series wins."""
+    first = parse_time(_get(ev, "firstTimestamp") or _get(ev, "deprecatedFirstTimestamp"))
+    if first is None:
+        first = parse_time(_get(ev, "eventTime"))
+    last = parse_time(_get(ev, "lastTimestamp") or _get(ev, "deprecatedLastTimestamp"))
+    if last is None:
+        last = first
+    count = _int(_get(ev, "count")) or _int(_get(ev, "deprecatedCount"))
+    series = _get(ev, "series")
+    if isinstance(series, Mapping):
+        last = parse_time(_get(series, "lastObservedTime")) or last
+        count = _int(_get(series, "count")) or count
+    if count == 0:
+        count = 1  # singleton events carry no count in the new API
+    if last is None:
+        last = parse_time(_get(ev, "metadata", "creationTimestamp"))
+    return last, count
+
+
+def warning_events(events: Iterable[Obj], now: datetime, within: timedelta) -> list[WarningEvent]:
+    """Warning events last seen within ``within`` of ``now``, newest first.
+
+    Reads core/v1 Events (``involvedObject``, ``message``) and events.k8s.io/v1 Events
+    (``regarding``, ``note``).
+    """
+    found: list[WarningEvent] = []
+    for ev in events:
+        if _get(ev, "type") != "Warning":
+            continue
+        last_seen, count = _event_last_seen_and_count(ev)
+        if last_seen is None or now - last_seen > within:
+            continue
+        obj = _get(ev, "involvedObject") or _get(ev, "regarding") or {}
+        message = _get(ev, "message")
+        if message is None:
+            message = _get(ev, "note") or ""
+        found.append(
+            WarningEvent(
+                namespace=_get(ev, "metadata", "namespace") or _get(obj, "namespace") or "",
+                reason=_get(ev, "reason") or "",
+                kind=_get(obj, "kind") or "",
+                name=_get(obj, "name") or "",
+                count=count,
+                last_seen=last_seen,
+                age=now - last_seen,
+                message=message.strip(),
+            )
+        )
+    found.sort(key=lambda e: (-e.last_seen.timestamp(), e.namespace, e.object, e.reason))
+    return found

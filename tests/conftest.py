@@ -1,0 +1,39 @@
+"""Shared fixtures: a fresh database per test, fixed instants, the installed console script."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "warroom.db"
+
+
+@pytest.fixture
+async def store(db_path: Path):
+    from warroom.store.sqlite import Store
+
+    async with Store.open(db_path) as s:
+        yield s
+
+
+@pytest.fixture
+def warroom_exe() -> str:
+    """The installed ``warroom`` console script (tests exercise it as users do)."""
+    exe = Path(sys.executable).with_name("warroom")
+    if not exe.exists():
+        pytest.fail(f"the warroom console script is not installed next to {sys.executable}")
+    return str(exe)
+
+
+@pytest.fixture
+def cli_env(db_path: Path, tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"WARROOM_DB": str(db_path), "WARROOM_AUTHOR": "tester", "TZ": "UTC",
+                "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")})
+    return env

@@ -1,0 +1,230 @@
+"""Parsing what people type as a time, and formatting durations and clocks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from warroom.domain.times import (
+    TimeParseError,
+    format_clock,
+    format_duration,
+    from_iso,
+    iso_utc,
+    parse_when,
+    short_utc,
+    utc,
+)
+
+UTC = timezone.utc
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+
+
+def at(hh: int, mm: int = 0, ss: int = 0, day: int = 23) -> datetime:
+    return datetime(2026, 11, day, hh, mm, ss, tzinfo=UTC)
+
+
+# -- HH:MM ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("09:30", at(9, 30)),
+        ("9:05", at(9, 5)),
+        ("09:30:15", at(9, 30, 15)),
+        (" 09:30 ", at(9, 30)),
+        ("00:00", at(0, 0)),
+        ("10:00", at(10, 0)),
+    ],
+)
+def test_hh_mm_is_today(text: str, expected: datetime) -> None:
+    result = parse_when(text, NOW, UTC)
+    assert result == expected
+    assert result.utcoffset() == timedelta(0)
+
+
+def test_hh_mm_across_midnight_is_yesterday() -> None:
+    now = at(0, 10, day=24)
+    assert parse_when("23:50", now, UTC) == at(23, 50, day=23)
+    assert parse_when("00:05", now, UTC) == at(0, 5, day=24)
+
+
+def test_hh_mm_more_than_12h_ahead_is_yesterday() -> None:
+    # At 10:00, 22:30 today is 12.5 h ahead: it means last night.
+    assert parse_when("22:30", NOW, UTC) == at(22, 30, day=22)
+    assert parse_when("23:59", NOW, UTC) == at(23, 59, day=22)
+
+
+def test_hh_mm_less_than_12h_ahead_is_today_and_so_refused_as_future() -> None:
+    with pytest.raises(TimeParseError, match="in the future"):
+        parse_when("21:00", NOW, UTC)
+    assert parse_when("21:00", NOW, UTC, allow_future=True) == at(21, 0)
+    assert parse_when("22:00", NOW, UTC, allow_future=True) == at(22, 0)  # exactly 12 h: still today
+
+
+def test_hh_mm_in_local_timezone() -> None:
+    now = at(9, 30)  # 10:30 in Berlin
+    assert parse_when("10:15", now, BERLIN) == at(9, 15)
+    assert parse_when("10:15", at(15, 30), NEW_YORK) == at(15, 15)  # EST, UTC-5
+
+
+def test_hh_mm_midnight_crossing_in_local_timezone() -> None:
+    now = at(23, 20)  # 00:20 on the 24th in Berlin
+    assert parse_when("23:50", now, BERLIN) == at(22, 50)
+    assert parse_when("00:10", now, BERLIN) == at(23, 10)
+
+
+def test_hh_mm_local_date_differs_from_utc_date() -> None:
+    # 03:00 UTC on the 24th is 22:00 on the 23rd in New York: "21:30" is the 23rd there.
+    now = at(3, 0, day=24)
+    assert parse_when("21:30", now, NEW_YORK) == at(2, 30, day=24)
+
+
+@pytest.mark.parametrize("text", ["24:00", "25:10", "12:60", "10:15:61"])
+def test_impossible_time_of_day(text: str) -> None:
+    with pytest.raises(TimeParseError, match=r"not a time of day"):
+        parse_when(text, NOW, UTC)
+
+
+# -- ISO 8601 ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, local, expected",
+    [
+        ("2026-11-23T09:15:00+02:00", UTC, at(7, 15)),
+        ("2026-11-23T09:15:00-05:00", BERLIN, at(14, 15, day=23) - timedelta(hours=0)),
+        ("2026-11-23T09:15", UTC, at(9, 15)),
+        ("2026-11-23T09:15", BERLIN, at(8, 15)),
+        ("2026-11-23 09:15", BERLIN, at(8, 15)),
+        ("2026-11-23T09:15:30", NEW_YORK, at(14, 15, 30, day=23) - timedelta(hours=10)),
+        ("2026-11-23T09:15Z", BERLIN, at(9, 15)),
+        ("2026-11-23T09:15:00z", BERLIN, at(9, 15)),
+        ("2026-11-22T23:00Z", UTC, at(23, 0, day=22)),
+    ],
+)
+def test_iso(text: str, local, expected: datetime) -> None:
+    result = parse_when(text, NOW, local)
+    assert result == expected
+    assert result.utcoffset() == timedelta(0)
+
+
+def test_iso_without_offset_uses_the_given_local_zone_with_dst() -> None:
+    # 25 October 2026, 10:00 CET (after the change) vs 24 October 10:00 CEST.
+    now = datetime(2026, 10, 26, tzinfo=UTC)
+    assert parse_when("2026-10-24T10:00", now, BERLIN) == datetime(2026, 10, 24, 8, tzinfo=UTC)
+    assert parse_when("2026-10-25T10:00", now, BERLIN) == datetime(2026, 10, 25, 9, tzinfo=UTC)
+
+
+# -- the future ---------------------------------------------------------------------------
+
+def test_future_time_refused() -> None:
+    with pytest.raises(TimeParseError) as exc:
+        parse_when("10:30", NOW, UTC)
+    message = str(exc.value)
+    assert "'10:30' is in the future" in message
+    assert "30m from now" in message
+
+
+def test_future_iso_refused_unless_allowed() -> None:
+    with pytest.raises(TimeParseError, match="in the future"):
+        parse_when("2026-11-24T10:00Z", NOW, UTC)
+    assert parse_when("2026-11-24T10:00Z", NOW, UTC, allow_future=True) == at(10, 0, day=24)
+
+
+def test_a_minute_of_clock_skew_is_tolerated() -> None:
+    assert parse_when("10:01", NOW, UTC) == at(10, 1)
+    assert parse_when("10:00:30", NOW, UTC) == at(10, 0, 30)
+    with pytest.raises(TimeParseError):
+        parse_when("10:01:01", NOW, UTC)
+
+
+def test_future_allowed() -> None:
+    assert parse_when("10:30", NOW, UTC, allow_future=True) == at(10, 30)
+
+
+# -- garbage ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["soonish", "", "10.15", "yesterday", "2026-13-01T10:00", "10:15 pm"])
+def test_garbage_is_refused_helpfully(text: str) -> None:
+    with pytest.raises(TimeParseError) as exc:
+        parse_when(text, NOW, UTC)
+    message = str(exc.value)
+    assert f"not a time: {text.strip()!r}" in message
+    assert "HH:MM" in message
+    assert "ISO 8601" in message
+
+
+def test_time_parse_error_is_a_value_error() -> None:
+    assert issubclass(TimeParseError, ValueError)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def test_utc_refuses_naive_and_converts_aware() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        utc(datetime(2026, 11, 23, 10, 0))
+    converted = utc(datetime(2026, 11, 23, 11, 0, tzinfo=BERLIN))
+    assert converted == at(10, 0)
+    assert converted.tzinfo is UTC
+
+
+def test_iso_utc_round_trips_and_sorts_as_text() -> None:
+    dt = datetime(2026, 11, 23, 10, 15, 0, 123456, tzinfo=UTC)
+    assert iso_utc(dt) == "2026-11-23T10:15:00.123456Z"
+    assert from_iso(iso_utc(dt)) == dt
+    assert iso_utc(datetime(2026, 11, 23, 11, 15, tzinfo=BERLIN)) == "2026-11-23T10:15:00.000000Z"
+    earlier, later = iso_utc(at(9, 59, 59)), iso_utc(at(10, 0))
+    assert earlier < later
+
+
+def test_short_utc() -> None:
+    assert short_utc(datetime(2026, 11, 23, 11, 15, tzinfo=BERLIN)) == "2026-11-23 10:15:00Z"
+
+
+# -- formatting ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "delta, text",
+    [
+        (timedelta(0), "0s"),
+        (timedelta(seconds=45), "45s"),
+        (timedelta(seconds=59, milliseconds=999), "59s"),
+        (timedelta(minutes=1), "1m"),
+        (timedelta(minutes=4), "4m"),
+        (timedelta(minutes=4, seconds=12), "4m12s"),
+        (timedelta(minutes=9, seconds=5), "9m05s"),
+        (timedelta(minutes=12, seconds=30), "12m"),
+        (timedelta(minutes=59, seconds=59), "59m"),
+        (timedelta(hours=1), "1h00m"),
+        (timedelta(minutes=65), "1h05m"),
+        (timedelta(hours=23, minutes=59), "23h59m"),
+        (timedelta(days=1), "1d00h"),
+        (timedelta(hours=51, minutes=30), "2d03h"),
+        (timedelta(minutes=-4), "4m"),
+        (timedelta(hours=-1, minutes=-5), "1h05m"),
+    ],
+)
+def test_format_duration(delta: timedelta, text: str) -> None:
+    assert format_duration(delta) == text
+
+
+@pytest.mark.parametrize(
+    "delta, text",
+    [
+        (timedelta(0), "00:00"),
+        (timedelta(seconds=7), "00:07"),
+        (timedelta(minutes=4, seconds=59), "04:59"),
+        (timedelta(minutes=59, seconds=59), "59:59"),
+        (timedelta(hours=1, minutes=2, seconds=3), "1:02:03"),
+        (timedelta(hours=23, minutes=59, seconds=59), "23:59:59"),
+        (timedelta(days=3, hours=4), "3d 04:00:00"),
+        (timedelta(days=1, seconds=5), "1d 00:00:05"),
+        (timedelta(minutes=-4, seconds=-59), "04:59"),
+    ],
+)
+def test_format_clock(delta: timedelta, text: str) -> None:
+    assert format_clock(delta) == text

@@ -1,0 +1,199 @@
+"""The SQLite store: round-trips, revisions, redaction, migrations, errors, change detection."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import timedelta
+
+import pytest
+
+from warroom.domain import incident as inc
+from warroom.domain.incident import IncidentError
+from warroom.domain.presets import P1, SEV
+from warroom.domain.timeline import EntryError
+from warroom.store.schema import SCHEMA_VERSION
+from warroom.store.sqlite import NotFound, Store, StoreError
+
+from support import T0
+
+
+async def declare(store, **kw):
+    kw.setdefault("now", T0)
+    kw.setdefault("author", "ic")
+    return await store.declare(kw.pop("title", "Checkout 500s"), kw.pop("policy", SEV), kw.pop("severity", "SEV-1"), **kw)
+
+
+async def test_declare_round_trips_and_becomes_active(store):
+    i = await declare(store, detected_at=T0 - timedelta(minutes=4), services=["api", " api ", "db"], impact="all")
+    assert (i.title, i.severity, i.status) == ("Checkout 500s", "SEV-1", "investigating")
+    assert i.milestones == {"declared": T0, "detected": T0 - timedelta(minutes=4)}
+    assert i.services == ("api", "db")
+    assert await store.active_incident_id() == i.id
+    again = await store.incident(i.id)
+    assert again == i and again.policy == SEV
+    texts = [e.text for e in await store.entries(i.id)]
+    assert texts == ["Detected", "Incident declared: SEV-1 Critical — Checkout 500s"]
+
+
+async def test_declare_refuses_detection_after_declaration_and_empty_title(store):
+    with pytest.raises(IncidentError, match="detected .* after declared"):
+        await declare(store, detected_at=T0 + timedelta(minutes=1))
+    with pytest.raises(IncidentError, match="title"):
+        await declare(store, title="   ")
+    assert await store.incidents() == []
+
+
+async def test_entries_keep_timeline_order_with_backdating(store):
+    i = await declare(store)
+    late = await store.append(i.id, "typed now about earlier", author="s", now=T0 + timedelta(minutes=10),
+                              at=T0 + timedelta(minutes=2))
+    await store.append(i.id, "typed first", author="s", now=T0 + timedelta(minutes=5))
+    texts = [e.text for e in await store.entries(i.id)]
+    assert texts[1:] == ["typed now about earlier", "typed first"]
+    assert late.backdated and late.logged_at == T0 + timedelta(minutes=10)
+
+
+async def test_edit_keeps_every_revision(store):
+    i = await declare(store)
+    e = await store.append(i.id, "pool at 100%", author="s", now=T0)
+    e2 = await store.edit(e.id, by="s", now=T0 + timedelta(minutes=1), text="pool at 100% on db-1")
+    e3 = await store.edit(e.id, by="t", now=T0 + timedelta(minutes=2), kind="decision")
+    assert e3.revision == 3 and e3.text == "pool at 100% on db-1" and e3.kind == "decision"
+    assert [(r.revision, r.text, r.kind, r.replaced_by) for r in e3.history] == [
+        (1, "pool at 100%", "note", "s"), (2, "pool at 100% on db-1", "note", "t")]
+    assert e2.revision == 2
+    unchanged = await store.edit(e.id, by="s", now=T0, text=e3.text)
+    assert unchanged.revision == 3
+    with pytest.raises(EntryError):
+        await store.edit(e.id, by="s", now=T0, text="  ")
+
+
+async def test_redaction_hides_but_never_drops(store):
+    i = await declare(store)
+    e = await store.append(i.id, "token=abc123", author="s", now=T0)
+    r = await store.redact(e.id, reason="secret pasted", by="ic", now=T0 + timedelta(minutes=1))
+    assert r.redacted and r.redaction_reason == "secret pasted" and r.redacted_by == "ic"
+    assert r.text == "token=abc123"  # still on record in the file
+    assert len(await store.entries(i.id)) == 2
+    with pytest.raises(EntryError, match="already redacted"):
+        await store.redact(e.id, reason="again", by="ic", now=T0)
+    with pytest.raises(EntryError, match="cannot be edited"):
+        await store.edit(e.id, by="s", now=T0, text="x")
+    with pytest.raises(EntryError, match="reason"):
+        await store.redact((await store.append(i.id, "x", author="s", now=T0)).id, reason=" ", by="s", now=T0)
+
+
+async def test_star_and_keyed_entries_are_written_once(store):
+    i = await declare(store)
+    e = await store.append(i.id, "rollback started", author="s", now=T0)
+    assert (await store.star(e.id)).starred
+    assert not (await store.star(e.id, False)).starred
+    first = await store.append(i.id, "SLA breached", author="warroom", now=T0, kind="system", key="sla:x")
+    second = await store.append(i.id, "SLA breached", author="warroom", now=T0, kind="system", key="sla:x")
+    assert first is not None and second is None
+    assert sum(e.text == "SLA breached" for e in await store.entries(i.id)) == 1
+
+
+async def test_change_writes_incident_and_system_entries_atomically(store):
+    i = await declare(store)
+    at = T0 + timedelta(minutes=3)
+    after, entries = await store.change(i.id, lambda x: inc.acknowledge(x, at, "alice"), author="alice", at=at,
+                                        now=at)
+    assert after.milestones["acknowledged"] == at
+    assert [e.text for e in entries] == ["Acknowledged by alice"]
+    with pytest.raises(IncidentError, match="already acknowledged"):
+        await store.change(i.id, lambda x: inc.acknowledge(x, at, "bob"), author="bob", at=at, now=at)
+    # a refused change writes nothing
+    assert [e.text for e in await store.entries(i.id)].count("Acknowledged by alice") == 1
+    with pytest.raises(IncidentError, match="before acknowledged"):
+        await store.change(i.id, lambda x: inc.change_status(x, "identified", T0 + timedelta(minutes=1)),
+                           author="a", at=T0, now=at)
+    assert (await store.incident(i.id)).status == "investigating"
+
+
+async def test_unknown_incident_and_entry(store):
+    with pytest.raises(NotFound, match="#42"):
+        await store.incident(42)
+    with pytest.raises(NotFound, match="#42"):
+        await store.append(42, "x", author="s", now=T0)
+    with pytest.raises(NotFound):
+        await store.edit(7, by="s", now=T0, text="x")
+
+
+async def test_list_open_and_all(store):
+    a = await declare(store, title="a")
+    b = await declare(store, title="b", policy=P1, severity="P2")
+    await store.change(a.id, lambda x: inc.change_status(x, "resolved", T0), author="s", at=T0, now=T0)
+    assert [x.title for x in await store.incidents(include_resolved=False)] == ["b"]
+    assert [x.title for x in await store.incidents()] == ["b", "a"]
+    assert (await store.incident(b.id)).policy == P1
+
+
+async def test_file_is_private_wal_and_versioned(db_path, store):
+    await declare(store)
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+    for suffix in ("-wal", "-shm"):
+        side = db_path.with_name(db_path.name + suffix)
+        if side.exists():
+            assert stat.S_IMODE(os.stat(side).st_mode) & 0o077 == 0
+    con = sqlite3.connect(db_path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
+
+
+async def test_change_detection_between_connections(db_path, store):
+    i = await declare(store)
+    async with Store.open(db_path) as other:
+        v0, seq0 = await other.data_version(), await other.change_seq()
+        assert await other.data_version() == v0  # nothing changed: cheap and stable
+        e = await store.append(i.id, "from the scribe", author="s", now=T0)
+        assert await other.data_version() != v0
+        seq, ids, incident_changed = await other.changes_since(seq0, i.id)
+        assert seq > seq0 and ids == {e.id} and not incident_changed
+        await store.change(i.id, lambda x: inc.assign_role(x, "ic", "Alice"), author="s", at=T0, now=T0)
+        seq2, ids2, incident_changed2 = await other.changes_since(seq, i.id)
+        assert incident_changed2 and len(ids2) == 1
+
+
+async def test_corrupt_file_gives_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="corrupt or not a warroom database"):
+        await Store.connect(bad)
+    assert bad.read_bytes().startswith(b"this is not sqlite")  # untouched
+
+
+async def test_newer_schema_is_refused(db_path):
+    con = sqlite3.connect(db_path)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(StoreError, match="newer than this warroom"):
+        await Store.connect(db_path)
+
+
+async def test_locked_database_gives_a_clear_error(db_path, store, monkeypatch):
+    import warroom.store.sqlite as mod
+
+    i = await declare(store)
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        await store._db.execute("PRAGMA busy_timeout = 100")
+        with pytest.raises(StoreError, match="locked"):
+            await store.append(i.id, "x", author="s", now=T0)
+        with pytest.raises(StoreError, match="locked"):
+            await store.star(1)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert await store.append(i.id, "after the lock", author="s", now=T0)
+
+
+async def test_unusable_location_gives_a_clear_error(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data folder should be")
+    with pytest.raises(StoreError, match="cannot create database"):
+        await Store.connect(blocker / "x.db")
