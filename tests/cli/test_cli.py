@@ -1,0 +1,142 @@
+"""End-to-end: the installed ``warroom`` console script, as a second terminal would use it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+
+@pytest.fixture
+def wr(warroom_exe, cli_env):
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run([warroom_exe, *args], env=cli_env, capture_output=True, text=True, timeout=60)
+        if ok:
+            assert proc.returncode == 0, proc.stderr
+        return proc
+    return run
+
+
+def _minutes_ago(n: int) -> str:
+    return (datetime.now(timezone.utc) - timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_declare_log_and_export_round_trip(wr, tmp_path):
+    out = wr("declare", "Checkout 500s", "--severity", "sev1", "--detected-at", _minutes_ago(10),
+             "--service", "checkout", "--service", "payments").stdout
+    incident_id = int(out.strip())
+    assert wr("log", "error rate 15x baseline").stdout.strip().isdigit()
+    wr("log", "--at", _minutes_ago(8), "--kind", "action", "--author", "bob", "rolled", "back", "v2.3.1")
+    assert "Acknowledged by tester" in wr("ack").stdout
+    assert "Status investigating → identified" in wr("status", "identified").stdout
+    assert "Severity lowered: SEV-1 Critical → SEV-2 High" in wr("severity", "SEV-2").stdout
+    assert "Incident commander: Alice" in wr("assign", "ic", "Alice").stdout
+    listing = wr("list").stdout
+    assert f"*  #{incident_id}" in listing and "Checkout 500s" in listing and "identified" in listing
+
+    md = wr("export").stdout
+    assert md.startswith(f"# Incident #{incident_id}: Checkout 500s")
+    assert "| action | bob | rolled back v2.3.1" in md
+    assert "| acknowledge | 15 min |" in md and "met at" in md
+
+    target = tmp_path / "pir.md"
+    wr("export", "-o", str(target))
+    written = target.read_text()
+    assert written.split("## Timeline")[1] == md.split("## Timeline")[1]
+    data = json.loads(wr("export", "--format", "json").stdout)
+    assert data["incident"]["severity"] == "SEV-2"
+    assert data["incident"]["roles"] == {"commander": "Alice"}
+    assert [e["kind"] for e in data["entries"]].count("action") == 1
+
+
+def test_list_all_shows_resolved(wr):
+    first = wr("declare", "old one").stdout.strip()
+    wr("status", "resolved")
+    wr("declare", "new one", "--policy", "p1", "-s", "p2")
+    assert "old one" not in wr("list").stdout
+    everything = wr("list", "--all").stdout
+    assert "old one" in everything and "new one" in everything and "P2" in everything
+    # -i addresses a non-active incident
+    assert wr("log", "-i", first, "late note").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("log", "-i", "99", "x"), "no incident #99"),
+        (("severity", "SEV-9"), "unknown severity 'SEV-9' for policy 'sev' (levels: SEV-1, SEV-2, SEV-3, SEV-4)"),
+        (("status", "fixed"), "unknown status 'fixed'"),
+        (("log", "--at", "25:99", "x"), "not a time of day"),
+        (("log", "--at", "yesterday-ish", "x"), "not a time"),
+        (("log", "--kind", "gossip", "x"), "unknown kind 'gossip'"),
+        (("assign", "boss", "Eve"), "unknown role 'boss'"),
+        (("ack", "--at", "2020-01-01T00:00Z"), "acknowledged at 2020-01-01 00:00:00Z would be before declared"),
+    ],
+)
+def test_errors_are_one_clear_line(wr, args, message):
+    wr("declare", "something broke")
+    proc = wr(*args, ok=False)
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warroom: error: ") and message in lines[0], proc.stderr
+
+
+def test_no_active_incident(wr):
+    proc = wr("log", "hello", ok=False)
+    assert proc.returncode == 1 and "no active incident" in proc.stderr
+
+
+def test_future_time_is_refused(wr):
+    wr("declare", "x")
+    future = (datetime.now(timezone.utc) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    proc = wr("log", "--at", future, "from the future", ok=False)
+    assert "in the future" in proc.stderr
+
+
+def test_corrupt_database(wr, db_path):
+    db_path.write_bytes(b"garbage" * 1000)
+    proc = wr("list", ok=False)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "corrupt or not a warroom database" in proc.stderr
+    assert db_path.read_bytes() == b"garbage" * 1000
+
+
+def test_locked_database(wr, db_path, cli_env):
+    wr("declare", "x")
+    con = sqlite3.connect(db_path, isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")
+    try:
+        proc = wr("log", "blocked", ok=False)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    assert proc.returncode == 1 and "locked by another process" in proc.stderr
+    assert wr("log", "unblocked").returncode == 0
+
+
+def test_policy_file(wr, tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text('base = "sev"\n[[levels]]\nkey = "SEV-1"\ntargets = { acknowledge = "2m" }\n')
+    wr("declare", "custom", "--policy", str(policy), "-s", "1")
+    assert "| acknowledge | 2 min |" in wr("export").stdout
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[levels]\nkey=")
+    proc = wr("declare", "x", "--policy", str(broken), ok=False)
+    assert str(broken) in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_subcommands_import_neither_textual_nor_kubernetes(cli_env):
+    code = ("import sys; from warroom.cli import main; rc = main(['list']); "
+            "bad = [m for m in ('textual', 'kubernetes', 'prometheus_api_client') if m in sys.modules]; "
+            "print(bad); sys.exit(rc or bool(bad))")
+    proc = subprocess.run([sys.executable, "-c", code], env=cli_env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_where_prints_the_database_path(wr, db_path):
+    assert wr("where").stdout.strip() == str(db_path)
