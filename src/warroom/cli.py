@@ -203,9 +203,9 @@ async def cmd_list(store, args, now) -> int:
 
 
 def _one_line(text: str) -> str:
-    from warroom.domain.markdown import strip_controls
+    from warroom.domain.text import one_line
 
-    return strip_controls(text.replace("\n", " "))
+    return one_line(text)
 
 
 async def cmd_log(store, args, now) -> int:

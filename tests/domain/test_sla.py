@@ -400,6 +400,17 @@ def test_next_update_due_from_last_comms_entry() -> None:
     assert update.gaps == (UpdateGap(T0, t(10), None), UpdateGap(t(10), t(35), m(10)))
 
 
+def test_update_just_sent_closes_its_window_even_when_now_is_the_same_object() -> None:
+    # An entry logged "now" and evaluated with that very datetime object: the window it closes is
+    # history (kept the cadence), only the window it opens is current.
+    now = t(10)
+    update = evaluate(make(), [entry("comms", now)], now).update
+    assert update.gaps == (UpdateGap(T0, t(10), None),)
+    assert update.gaps == evaluate(make(), [entry("comms", t(10))], t(10)).update.gaps
+    assert update.last_update == t(10)
+    assert update.next_due == t(25)
+
+
 def test_backdated_comms_counts_at_its_time() -> None:
     update = evaluate(make(), [entry("comms", t(12), logged_at=t(20))], t(21)).update
     assert update.last_update == t(12)
@@ -535,7 +546,7 @@ def test_event_keys_are_stable_over_time_and_through_resolution() -> None:
 def test_events_only_for_breached_missed_due_fired() -> None:
     # Acknowledge missed, resolve met, first step fired, second averted.
     report = evaluate(make(acknowledged=t(9), resolved=t(50)), [], t(300))
-    assert [t.state for t in report.targets] == ["missed", "met"]
+    assert [c.state for c in report.targets] == ["missed", "met"]
     assert states(report) == ["fired", "averted"]
     assert [e.key for e in report.events()] == ["sla:SEV-1:acknowledge", "escalation:SEV-1:0"]
 

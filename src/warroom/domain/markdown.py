@@ -14,18 +14,12 @@ import re
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
 _ENTITY = re.compile(r"&(#?\w+;)")
-# C0/C1 control characters except tab and newline; terminal escape sequences start with ESC (\x1b).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def strip_controls(text: str) -> str:
-    """Replace control characters (terminal escape sequences included) with a visible ``�``."""
-    return _CONTROL.sub("\ufffd", text)
+from warroom.domain.text import visible
 
 
 def inline(text: str) -> str:
     """Escape one line of user text for use inside a paragraph, list item or heading."""
-    text = strip_controls(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = visible(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _INLINE.sub(r"\\\1", text)
     text = _ENTITY.sub(r"&amp;\1", text)
     return text.replace("<", "&lt;")

@@ -249,10 +249,10 @@ def _update_clock(level: Level, incident: Incident, live: list[Entry], now: date
     marks = [declared, *sent]
     end = resolved if resolved is not None else now
     gaps = []
-    for a, b in zip(marks, [*marks[1:], end]):
+    for i, (a, b) in enumerate(zip(marks, [*marks[1:], end])):
         due = every.after(a, hours)
         late = b - due if b > due else None
-        if b is end and resolved is None and late is None:
+        if i == len(marks) - 1 and resolved is None and late is None:
             continue  # the current window is still open and on time
         gaps.append(UpdateGap(a, b, late))
     last = marks[-1]

@@ -1,0 +1,28 @@
+"""Making user and cluster text safe to show: literally, on one line, never as terminal codes."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls except tab/newline, DEL, and the bidirectional overrides that reorder text.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _picture(m: re.Match) -> str:
+    ch = m.group()
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␛ for ESC, ␀ for NUL … (Unicode control pictures)
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
+
+
+def visible(text: str) -> str:
+    """Replace control characters with visible stand-ins: ``\\x1b[31m`` shows as ``␛[31m``."""
+    return _UNSAFE.sub(_picture, text)
+
+
+def one_line(text: str) -> str:
+    """``visible`` and folded onto one line (newlines shown as ``⏎``, tabs as spaces)."""
+    return visible(text.replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", "    "))
