@@ -61,7 +61,7 @@ async def test_markdown_export_matches_golden(store):
 async def test_user_text_cannot_break_the_document(store):
     incident_id = await _scripted_incident(store)
     text = to_markdown(await store.incident(incident_id), await store.entries(incident_id), T0 + 90 * M)
-    assert "\x1b" not in text and "␛[31mred" in text
+    assert "\x1b" not in text and "␛\\[31mred" in text
     assert "<script>" not in text and "<b>" not in text
     assert "hunter2" not in text  # redacted text never leaves the database
     assert "credential pasted" in text

@@ -260,7 +260,7 @@ def pod_status(pod: Obj) -> PodStatus:
 
     for cond in conditions:
         if _get(cond, "type") == "PodScheduled" and _get(cond, "reason") == SCHEDULING_GATED:
-            pass
+            reason = SCHEDULING_GATED
 
     initializing = False
     for i, cs in enumerate(_list(_get(status, "initContainerStatuses"))):
