@@ -618,8 +618,10 @@ def test_workload_summary_defaults() -> None:
 def test_rollouts_recent_newest_revision_with_images_before_and_after() -> None:
     deployments = [deployment("web", revision=3), deployment("api", revision=2), deployment("old", revision=5)]
     replicasets = [
-        replicaset("web", "5c9d7f8b6", revision=1, image="ghcr.io/acme/shop-web:2.13.0", created=ago(days=30), replicas=0),
-        replicaset("web", "6f7b8c9d4", revision=2, image="ghcr.io/acme/shop-web:2.14.0", created=ago(days=7), replicas=0),
+        replicaset("web", "5c9d7f8b6", revision=1, image="ghcr.io/acme/shop-web:2.13.0",
+                   created=ago(days=30), replicas=0),
+        replicaset("web", "6f7b8c9d4", revision=2, image="ghcr.io/acme/shop-web:2.14.0",
+                   created=ago(days=7), replicas=0),
         replicaset("web", "7d4b9c6f5", revision=3, image="ghcr.io/acme/shop-web:2.14.1", created=ago(minutes=12)),
         replicaset("api", "8b6c5d4f7", revision=1, image=[("api", "ghcr.io/acme/api:1.0"), ("envoy", "envoy:1.31")],
                    created=ago(days=3), replicas=0),
@@ -688,7 +690,8 @@ def test_warning_events_recent_newest_first() -> None:
         event("Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503",
               name="api-9c7d6f5b8-f5k2t", count=3, first=ago(minutes=9), last=ago(minutes=8)),
         event("FailedScheduling", "0/3 nodes are available: 3 Insufficient cpu.",
-              name="web-7d4b9c6f5-p9r7d", component="default-scheduler", series=(6, micro_ts(NOW - timedelta(minutes=2)))),
+              name="web-7d4b9c6f5-p9r7d", component="default-scheduler",
+              series=(6, micro_ts(NOW - timedelta(minutes=2)))),
         event("FailedCreate", 'Error creating: pods "web-7d4b9c6f5-" is forbidden: exceeded quota: shop-quota',
               kind="ReplicaSet", name="web-7d4b9c6f5", component="replicaset-controller",
               first=ago(hours=5), last=ago(hours=2)),

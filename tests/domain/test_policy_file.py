@@ -133,7 +133,8 @@ def lvl(**kw):
 ERRORS = [
     ("bad span", lvl(targets={"resolve": "soon"}), "policy.levels[0].targets.resolve: not a duration: 'soon'"),
     ("zero span", lvl(targets={"resolve": "0m"}), "policy.levels[0].targets.resolve: duration must be positive"),
-    ("negative int span", lvl(targets={"acknowledge": -5}), "policy.levels[0].targets.acknowledge: duration must be positive"),
+    ("negative int span", lvl(targets={"acknowledge": -5}),
+     "policy.levels[0].targets.acknowledge: duration must be positive"),
     ("unknown target", lvl(targets={"fix": "5m"}), "policy.levels[0].targets: unknown target 'fix'"),
     ("targets not a table", lvl(targets=["5m"]), "policy.levels[0].targets: expected a table"),
     ("bad condition", lvl(escalation=[{"after": "5m", "if": "unhappy", "to": "boss"}]),
@@ -222,7 +223,7 @@ def test_to_dict_shape() -> None:
     assert sev1["update_every"] == "15m"
     assert sev1["escalation"][0] == {"after": "5m", "if": "unacknowledged", "to": "on-call manager"}
     sev4 = data["levels"][3]
-    assert sev4["targets"] == {"acknowledge": "1 business days", "resolve": "5 business days"}
+    assert sev4["targets"] == {"acknowledge": "1 business day", "resolve": "5 business days"}
     assert sev4["update_every"] is None
 
 
@@ -257,14 +258,17 @@ def test_parse_span(text, span: Span) -> None:
     assert parse_span(text) == span
 
 
-@pytest.mark.parametrize("text", ["", "soon", "5", "1.5h", "5 fortnights", "m5", "-5m", "business 5h", "0m", 0, -5, True])
+@pytest.mark.parametrize(
+    "text", ["", "soon", "5", "1.5h", "5 fortnights", "m5", "-5m", "business 5h", "0m", 0, -5, True]
+)
 def test_parse_span_refuses(text) -> None:
     with pytest.raises(PolicyError):
         parse_span(text)
 
 
 def test_parse_span_refusal_suggests_forms() -> None:
-    with pytest.raises(PolicyError, match=re.escape("(try '15m', '4h', '8 business hours', '5 business days', '1 week')")):
+    hint = "(try '15m', '4h', '8 business hours', '5 business days', '1 week')"
+    with pytest.raises(PolicyError, match=re.escape(hint)):
         parse_span("soon")
 
 
@@ -291,3 +295,16 @@ def test_span_str(span: Span, text: str) -> None:
 def test_policy_is_a_plain_value() -> None:
     assert isinstance(policy_from_dict(CUSTOM), Policy)
     assert policy_from_dict(CUSTOM) == policy_from_dict(CUSTOM)
+
+
+def test_override_keeps_the_preset_key_spelling() -> None:
+    p = policy_from_dict({"levels": [{"key": "sev1", "targets": {"acknowledge": "2m"}}]}, base=SEV)
+    assert [lvl.key for lvl in p.levels] == ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
+    assert p.level("SEV-1").targets["acknowledge"] == parse_span("2m")
+
+
+def test_unknown_timezone_message_is_clean() -> None:
+    with pytest.raises(PolicyError) as err:
+        policy_from_dict({"name": "x", "levels": [{"key": "A"}], "business_hours": {"timezone": "Mars/Olympus"}})
+    assert str(err.value) == ("policy.business_hours: unknown timezone 'Mars/Olympus' "
+                              "(use an IANA name like Europe/Berlin)")

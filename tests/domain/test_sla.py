@@ -171,7 +171,8 @@ def test_mitigate_target_is_implied_by_resolved() -> None:
     implied = evaluate(make("A", policy, resolved=t(20)), [], t(25)).target("mitigate")
     assert (implied.state, implied.met_by, implied.implied) == ("met", "resolved", True)
     recorded = evaluate(make("A", policy, mitigated=t(40)), [], t(45)).target("mitigate")
-    assert (recorded.state, recorded.met_by, recorded.implied, recorded.overdue) == ("missed", "mitigated", False, m(10))
+    assert (recorded.state, recorded.met_by, recorded.implied) == ("missed", "mitigated", False)
+    assert recorded.overdue == m(10)
 
 
 # -- respond target, backdating, redaction --------------------------------------------------
@@ -601,3 +602,19 @@ def test_describe_target() -> None:
         "met at 2026-11-23 10:04:00Z (acknowledged)")
     assert describe_target(evaluate(make(acknowledged=t(7)), [], t(8)).target("acknowledge")) == (
         "missed by 2m (at 2026-11-23 10:07:00Z, acknowledged)")
+
+
+def test_escalation_boundary_matches_target_boundary() -> None:
+    """At exactly the step's time nothing is due yet (like a target: breached only after)."""
+    from warroom.domain.presets import SEV as _SEV
+    from warroom.domain.incident import Incident as _Incident
+    from warroom.domain.sla import evaluate as _evaluate
+    from datetime import datetime as _dt, timedelta as _td, timezone as _tz
+
+    t0 = _dt(2026, 11, 23, 10, 0, tzinfo=_tz.utc)
+    i = _Incident(1, "x", "SEV-1", "investigating", _SEV, {"declared": t0})
+    at_due = _evaluate(i, [], t0 + _td(minutes=5))
+    assert at_due.escalations[0].state == "pending" and at_due.targets[0].state == "pending"
+    assert at_due.events() == []
+    after = _evaluate(i, [], t0 + _td(minutes=5, seconds=1))
+    assert after.escalations[0].state == "due" and after.targets[0].state == "breached"

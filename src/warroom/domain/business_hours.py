@@ -30,7 +30,7 @@ class BusinessHours:
         return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
 
     def add(self, start: datetime, minutes: int) -> datetime:
-        """The instant ``minutes`` of business time after ``start`` (aware, returned in UTC)."""
+        """The instant ``minutes`` of business time after ``start`` (in ``start``'s timezone)."""
         tz = ZoneInfo(self.timezone)
         cursor = start.astimezone(tz)
         remaining = timedelta(minutes=minutes)

@@ -240,15 +240,12 @@ def pod_status(pod: Obj) -> PodStatus:
     status = _get(pod, "status") or {}
     conditions = _list(_get(status, "conditions"))
 
-    restartable_init = {
-        _get(c, "name")
-        for c in _list(_get(spec, "initContainers"))
-        if _get(c, "restartPolicy") == "Always"
-    }
-    n_init_specs = len(_list(_get(spec, "initContainers")))
-    total = len(_list(_get(spec, "containers"))) + sum(
-        1 for c in _list(_get(spec, "initContainers")) if _get(c, "restartPolicy") == "Always"
-    )
+    init_specs = _list(_get(spec, "initContainers"))
+    # restartable init containers (sidecars) count as containers of the pod
+    sidecars = [c for c in init_specs if _get(c, "restartPolicy") == "Always"]
+    restartable_init = {_get(c, "name") for c in sidecars}
+    n_init_specs = len(init_specs)
+    total = len(_list(_get(spec, "containers"))) + len(sidecars)
     ready = 0
     restarts = 0
     restartable_restarts = 0

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, Literal, Mapping
+from zoneinfo import ZoneInfoNotFoundError
 
 from warroom.domain.business_hours import BusinessHours
 
@@ -60,7 +61,7 @@ class Span:
     def to_text(self) -> str:
         """The form ``parse_span`` reads back."""
         return {"minutes": f"{self.amount}m", "business_minutes": f"{self.amount} business minutes",
-                "business_days": f"{self.amount} business days"}[self.unit]
+                "business_days": f"{self.amount} business day{'s' if self.amount != 1 else ''}"}[self.unit]
 
 
 _SPAN = re.compile(
@@ -226,7 +227,7 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Policy | None = None, whe
 
 
 def _level(raw: Mapping[str, Any], base: Level | None, where: str) -> Level:
-    key = raw["key"]
+    key = base.key if base else raw["key"]  # an override keeps the preset's spelling
     targets: dict[str, Span] = dict(base.targets) if base else {}
     raw_targets = raw.get("targets", {})
     if not isinstance(raw_targets, Mapping):
@@ -298,10 +299,10 @@ def _business_hours(raw: Any, base: BusinessHours, where: str) -> BusinessHours:
         if not all(isinstance(d, int) and 0 <= d <= 6 for d in days):
             raise ValueError("days are 0 (Monday) .. 6 (Sunday)")
         return BusinessHours(start, end, days, raw.get("timezone", base.timezone))
+    except ZoneInfoNotFoundError:
+        raise PolicyError(f"{where}: unknown timezone {raw.get('timezone')!r} (use an IANA name like Europe/Berlin)") from None
     except (ValueError, TypeError, KeyError) as exc:
         raise PolicyError(f"{where}: {exc}") from None
-    except Exception as exc:  # zoneinfo raises its own error types for unknown zones
-        raise PolicyError(f"{where}: unknown timezone {raw.get('timezone')!r} ({exc.__class__.__name__})") from None
 
 
 def with_timezone(policy: Policy, tz: str) -> Policy:

@@ -251,3 +251,26 @@ def _iso(dt: datetime | None) -> str | None:
 
 def _seconds(delta: timedelta | None) -> float | None:
     return None if delta is None else delta.total_seconds()
+
+
+def status_summary(incident: Incident, entries: Iterable[Entry], now: datetime) -> str:
+    """A few plain lines the comms lead can paste into Slack: where we are and what is next."""
+    entries = in_order(entries)
+    sla = evaluate(incident, entries, now)
+    drill = "[DRILL] " if incident.drill else ""
+    lines = [f"{drill}[{incident.level.label}] Incident {incident.ref}: {incident.title}"]
+    lines.append(f"Status: {incident.status} · open for {format_duration(now - incident.start)}"
+                 if not incident.is_resolved else
+                 f"Status: resolved after {format_duration(incident.milestones['resolved'] - incident.start)}")
+    if incident.roles.get("commander"):
+        lines.append(f"Incident commander: {incident.roles['commander']}")
+    if incident.services:
+        lines.append(f"Affected: {', '.join(incident.services)}")
+    if incident.impact.strip():
+        lines.append(f"Impact: {incident.impact.strip()}")
+    latest = [e for e in entries if not e.redacted and e.kind in ("status", "decision", "action", "comms")][-3:]
+    for e in latest:
+        lines.append(f"- {short_utc(e.at)[11:16]} UTC {e.kind}: {e.text}")
+    if sla.update is not None and sla.update.next_due is not None:
+        lines.append(f"Next update by {short_utc(sla.update.next_due)[11:16]} UTC")
+    return "\n".join(lines)

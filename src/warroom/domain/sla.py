@@ -164,7 +164,7 @@ def evaluate(incident: Incident, entries: Iterable[Entry], now: datetime) -> Sla
         elif cleared_at is not None:
             state = "fired"
         else:
-            state = "due" if now >= due_at else "pending"
+            state = "due" if now > due_at else "pending"
         escalations.append(EscalationClock(i, step, due_at, state, cleared_at))
 
     return SlaReport(
