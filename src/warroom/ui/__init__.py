@@ -1,0 +1,1 @@
+"""The Textual shell: app, screens and widgets. Only this package imports Textual."""

@@ -1,0 +1,618 @@
+"""The war room app: wires the store to the panes, ticks the SLA clock, syncs with other processes.
+
+Data flow: widgets post messages (a parsed line, a checklist tick, an entry command); the app turns
+them into store writes, which run one at a time, in order, on a single writer task (so a slow or
+locked database never stalls the UI and a scribe's lines are committed in the order typed). Reads
+that another process's writes make necessary are done by a polling worker that costs one
+``PRAGMA data_version`` per half-second when nothing changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from warroom.domain import incident as inc
+from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident, IncidentError
+from warroom.domain.policy import PolicyError
+from warroom.domain.report import status_summary, to_markdown
+from warroom.domain.scribe import Line
+from warroom.domain.sla import SlaReport, evaluate
+from warroom.domain.timeline import KINDS, Entry, EntryError
+from warroom.domain.times import TimeParseError, parse_when
+from warroom.localtime import local_timezone
+from warroom.store.sqlite import NotFound, Store, StoreError
+from warroom.ui.screens.modals import Declaration, DeclareScreen, HelpScreen, PickerScreen, PromptScreen
+from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
+from warroom.ui.widgets.header import IncidentHeader
+from warroom.ui.widgets.placeholder import METRICS_HINT, PODS_HINT, NotConfigured
+from warroom.ui.widgets.sla import ChecklistToggled, SlaPane
+from warroom.ui.widgets.timeline import EntryCommand, LineSubmitted, TimelinePane
+
+Clock = Callable[[], datetime]
+USER_ERRORS = (IncidentError, PolicyError, EntryError, TimeParseError, NotFound)
+NARROW_WIDTH = 120
+RETRY_SECONDS = 2.0
+
+
+def styles_path() -> Path:
+    """``warroom/styles`` in an installed wheel; the checkout's top-level ``styles/`` otherwise."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "styles" / "warroom.tcss"
+    return installed if installed.exists() else here.parent.parent / "styles" / "warroom.tcss"
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class WarRoomApp(App[int]):
+    CSS_PATH = styles_path()
+    TITLE = "warroom"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "declare", "Declare"),
+        Binding("f3", "switch", "Switch"),
+        Binding("f4", "assign", "Roles"),
+        Binding("f5", "copy_summary", "Copy status"),
+        Binding("f6", "ack", "Ack"),
+        Binding("f7", "status", "Status"),
+        Binding("f8", "severity", "Severity"),
+        Binding("f9", "export", "Export"),
+        Binding("f10", "toggle_utc", "UTC"),
+        Binding("ctrl+o", "next_pane", "Other pane", show=False),
+        Binding("ctrl+t", "toggle_contrast", "Contrast", show=False),
+    ]
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        *,
+        clock: Clock = system_clock,
+        local: tzinfo | None = None,
+        author: str | None = None,
+        incident_id: int | None = None,
+        sync_interval: float = 0.5,
+        tick_interval: float = 1.0,
+        export_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.clock = clock
+        self.local = local or local_timezone()
+        self.author = author or _default_author()
+        self.export_dir = export_dir or Path.cwd()
+        self.store: Store | None = None
+        self.incident: Incident | None = None
+        self.entries: dict[int, Entry] = {}
+        self.report: SlaReport | None = None
+        self._wanted_incident = incident_id
+        self._seq = 0
+        self._data_version = -1
+        self._sync_interval = sync_interval
+        self._tick_interval = tick_interval
+        self._writes: asyncio.Queue[tuple[str, Callable[[], Awaitable[object]]]] = asyncio.Queue()
+        self._unsaved: list[str] = []
+        self._events_written: set[str] = set()
+        self._syncing = False
+        self._left_panes = ("sla-pane", "metrics-pane", "pods-pane")
+        self._current_left = 0
+        self.loaded = asyncio.Event()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- layout ------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield IncidentHeader(id="header")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield SlaPane(id="sla-pane", classes="pane -current")
+                yield NotConfigured("Metrics vs baseline", METRICS_HINT, id="metrics-pane", classes="pane")
+                yield NotConfigured("Pods", PODS_HINT, id="pods-pane", classes="pane")
+            yield TimelinePane(self.local, id="timeline-pane", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = DEFAULT_THEME
+        self._apply_width(self.size.width)
+        self._render_clock()
+        self.query_one(TimelinePane).hint()
+        self._open()
+        self._writer()
+        self.set_interval(self._tick_interval, self._tick)
+        self.set_interval(self._sync_interval, self._sync_tick)
+
+    def on_resize(self, event) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.screen.set_class(width < NARROW_WIDTH, "-narrow")
+
+    # -- loading -----------------------------------------------------------------------------------
+    @work(exclusive=True, group="open", exit_on_error=False)
+    async def _open(self) -> None:
+        try:
+            self.store = await Store.connect(self.db_path)
+            incident_id = self._wanted_incident or await self.store.active_incident_id()
+            if incident_id is not None:
+                await self._load(incident_id)
+            self._data_version = await self.store.data_version()
+        except StoreError as exc:
+            self.query_one(TimelinePane).hint(f"database unusable: {exc}", error=True)
+            self.notify(str(exc), title="Database", severity="error", timeout=30)
+        except NotFound as exc:
+            self.notify(f"{exc}; press F3 to pick one", severity="warning")
+        finally:
+            self.loaded.set()
+            self._render_clock()
+
+    async def _load(self, incident_id: int) -> None:
+        assert self.store is not None
+        incident = await self.store.incident(incident_id)
+        entries = await self.store.entries(incident_id)
+        self._seq = await self.store.change_seq()
+        self.incident = incident
+        self.entries = {e.id: e for e in entries}
+        self._events_written = {e.key for e in entries if e.key}
+        self.query_one(TimelinePane).load(entries, incident.start)
+        self._render_clock()
+
+    # -- the clock -----------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        self._render_clock()
+        self._write_sla_events()
+
+    def _render_clock(self) -> None:
+        now = self.now()
+        self.query_one(IncidentHeader).show(self.incident, now, self.local)
+        pane = self.query_one(SlaPane)
+        if self.incident is None:
+            self.report = None
+            pane.show(None, None, self.local)
+            return
+        self.report = evaluate(self.incident, self.entries.values(), now)
+        pane.show(self.incident, self.report, self.local)
+        pane.show_checklist(self.incident.level.checklist, self._ticked())
+
+    def _write_sla_events(self) -> None:
+        """Breaches and due escalations get one system entry each — once across all processes
+        (the entry's key is unique in the database), and only while the incident is open."""
+        if self.incident is None or self.report is None or self.incident.is_resolved:
+            return
+        incident_id = self.incident.id
+        for event in self.report.events():
+            if event.key in self._events_written:
+                continue
+            self._events_written.add(event.key)
+
+            async def write(event=event) -> None:
+                entry = await self.store.append(incident_id, event.text, author="warroom", now=self.now(),
+                                                at=event.at, kind=event.kind, key=event.key)
+                if entry is not None:
+                    self._apply([entry])
+                    self.query_one(SlaPane).flash()
+                    self.notify(event.text, title="SLA", severity="error", timeout=10)
+                    self.bell()
+
+            self._enqueue(event.text, write)
+
+    # -- checklist --------------------------------------------------------------------------------------
+    def _check_entries(self, index: int) -> list[Entry]:
+        prefix = f"check:{self.incident.level.key}:{index}:"
+        return sorted((e for e in self.entries.values() if e.key and e.key.startswith(prefix)), key=lambda e: e.id)
+
+    def _ticked(self) -> frozenset[int]:
+        if self.incident is None:
+            return frozenset()
+        out = set()
+        for i, _ in enumerate(self.incident.level.checklist):
+            history = self._check_entries(i)
+            if history and not history[-1].redacted:
+                out.add(i)
+        return frozenset(out)
+
+    @on(ChecklistToggled)
+    def _toggle_check(self, event: ChecklistToggled) -> None:
+        if not self._need_incident():
+            return
+        incident = self.incident
+        item = incident.level.checklist[event.index]
+        history = self._check_entries(event.index)
+        if history and not history[-1].redacted:
+            last = history[-1]
+
+            async def untick() -> None:
+                self._apply([await self.store.redact(last.id, reason="checklist item unticked", by=self.author,
+                                                     now=self.now())])
+            self._enqueue(f"untick {item}", untick)
+        else:
+            key = f"check:{incident.level.key}:{event.index}:{len(history)}"
+
+            async def tick() -> None:
+                entry = await self.store.append(incident.id, f"Checklist ✓ {item}", author=self.author,
+                                                now=self.now(), kind="action", key=key)
+                if entry is not None:
+                    self._apply([entry])
+            self._enqueue(f"tick {item}", tick)
+
+    # -- the scribe's line --------------------------------------------------------------------------------
+    @on(LineSubmitted)
+    def _line(self, event: LineSubmitted) -> None:
+        if not self._need_incident():
+            self.query_one(TimelinePane).hint("no incident open: F2 declares one — your line is kept", error=True)
+            box = self.query_one("#scribe-input", Input)
+            if not box.value:
+                box.value = event.raw
+            return
+        line, incident_id = event.line, self.incident.id
+        self._enqueue(event.raw, lambda: self._execute(incident_id, line), keep_on_failure=line.action == "entry")
+
+    async def _execute(self, incident_id: int, line: Line) -> None:
+        store, now, who = self.store, self.now(), self.author
+        if line.action == "entry":
+            entry = await store.append(incident_id, line.text, author=who, now=now, at=line.at, kind=line.kind,
+                                       owner=line.owner, due=line.due)
+            self._apply([entry])
+        elif line.action == "status":
+            await self._change(incident_id, lambda i: inc.change_status(i, line.status, line.at), line.at, "status")
+        elif line.action == "ack":
+            await self._change(incident_id, lambda i: inc.acknowledge(i, line.at, who), line.at)
+        elif line.action == "severity":
+            await self._change(incident_id, lambda i: inc.change_severity(i, line.level), line.at)
+        elif line.action == "role":
+            await self._change(incident_id, lambda i: inc.assign_role(i, line.role, line.name), line.at)
+
+    async def _change(self, incident_id: int, change, at: datetime, kind: str = "system") -> None:
+        incident, entries = await self.store.change(incident_id, change, author=self.author, at=at, now=self.now(),
+                                                    kind=kind)
+        if self.incident is not None and incident.id == self.incident.id:
+            self.incident = incident
+        self._apply(entries)
+        self._render_clock()
+
+    def _apply(self, entries: list[Entry]) -> None:
+        entries = [e for e in entries if e is not None and self.incident is not None
+                   and e.incident_id == self.incident.id]
+        if not entries:
+            return
+        for e in entries:
+            self.entries[e.id] = e
+            if e.key:
+                self._events_written.add(e.key)
+        self.query_one(TimelinePane).upsert(entries)
+        self._render_clock()
+
+    # -- the writer: one write at a time, in order; failures are shown and retried, never dropped ----------
+    def _enqueue(self, what: str, job: Callable[[], Awaitable[object]], *, keep_on_failure: bool = False) -> None:
+        self._writes.put_nowait((what, job, keep_on_failure))
+
+    async def writes_done(self) -> None:
+        """Wait until every queued write has been committed (or reported). For tests and shutdown."""
+        await self._writes.join()
+
+    @work(group="writer", exit_on_error=False)
+    async def _writer(self) -> None:
+        await self.loaded.wait()
+        while True:
+            what, job, keep = await self._writes.get()
+            try:
+                while True:
+                    try:
+                        if self.store is None:
+                            raise StoreError("the database is not open")
+                        await job()
+                        if what in self._unsaved:
+                            self._unsaved.remove(what)
+                            self._show_unsaved()
+                        break
+                    except USER_ERRORS as exc:
+                        self.query_one(TimelinePane).hint(f"{exc}", error=True)
+                        self.notify(str(exc), severity="warning")
+                        break
+                    except StoreError as exc:
+                        if not keep:
+                            self.notify(f"not saved: {what} — {exc}", severity="error", timeout=15)
+                            break
+                        if what not in self._unsaved:
+                            self._unsaved.append(what)
+                        self._show_unsaved(str(exc))
+                        await asyncio.sleep(RETRY_SECONDS)
+            finally:
+                self._writes.task_done()
+
+    def _show_unsaved(self, why: str = "") -> None:
+        pane = self.query_one(TimelinePane)
+        if not self._unsaved:
+            pane.hint()
+            return
+        n = len(self._unsaved)
+        pane.hint(f"⚠ {n} line{'s' if n != 1 else ''} not saved yet, kept and retrying every "
+                  f"{RETRY_SECONDS:.0f} s: {why}", error=True)
+
+    # -- live sync with other processes ----------------------------------------------------------------------
+    def _sync_tick(self) -> None:
+        if self.store is not None and not self._syncing:
+            self._syncing = True
+            self._sync()
+
+    @work(group="sync", exit_on_error=False)
+    async def _sync(self) -> None:
+        try:
+            version = await self.store.data_version()
+            if version == self._data_version:
+                return
+            self._data_version = version
+            if self.incident is None:
+                active = await self.store.active_incident_id()
+                if active is not None:
+                    await self._load(active)
+                return
+            seq, entry_ids, incident_changed = await self.store.changes_since(self._seq, self.incident.id)
+            self._seq = seq
+            if incident_changed:
+                self.incident = await self.store.incident(self.incident.id)
+            if entry_ids:
+                self._apply(await self.store.entries(self.incident.id, ids=entry_ids))
+            elif incident_changed:
+                self._render_clock()
+        except StoreError as exc:
+            self.query_one(TimelinePane).hint(f"sync paused: {exc}", error=True)
+        finally:
+            self._syncing = False
+
+    # -- actions -------------------------------------------------------------------------------------------
+    def _need_incident(self) -> bool:
+        if self.incident is None or self.store is None:
+            self.notify("No incident open: F2 declares one, F3 opens one.", severity="warning")
+            return False
+        return True
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_declare(self) -> None:
+        if self.store is None:
+            self.notify("The database is not open.", severity="error")
+            return
+        from warroom.domain.presets import DEFAULT_PRESET, preset
+
+        policy = self.incident.policy if self.incident else preset(DEFAULT_PRESET)
+        levels = [(lvl.key, lvl.name) for lvl in policy.levels]
+
+        def declared(result: Declaration | None, policy=policy) -> None:
+            if result is None:
+                return
+            try:
+                detected = parse_when(result.detected, self.now(), self.local) if result.detected else None
+            except TimeParseError as exc:
+                self.push_screen(DeclareScreen(levels, result.severity, str(exc), result.title, result.detected),
+                                 declared)
+                return
+
+            async def declare() -> None:
+                incident = await self.store.declare(result.title, policy, result.severity, now=self.now(),
+                                                    author=self.author, detected_at=detected)
+                await self._load(incident.id)
+                self.notify(f"Declared {incident.ref}: {incident.level.label}", title="Incident")
+            self._enqueue(f"declare {result.title}", declare)
+
+        self.push_screen(DeclareScreen(levels, policy.default_level.key), declared)
+
+    @work(group="pick", exit_on_error=False)
+    async def action_switch(self) -> None:
+        if self.store is None:
+            return
+        incidents = await self.store.incidents()
+        if not incidents:
+            self.notify("No incidents yet: F2 declares one.")
+            return
+        ordered = sorted(incidents, key=lambda i: (i.is_resolved, -i.id))
+        options = [(str(i.id), f"{i.ref}  {i.severity:<6} {i.status:<13} {'[DRILL] ' if i.drill else ''}{i.title}")
+                   for i in ordered]
+        choice = await self.push_screen_wait(
+            PickerScreen("Switch incident", options, selected=str(self.incident.id) if self.incident else None))
+        if choice is None:
+            return
+
+        async def switch() -> None:
+            await self.store.set_active(int(choice))
+            await self._load(int(choice))
+        self._enqueue(f"open #{choice}", switch)
+
+    def action_ack(self) -> None:
+        if self._need_incident():
+            incident_id, at, who = self.incident.id, self.now(), self.author
+            self._enqueue("acknowledge", lambda: self._change(incident_id, lambda i: inc.acknowledge(i, at, who), at))
+
+    @work(group="pick", exit_on_error=False)
+    async def action_status(self) -> None:
+        if not self._need_incident():
+            return
+        options = [(s, s) for s in STATUSES if s != self.incident.status]
+        status = await self.push_screen_wait(PickerScreen(f"Status (now {self.incident.status})", options))
+        if status:
+            incident_id, at = self.incident.id, self.now()
+            self._enqueue(f"status {status}", lambda: self._change(
+                incident_id, lambda i: inc.change_status(i, status, at), at, "status"))
+
+    @work(group="pick", exit_on_error=False)
+    async def action_severity(self) -> None:
+        if not self._need_incident():
+            return
+        options = [(lvl.key, f"{lvl.label} — {lvl.description}") for lvl in self.incident.policy.levels]
+        level = await self.push_screen_wait(
+            PickerScreen(f"Severity (now {self.incident.level.label})", options, selected=self.incident.severity))
+        if level and level != self.incident.severity:
+            incident_id, at = self.incident.id, self.now()
+            self._enqueue(f"severity {level}", lambda: self._change(
+                incident_id, lambda i: inc.change_severity(i, level), at))
+
+    @work(group="pick", exit_on_error=False)
+    async def action_assign(self) -> None:
+        if not self._need_incident():
+            return
+        options = [(r, f"{ROLE_LABELS[r]}: {self.incident.roles.get(r, '—')}") for r in ROLES]
+        role = await self.push_screen_wait(PickerScreen("Assign a role", options))
+        if not role:
+            return
+        name = await self.push_screen_wait(
+            PromptScreen(f"{ROLE_LABELS[role]}:", value=self.incident.roles.get(role, ""),
+                         help="Enter assigns · empty unassigns · Esc cancels"))
+        if name is None:
+            return
+        incident_id, at = self.incident.id, self.now()
+        self._enqueue(f"assign {role}", lambda: self._change(
+            incident_id, lambda i: inc.assign_role(i, role, name), at))
+
+    @on(EntryCommand)
+    async def _entry_command(self, event: EntryCommand) -> None:
+        pane = self.query_one(TimelinePane)
+        if event.action == "filter":
+            self._pick_filter()
+            return
+        if event.action == "search":
+            self._search()
+            return
+        if event.entry_id is None or not self._need_incident():
+            return
+        entry = self.entries[event.entry_id]
+        if event.action == "star":
+            self._enqueue("star", lambda: self._apply_async(self.store.star(entry.id, not entry.starred)))
+        elif event.action == "edit":
+            self._edit(entry)
+        elif event.action == "redact":
+            self._redact(entry)
+        pane.focus()
+
+    async def _apply_async(self, awaitable) -> None:
+        self._apply([await awaitable])
+
+    @work(group="pick", exit_on_error=False)
+    async def _edit(self, entry: Entry) -> None:
+        if entry.redacted:
+            self.notify("A redacted entry cannot be edited.", severity="warning")
+            return
+        text = await self.push_screen_wait(
+            PromptScreen(f"Edit entry ({entry.kind}, {entry.at.astimezone(self.local):%H:%M:%S})", value=entry.text,
+                         help="Enter saves (the previous text is kept as a revision) · Esc cancels"))
+        if text is None or text == entry.text:
+            return
+        self._enqueue("edit", lambda: self._apply_async(
+            self.store.edit(entry.id, by=self.author, now=self.now(), text=text)))
+
+    @work(group="pick", exit_on_error=False)
+    async def _redact(self, entry: Entry) -> None:
+        if entry.redacted:
+            self.notify("Already redacted.", severity="warning")
+            return
+        reason = await self.push_screen_wait(
+            PromptScreen("Redact entry — why?", placeholder="e.g. secret pasted, wrong incident",
+                         help="The text disappears from views and exports; the reason is shown instead."))
+        if not reason or not reason.strip():
+            return
+        self._enqueue("redact", lambda: self._apply_async(
+            self.store.redact(entry.id, reason=reason, by=self.author, now=self.now())))
+
+    @work(group="pick", exit_on_error=False)
+    async def _pick_filter(self) -> None:
+        pane = self.query_one(TimelinePane)
+        options = [("", "all kinds")] + [(k, k) for k in KINDS]
+        kind = await self.push_screen_wait(PickerScreen("Show only", options, selected=pane.filter.kind or ""))
+        if kind is not None:
+            pane.set_filter(kind=kind)
+
+    @work(group="pick", exit_on_error=False)
+    async def _search(self) -> None:
+        pane = self.query_one(TimelinePane)
+        text = await self.push_screen_wait(PromptScreen("Search the timeline", value=pane.filter.search,
+                                                        help="Enter filters · empty shows everything"))
+        if text is not None:
+            pane.set_filter(search=text.strip())
+
+    def action_toggle_utc(self) -> None:
+        self.query_one(TimelinePane).toggle_utc()
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = DEFAULT_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+    def action_next_pane(self) -> None:
+        panes = [self.query_one(f"#{p}") for p in self._left_panes]
+        panes[self._current_left].remove_class("-current")
+        self._current_left = (self._current_left + 1) % len(panes)
+        panes[self._current_left].add_class("-current")
+
+    def action_copy_summary(self) -> None:
+        if not self._need_incident():
+            return
+        summary = status_summary(self.incident, self.entries.values(), self.now())
+        self.copy_to_clipboard(summary)
+        self.last_copied = summary
+        self.notify("Status summary copied to the clipboard.", title="Copied")
+
+    @work(group="export", exit_on_error=False)
+    async def action_export(self) -> None:
+        if not self._need_incident():
+            return
+        now = self.now()
+        incident = self.incident
+        entries = await self.store.entries(incident.id)
+        text = to_markdown(incident, entries, now)
+        path = self.export_dir / f"incident-{incident.id}-{now:%Y%m%d-%H%M%S}.md"
+        try:
+            await asyncio.to_thread(_write_text, path, text)
+        except OSError as exc:
+            self.notify(f"Export failed: {path}: {exc.strerror or exc}", severity="error", timeout=15)
+            return
+        self.last_export = path
+        self.notify(f"Exported to {path}", title="Export", timeout=15)
+
+    # -- command palette -------------------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Declare an incident", "Title, severity and detection time", self.action_declare)
+        yield SystemCommand("Switch incident", "Open another incident", self.action_switch)
+        yield SystemCommand("Acknowledge", "Record the acknowledged milestone", self.action_ack)
+        yield SystemCommand("Change status", "investigating … resolved", self.action_status)
+        yield SystemCommand("Change severity", "Raise or lower the severity", self.action_severity)
+        yield SystemCommand("Assign a role", "IC, tech lead, comms lead, scribe", self.action_assign)
+        yield SystemCommand("Export markdown", "Write the post-incident review draft", self.action_export)
+        yield SystemCommand("Copy status summary", "For Slack or the status page", self.action_copy_summary)
+        yield SystemCommand("Toggle UTC / local time", "Timeline times", self.action_toggle_utc)
+        yield SystemCommand("Toggle high-contrast theme", "For projectors", self.action_toggle_contrast)
+        yield SystemCommand("Filter timeline by kind", "note, action, decision …", self._pick_filter)
+        yield SystemCommand("Search timeline", "Show matching entries", self._search)
+        yield SystemCommand("Next pane (small screens)", "SLA clock, metrics, pods", self.action_next_pane)
+        yield SystemCommand("Keys and timeline grammar", "Help", self.action_help)
+
+    async def on_unmount(self) -> None:
+        if self.store is not None:
+            await self.store.close()
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _default_author() -> str:
+    from warroom.cli import author_name
+
+    return author_name()
+
+
+def run(db_path: Path) -> int:
+    return WarRoomApp(db_path).run() or 0
