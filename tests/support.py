@@ -6,3 +6,44 @@ from datetime import datetime, timezone
 
 # A Monday morning: business hours are open, nothing crosses midnight.
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+class FakeClock:
+    """An injectable clock: tests move time with ``advance`` instead of sleeping."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw) -> datetime:
+        from datetime import timedelta
+
+        self.now += timedelta(**kw)
+        return self.now
+
+
+async def wait_for(pilot, predicate, timeout: float = 5.0, what: str = "condition") -> None:
+    """Poll a condition (not the clock) while letting the app run."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def table_texts(app) -> list[str]:
+    """The plain text of every visible timeline row's entry column."""
+    from warroom.ui.widgets.timeline import TimelineTable
+
+    table = app.query_one(TimelineTable)
+    return [table.get_row_at(i)[4].plain for i in range(table.row_count)]
+
+
+def pane_text(app, selector: str) -> str:
+    widget = app.query_one(selector)
+    return str(widget.render()) if not hasattr(widget, "content") else str(widget.content)

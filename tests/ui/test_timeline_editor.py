@@ -1,0 +1,275 @@
+"""The scribe's editor, driven by keys: what the store holds and what the panes show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from warroom.domain.presets import SEV
+from warroom.store.sqlite import Store
+from warroom.ui.widgets.timeline import ScribeInput, TimelineTable
+
+from support import T0, pane_text, table_texts, wait_for
+
+M = timedelta(minutes=1)
+
+
+async def seed(db_path, **kw):
+    async with Store.open(db_path) as store:
+        return await store.declare(kw.pop("title", "Checkout 500s"), SEV, kw.pop("severity", "SEV-1"),
+                                   now=kw.pop("now", T0), author="ic", **kw)
+
+
+async def entries(db_path, incident_id):
+    async with Store.open(db_path) as store:
+        return await store.entries(incident_id, with_history=True)
+
+
+async def incident(db_path, incident_id):
+    async with Store.open(db_path) as store:
+        return await store.incident(incident_id)
+
+
+async def type_line(app, pilot, text: str) -> None:
+    await pilot.press(*text)
+    await pilot.press("enter")
+    await app.writes_done()
+    await pilot.pause()
+
+
+async def started(app, pilot):
+    await app.loaded.wait()
+    await pilot.pause()
+
+
+async def test_input_is_focused_and_enter_logs_durably(make_app, db_path, clock):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        assert isinstance(app.focused, ScribeInput)
+        clock.advance(minutes=2)
+        await type_line(app, pilot, "error rate 15x baseline")
+        assert app.query_one(ScribeInput).value == ""
+        assert table_texts(app)[-1] == "error rate 15x baseline"
+        stored = await entries(db_path, inc.id)  # a separate connection: it is committed
+        assert (stored[-1].text, stored[-1].kind, stored[-1].author, stored[-1].at) == (
+            "error rate 15x baseline", "note", "scribe", T0 + 2 * M)
+
+
+async def test_fast_typing_loses_nothing(make_app, db_path):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        keys = []
+        for n in range(30):
+            keys += [*f"line {n}", "enter"]
+        await pilot.press(*keys)  # no pause between lines
+        await app.writes_done()
+        await pilot.pause()
+        assert [e.text for e in await entries(db_path, inc.id)][1:] == [f"line {n}" for n in range(30)]
+        assert table_texts(app)[1:] == [f"line {n}" for n in range(30)]
+
+
+async def test_backdating_places_the_entry_in_time_order(make_app, db_path, clock):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        clock.advance(minutes=10)
+        await type_line(app, pilot, "mitigation started")
+        await type_line(app, pilot, "@10:03 alert fired")
+        stored = await entries(db_path, inc.id)
+        backdated = next(e for e in stored if e.text == "alert fired")
+        assert backdated.at == T0 + 3 * M and backdated.logged_at == T0 + 10 * M
+        assert table_texts(app)[1:] == ["alert fired", "mitigation started"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "text", "extra"),
+    [
+        ("/d roll back instead of hotfix", "decision", "roll back instead of hotfix", {}),
+        ("/a @alice restart the pool by 14:00", "action", "restart the pool",
+         {"owner": "alice", "due": T0.replace(hour=14)}),
+        ("/c posted update to #incidents", "comms", "posted update to #incidents", {}),
+        ("/e paged the DBA on-call", "escalation", "paged the DBA on-call", {}),
+        ("/n just a note", "note", "just a note", {}),
+        ("//etc/hosts looks wrong", "note", "/etc/hosts looks wrong", {}),
+        ("/d @10:02 freeze deploys", "decision", "freeze deploys", {"at": T0 + 2 * M}),
+    ],
+)
+async def test_entry_commands(make_app, db_path, clock, line, kind, text, extra):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        clock.advance(minutes=5)
+        await type_line(app, pilot, line)
+        e = (await entries(db_path, inc.id))[-1] if "at" not in extra else next(
+            x for x in await entries(db_path, inc.id) if x.text == text)
+        assert (e.kind, e.text) == (kind, text)
+        for field, value in extra.items():
+            assert getattr(e, field) == value
+        assert text in table_texts(app)[-1] or text in table_texts(app)
+
+
+async def test_status_ack_severity_and_roles_from_the_line(make_app, db_path, clock):
+    inc = await seed(db_path, detected_at=T0 - 2 * M)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        clock.advance(minutes=1)
+        await type_line(app, pilot, "/ack")
+        await type_line(app, pilot, "/s identified")
+        await type_line(app, pilot, "/sev 2")
+        await type_line(app, pilot, "/ic Alice Smith")
+        await type_line(app, pilot, "/tl Bob")
+        await type_line(app, pilot, "/cl Carol")
+        await type_line(app, pilot, "/scribe Sam")
+        clock.advance(minutes=5)
+        await type_line(app, pilot, "/s @10:04 monitoring")
+        after = await incident(db_path, inc.id)
+        assert after.milestones["acknowledged"] == T0 + M
+        assert after.milestones["identified"] == T0 + M
+        assert after.milestones["mitigated"] == T0 + 4 * M
+        assert after.status == "monitoring" and after.severity == "SEV-2"
+        assert after.roles == {"commander": "Alice Smith", "tech_lead": "Bob", "comms_lead": "Carol", "scribe": "Sam"}
+        texts = table_texts(app)
+        for expected in ("Acknowledged by scribe", "Status investigating → identified",
+                         "Severity lowered: SEV-1 Critical → SEV-2 High", "Incident commander: Alice Smith",
+                         "Tech lead: Bob", "Comms lead: Carol", "Scribe: Sam", "Status identified → monitoring"):
+            assert expected in texts
+        header = pane_text(app, "#header")
+        assert "SEV-2" in header and "MONITORING" in header and "Alice Smith" in header
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/s fixed", "unknown status 'fixed'"),
+        ("@25:00 typo time", "not a time of day"),
+        ("/bogus", "unknown command /bogus"),
+        ("@11:30 in the future", "in the future"),
+    ],
+)
+async def test_a_line_that_does_not_parse_is_kept_with_the_reason(make_app, db_path, line, message):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, line)
+        assert app.query_one(ScribeInput).value == line
+        assert message in pane_text(app, "#scribe-hint")
+        assert len(await entries(db_path, inc.id)) == 1
+
+
+async def test_a_refused_change_is_reported(make_app, db_path):
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "/ack")
+        await type_line(app, pilot, "/ack")
+        assert "already acknowledged" in pane_text(app, "#scribe-hint")
+
+
+async def test_edit_keeps_the_revision(make_app, db_path):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "pool at 100%")
+        await pilot.press("up")
+        assert isinstance(app.focused, TimelineTable)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.query("#prompt-input"), what="edit prompt")
+        await pilot.press("ctrl+u", *"pool at 100% on db-1", "enter")
+        await app.writes_done()
+        await pilot.pause()
+        e = (await entries(db_path, inc.id))[-1]
+        assert e.text == "pool at 100% on db-1" and e.revision == 2
+        assert [r.text for r in e.history] == ["pool at 100%"]
+        assert table_texts(app)[-1] == "pool at 100% on db-1"
+        assert "revision 2" in pane_text(app, "#entry-detail")
+
+
+async def test_redaction_needs_a_reason_and_hides_the_text(make_app, db_path):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "password=hunter2")
+        await pilot.press("up", "x")
+        await wait_for(pilot, lambda: app.screen.query("#prompt-input"), what="redact prompt")
+        await pilot.press(*"secret pasted", "enter")
+        await app.writes_done()
+        await pilot.pause()
+        e = (await entries(db_path, inc.id))[-1]
+        assert e.redacted and e.redaction_reason == "secret pasted"
+        assert table_texts(app)[-1] == "redacted: secret pasted"
+        assert "hunter2" not in " ".join(table_texts(app))
+
+
+async def test_star_filter_and_search(make_app, db_path):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "/d roll back")
+        await type_line(app, pilot, "db pool exhausted")
+        await type_line(app, pilot, "/d page the DBA")
+        await pilot.press("up", "s")
+        await app.writes_done()
+        await pilot.pause()
+        assert (await entries(db_path, inc.id))[-1].starred
+        await pilot.press("f")
+        await wait_for(pilot, lambda: app.screen.query("#picker"), what="filter picker")
+        await pilot.press("down", "down", "down", "enter")  # all kinds, note, action, decision
+        await pilot.pause()
+        assert table_texts(app) == ["roll back", "page the DBA"]
+        assert "kind: decision" in app.query_one("#timeline-pane").border_title
+        await pilot.press("f")
+        await wait_for(pilot, lambda: app.screen.query("#picker"), what="filter picker")
+        await pilot.press("home", "enter")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: app.screen.query("#prompt-input"), what="search prompt")
+        await pilot.press(*"POOL", "enter")
+        await pilot.pause()
+        assert table_texts(app) == ["db pool exhausted"]
+
+
+async def test_printable_key_in_the_table_goes_back_to_typing(make_app, db_path):
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "first")
+        await pilot.press("up", "h", "i")
+        assert isinstance(app.focused, ScribeInput)
+        assert app.query_one(ScribeInput).value == "hi"
+
+
+async def test_user_text_renders_literally(make_app, db_path):
+    inc = await seed(db_path)
+    hostile = ["[bold red]x[/]", "[link=http://evil]click[/link]", "deploy 🚀🔥 done", "\x1b[2J\x1b[31mred",
+               "A" * 2000, "rtl \u202eoverride"]
+    async with Store.open(db_path) as store:
+        for text in hostile:
+            await store.append(inc.id, text, author="[i]mallory[/i]", now=T0)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        texts = table_texts(app)
+        assert texts[1] == "[bold red]x[/]"
+        assert texts[2] == "[link=http://evil]click[/link]"
+        assert texts[3] == "deploy 🚀🔥 done"
+        assert texts[4] == "␛[2J␛[31mred"
+        assert texts[5] == "A" * 2000
+        assert texts[6] == "rtl <U+202E>override"
+        table = app.query_one(TimelineTable)
+        assert table.get_row_at(1)[3].plain.startswith("[i]mallory")
+        # the long line is clipped by its column and the layout holds: the input is still on screen
+        assert app.query_one(ScribeInput).region.bottom <= 24
+        assert table.virtual_size.width <= table.size.width + 1
