@@ -86,6 +86,7 @@ class WarRoomApp(App[int]):
         sync_interval: float = 0.5,
         tick_interval: float = 1.0,
         export_dir: Path | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -109,6 +110,7 @@ class WarRoomApp(App[int]):
         self._left_panes = ("sla-pane", "metrics-pane", "pods-pane")
         self._current_left = 0
         self.loaded = asyncio.Event()
+        self._cursor_blink = cursor_blink
 
     def now(self) -> datetime:
         return self.clock()
@@ -130,6 +132,7 @@ class WarRoomApp(App[int]):
         self._apply_width(self.size.width)
         self._render_clock()
         self.query_one(TimelinePane).hint()
+        self.query_one("#scribe-input", Input).cursor_blink = self._cursor_blink
         self._open()
         self._writer()
         self.set_interval(self._tick_interval, self._tick)

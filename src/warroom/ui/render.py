@@ -51,8 +51,8 @@ KIND_LABEL = {
 
 
 def user(text: str, style: str = "") -> Text:
-    """User/cluster text, literally, on one line."""
-    return Text(one_line(text), style=style)
+    """User/cluster text, literally, on one line (an ellipsis where a column cuts it)."""
+    return Text(one_line(text), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def severity_badge(incident: Incident) -> Text:
