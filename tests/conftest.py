@@ -37,3 +37,6 @@ def cli_env(db_path: Path, tmp_path: Path) -> dict[str, str]:
     env.update({"WARROOM_DB": str(db_path), "WARROOM_AUTHOR": "tester", "TZ": "UTC",
                 "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")})
     return env
+
+# The real-Prometheus fixtures (prometheus, prometheus_scenario, spare_prometheus).
+pytest_plugins = ["prom_fixture"]
