@@ -41,7 +41,7 @@ def table_texts(app) -> list[str]:
     from warroom.ui.widgets.timeline import TimelineTable
 
     table = app.query_one(TimelineTable)
-    return [table.get_row_at(i)[4].plain for i in range(table.row_count)]
+    return [table.row_cells(i)[4].plain for i in range(table.row_count)]
 
 
 def pane_text(app, selector: str) -> str:

@@ -269,7 +269,7 @@ async def test_user_text_renders_literally(make_app, db_path):
         assert texts[5] == "A" * 2000
         assert texts[6] == "rtl <U+202E>override"
         table = app.query_one(TimelineTable)
-        assert table.get_row_at(1)[3].plain.startswith("[i]mallory")
+        assert table.row_cells(1)[3].plain.startswith("[i]mallory")
         # the long line is clipped by its column and the layout holds: the input is still on screen
         assert app.query_one(ScribeInput).region.bottom <= 24
         assert table.virtual_size.width <= table.size.width + 1

@@ -13,5 +13,5 @@ from warroom.ui import render
 class IncidentHeader(Static):
     def show(self, incident: Incident | None, now: datetime, local: tzinfo) -> None:
         compact = self.size.width and self.size.width < 110
-        self.update(render.header_line(incident, now, local, compact=bool(compact)))
+        self.update(render.header_line(incident, now, local, compact=bool(compact)), layout=False)
         self.set_class(incident is not None and incident.drill, "-drill")

@@ -40,14 +40,19 @@ class SlaPane(Vertical):
         self.border_title = "SLA clock"
         self._items: tuple[str, ...] = ()
         self._ticked: frozenset[int] = frozenset()
+        self._lines = -1
 
     def show(self, incident: Incident | None, report: SlaReport | None, local: tzinfo) -> None:
         clock = self.query_one("#sla-clock", Static)
         if incident is None or report is None:
             clock.update(Text("No incident open.\nF2 declares one, F3 opens an existing one.", style="dim"))
+            self._lines = -1
             self.show_checklist((), frozenset())
             return
-        clock.update(render.sla_lines(incident, report, local))
+        text = render.sla_lines(incident, report, local)
+        lines = text.plain.count("\n")
+        clock.update(text, layout=lines != self._lines)  # a layout pass only when the height changes
+        self._lines = lines
 
     def show_checklist(self, items: tuple[str, ...], ticked: frozenset[int]) -> None:
         if items == self._items and ticked == self._ticked:

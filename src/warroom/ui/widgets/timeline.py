@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from warroom.domain.scribe import HELP, Line, ScribeError, parse_line
 from warroom.domain.timeline import Entry, sort_key
 from warroom.ui import render
+from warroom.ui.widgets.timeline_view import TimelineView
 
 MARKS_W, KIND_W, AUTHOR_W = 3, 8, 10
 
@@ -70,7 +71,9 @@ class ScribeInput(Input):
             table.move_cursor(row=table.row_count - 1)
 
 
-class TimelineTable(DataTable):
+class TimelineTable(TimelineView):
+    """The entries, with single-key actions on the selected one."""
+
     BINDINGS = [
         Binding("s", "entry('star')", "Star"),
         Binding("e", "entry('edit')", "Edit"),
@@ -81,10 +84,7 @@ class TimelineTable(DataTable):
     ]
 
     def action_entry(self, action: str) -> None:
-        entry_id = None
-        if self.row_count:
-            key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
-            entry_id = int(key) if key and key.isdigit() else None
+        entry_id = self.entries[self.cursor_row].id if self.row_count else None
         self.post_message(EntryCommand(action, entry_id))
 
     def action_back(self) -> None:
@@ -131,15 +131,13 @@ class TimelinePane(Vertical):
         self.show_utc = False
         self.filter = ViewFilter()
         self.entries: dict[int, Entry] = {}
-        self._order: list[int] = []  # displayed ids, timeline order
         self._today = datetime.now().astimezone()
         self._text_width = 40
         self._pending: list[str] = []
 
     def compose(self) -> ComposeResult:
-        table = TimelineTable(id="timeline-table", cursor_type="row", zebra_stripes=True, show_header=True)
-        table.can_focus = True
-        yield table
+        yield Static(id="timeline-header")
+        yield TimelineTable(self._cells, id="timeline-table")
         yield Static(id="entry-detail")
         yield Static(id="scribe-hint")
         yield ScribeInput(placeholder="Type an entry, Enter to log · @10:15 backdates · /d /a /s /ack /sev /ic · ↑ select",
@@ -154,89 +152,75 @@ class TimelinePane(Vertical):
     def load(self, entries: list[Entry], today: datetime) -> None:
         self.entries = {e.id: e for e in entries}
         self._today = today
-        self._rebuild()
+        self._rebuild(follow=True)
 
     def upsert(self, entries: list[Entry]) -> None:
         table = self.query_one(TimelineTable)
-        rebuild = False
-        appended = False
+        following = not table.row_count or table.cursor_row >= table.row_count - 1 or not table.has_focus
+        shown = table.entries
+        simple = True
         for e in entries:
             old = self.entries.get(e.id)
             self.entries[e.id] = e
-            shown = old is not None and old.id in self._row_keys()
-            if old is not None and shown and old.at == e.at and self.filter.accepts(e):
-                for col, value in zip(("time", "marks", "kind", "author", "text"), self._cells(e)):
-                    table.update_cell(str(e.id), col, value)
-            elif old is not None and (shown or self.filter.accepts(e)):
-                rebuild = True
-            elif old is None and self.filter.accepts(e):
-                if self._order and sort_key(e) < sort_key(self.entries[self._order[-1]]):
-                    rebuild = True
-                else:
-                    table.add_row(*self._cells(e), key=str(e.id))
-                    self._order.append(e.id)
-                    appended = True
-        if rebuild:
-            self._rebuild()
-        elif appended and (table.cursor_row >= table.row_count - 2 or not table.has_focus):
-            table.move_cursor(row=table.row_count - 1)
-        self._update_title()
-        self._show_detail()
-
-    def _row_keys(self) -> set[int]:
-        return set(self._order)
+            if old is not None or not self.filter.accepts(e):
+                simple = False
+            elif shown and sort_key(e) < sort_key(shown[-1]):
+                simple = False
+        if simple:  # the common case: new entries at the end
+            new = sorted(entries, key=sort_key)
+            table.set_entries(shown + new, cursor=len(shown) + len(new) - 1 if following else None)
+            self._after_change()
+        else:
+            self._rebuild(follow=following)
 
     def _cells(self, e: Entry) -> tuple[Text, ...]:
         return (
             render.time_cell(e, None if self.show_utc else self.local, self._today),
             render.marks_cell(e),
             render.kind_cell(e),
-            render.user(e.author, "dim")[:AUTHOR_W],
+            render.user(e.author[:AUTHOR_W * 2], "dim"),
             render.text_cell(e),
         )
 
     def _setup_columns(self) -> None:
         table = self.query_one(TimelineTable)
-        table.clear(columns=True)
         multi_day = any(
             (e.at if self.show_utc else e.at.astimezone(self.local)).date()
             != (self._today if self.show_utc else self._today.astimezone(self.local)).date()
             for e in self.entries.values()
-        )
+        ) if len(self.entries) < 50_000 else True
         time_w = (9 if self.show_utc else 8) + (6 if multi_day else 0)
-        fixed = time_w + MARKS_W + KIND_W + AUTHOR_W + 2 * 5 + 2
-        self._text_width = max(20, (table.size.width or self.size.width or 80) - fixed)
-        table.add_column("time", key="time", width=time_w)
-        table.add_column("", key="marks", width=MARKS_W)
-        table.add_column("kind", key="kind", width=KIND_W)
-        table.add_column("author", key="author", width=AUTHOR_W)
-        table.add_column("entry", key="text", width=self._text_width)
+        fixed = time_w + MARKS_W + KIND_W + AUTHOR_W + 2 * 5
+        width = table.scrollable_content_region.width or table.size.width or self.size.width or 80
+        self._text_width = max(20, width - fixed)
+        widths = [time_w, MARKS_W, KIND_W, AUTHOR_W, self._text_width]
+        table.set_columns(widths)
+        header = Text(no_wrap=True, style="bold")
+        for label, w in zip(("time", "", "kind", "author", "entry"), widths):
+            header.append(" " + label.ljust(w) + " ")
+        self.query_one("#timeline-header", Static).update(header, layout=False)
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, follow: bool = False) -> None:
         table = self.query_one(TimelineTable)
-        at_end = table.cursor_row >= table.row_count - 1
         selected = self.selected_id()
         self._setup_columns()
         ordered = sorted((e for e in self.entries.values() if self.filter.accepts(e)), key=sort_key)
-        self._order = [e.id for e in ordered]
-        table.add_rows([self._cells(e) for e in ordered])
-        # add_rows assigns generated keys; re-key by entry id for updates
-        table.clear()
-        for e in ordered:
-            table.add_row(*self._cells(e), key=str(e.id))
-        if selected is not None and selected in self._order and not at_end:
-            table.move_cursor(row=self._order.index(selected))
-        elif table.row_count:
-            table.move_cursor(row=table.row_count - 1)
+        cursor = len(ordered) - 1
+        if not follow and selected is not None:
+            cursor = next((i for i, e in enumerate(ordered) if e.id == selected), cursor)
+        table.set_entries(ordered, cursor=max(cursor, 0))
+        table.invalidate()
+        self._after_change()
+
+    def _after_change(self) -> None:
         self._update_title()
         self._show_detail()
 
     def selected_id(self) -> int | None:
         table = self.query_one(TimelineTable)
-        if not table.row_count or not self._order:
+        if not table.row_count:
             return None
-        row = min(table.cursor_row, len(self._order) - 1)
-        return self._order[row]
+        return table.entries[min(table.cursor_row, table.row_count - 1)].id
 
     # -- view options ----------------------------------------------------------------------------
     def set_filter(self, kind: str | None = None, search: str | None = None) -> None:
@@ -252,34 +236,35 @@ class TimelinePane(Vertical):
 
     def on_resize(self, event: events.Resize) -> None:
         if self.is_mounted:
-            self.call_after_refresh(self._rebuild)
+            self.call_after_refresh(self._setup_columns)
 
     def _update_title(self) -> None:
-        shown, total = len(self._order), len(self.entries)
+        shown, total = self.query_one(TimelineTable).row_count, len(self.entries)
         title = f"Timeline · {total} entries"
         if self.filter.describe():
             title += f" · {shown} shown · {self.filter.describe()}"
         title += " · UTC" if self.show_utc else " · local time"
         self.border_title = title
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(TimelineView.Highlighted)
+    def _highlighted(self, event: TimelineView.Highlighted) -> None:
         self._show_detail()
 
     def _show_detail(self) -> None:
         entry_id = self.selected_id()
         detail = self.query_one("#entry-detail", Static)
+        # fixed height: no layout pass for each entry the scribe logs
         if entry_id is None:
-            detail.update(Text("No entries yet. Type below and press Enter.", style="dim"))
+            detail.update(Text("No entries yet. Type below and press Enter.", style="dim"), layout=False)
         else:
-            detail.update(render.detail(self.entries[entry_id], self.local))
+            detail.update(render.detail(self.entries[entry_id], self.local), layout=False)
 
     # -- input -----------------------------------------------------------------------------------
     def hint(self, message: str = "", error: bool = False) -> None:
         hint = self.query_one("#scribe-hint", Static)
         if message:
-            hint.update(Text(message, style="bold red" if error else "dim"))
+            hint.update(Text(message, style="bold red" if error else "dim"), layout=False)
             hint.set_class(error, "-error")
         else:
-            hint.update(Text(HELP, style="dim"))
+            hint.update(Text(HELP, style="dim"), layout=False)
             hint.remove_class("-error")

@@ -1,0 +1,152 @@
+"""TUI benchmarks: start-up to first full frame, Enter-to-durable latency, opening 10,000 entries.
+
+Run: python bench/bench_tui.py
+- start-up: wall time from spawning the process to a full frame with the incident loaded, as a ratio
+  to a minimal Textual app (one Static) measured the same way in the same run (target ≤ 1.5x);
+- Enter-to-durable: from the scribe's Enter to the entry committed and shown (target p99 ≤ 20 ms);
+- opening an incident with 10,000 entries: store read + table filled (target ≤ 0.5 s), then the
+  mean time of a page-down with the frame rendered (smooth scrolling).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+MINIMAL = """
+import sys, time
+from textual.app import App
+from textual.widgets import Static, Footer
+class Minimal(App):
+    def compose(self):
+        yield Static("hello")
+        yield Footer()
+async def ready(pilot):
+    await pilot.pause()
+    print("READY", flush=True)
+    pilot.app.exit()
+Minimal().run(headless=True, size=(160, 48), auto_pilot=ready)
+"""
+
+WARROOM = """
+import sys
+from warroom.ui.app import WarRoomApp
+async def ready(pilot):
+    await pilot.app.loaded.wait()
+    await pilot.pause()
+    print("READY", flush=True)
+    pilot.app.exit()
+WarRoomApp(sys.argv[1]).run(headless=True, size=(160, 48), auto_pilot=ready)
+"""
+
+
+def time_process(code: str, *args: str, runs: int = 7) -> float:
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
+        samples.append(time.perf_counter() - t0)
+        assert "READY" in out.stdout, out.stderr
+    return statistics.median(samples)
+
+
+async def seed(db: Path, n: int) -> None:
+    from warroom.domain.presets import SEV
+    from warroom.store.sqlite import Store
+
+    t0 = datetime.now(timezone.utc) - timedelta(hours=3)
+    async with Store.open(db) as store:
+        incident = await store.declare("bench incident", SEV, "SEV-1", now=t0, author="bench")
+        await store._db.execute("BEGIN")
+        await store._db.executemany(
+            "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)",
+            [(incident.id, (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+              (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "scribe",
+              ("note", "action", "decision", "comms")[i % 4], f"entry {i}: pool at {i % 100}% on db-{i % 7}")
+             for i in range(n)],
+        )
+        await store._db.execute("COMMIT")
+
+
+async def enter_to_durable(db: Path, n: int = 300) -> list[float]:
+    from warroom.ui.app import WarRoomApp
+    from warroom.ui.widgets.timeline import ScribeInput
+
+    app = WarRoomApp(db, tick_interval=3600, sync_interval=3600)
+    out = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.loaded.wait()
+        await pilot.pause()
+        box = app.query_one(ScribeInput)
+        for i in range(n):
+            box.value = f"latency probe {i}"
+            before = len(app.entries)
+            t0 = time.perf_counter()
+            await box.action_submit()  # what Enter does: parse, clear the line, post it to the app
+            while len(app.entries) == before:  # until committed (synchronous=FULL) and in the timeline
+                await asyncio.sleep(0)
+            out.append(time.perf_counter() - t0)
+    return out
+
+
+async def open_big(db: Path) -> tuple[float, float, int]:
+    from warroom.ui.app import WarRoomApp
+    from warroom.ui.widgets.timeline import TimelineTable
+
+    app = WarRoomApp(db, tick_interval=3600, sync_interval=3600)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.loaded.wait()
+        await pilot.pause()
+        t0 = time.perf_counter()
+        await app._load(app.incident.id)
+        load = time.perf_counter() - t0
+        table = app.query_one(TimelineTable)
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.pause()
+        pages = 30
+        height = table.scrollable_content_region.height
+        samples = []
+        for _ in range(pages):  # one page down, then every visible line rendered from a cold cache
+            t0 = time.perf_counter()
+            table.action_page(1)
+            table._scroll_cursor_into_view()
+            for y in range(height):
+                table.render_line(y)
+            samples.append(time.perf_counter() - t0)
+        return load, statistics.mean(samples), table.row_count
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(dir=Path(__file__).parent) as tmp:
+        small, big = Path(tmp) / "small.db", Path(tmp) / "big.db"
+        asyncio.run(seed(small, 50))
+        asyncio.run(seed(big, 10_000))
+        time_process(MINIMAL, runs=2)  # warm the page cache
+        floor = time_process(MINIMAL)
+        ours = time_process(WARROOM, str(small))
+        lat = asyncio.run(enter_to_durable(small))
+        load, scroll, rows = asyncio.run(open_big(big))
+    print("start-up to first full frame (process spawn → incident shown, headless 160x48, median of 7)")
+    print(f"  minimal Textual app {floor * 1e3:.0f} ms · warroom {ours * 1e3:.0f} ms · ratio {ours / floor:.2f}x"
+          "   (target <= 1.5x)")
+    print(f"Enter-to-durable ({len(lat)} entries): p50 {pct(lat, 50) * 1e3:.2f} ms  p99 {pct(lat, 99) * 1e3:.2f} ms"
+          "   (target p99 <= 20 ms)")
+    print(f"open incident with {rows} entries: {load * 1e3:.0f} ms (target <= 500 ms);"
+          f" page-down, all visible rows rendered: {scroll * 1e3:.1f} ms per page")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
