@@ -18,11 +18,14 @@ from typing import Awaitable, Callable
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from warroom.config import Config
 from warroom.domain import incident as inc
+from warroom.domain import metrics_view as mv
 from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident, IncidentError
 from warroom.domain.policy import PolicyError
 from warroom.domain.report import status_summary, to_markdown
@@ -35,11 +38,22 @@ from warroom.store.sqlite import NotFound, Store, StoreError
 from warroom.ui.screens.modals import Declaration, DeclareScreen, HelpScreen, PickerScreen, PromptScreen
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 from warroom.ui.widgets.header import IncidentHeader
+from warroom.ui.widgets.metrics import MetricsPane, PinReading
 from warroom.ui.widgets.placeholder import METRICS_HINT, PODS_HINT, NotConfigured
 from warroom.ui.widgets.sla import ChecklistToggled, SlaPane
 from warroom.ui.widgets.timeline import EntryCommand, LineSubmitted, TimelinePane
 
 Clock = Callable[[], datetime]
+MAX_BACKOFF = 120.0
+
+
+class MetricsPolled(Message):
+    """Posted from the polling thread (``post_message`` is thread-safe)."""
+
+    def __init__(self, poll: mv.Poll) -> None:
+        super().__init__()
+        self.poll = poll
+
 USER_ERRORS = (IncidentError, PolicyError, EntryError, TimeParseError, NotFound)
 NARROW_WIDTH = 120
 RETRY_SECONDS = 2.0
@@ -87,6 +101,9 @@ class WarRoomApp(App[int]):
         tick_interval: float = 1.0,
         export_dir: Path | None = None,
         cursor_blink: bool = True,
+        config: Config | None = None,
+        config_error: str = "",
+        metrics_source: object | None = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -111,6 +128,15 @@ class WarRoomApp(App[int]):
         self._current_left = 0
         self.loaded = asyncio.Event()
         self._cursor_blink = cursor_blink
+        self.config = config or Config()
+        self._config_error = config_error
+        self._metrics_source = metrics_source
+        prom = self.config.prometheus
+        self._panels = tuple(prom.panels) if prom else tuple(getattr(metrics_source, "panels", ()))
+        self.metrics = mv.initial(self._panels)
+        self._verdicts = mv.VerdictMemory()
+        self._metrics_delay = prom.refresh if prom else 5.0
+        self._metrics_polls = 0
 
     def now(self) -> datetime:
         return self.clock()
@@ -121,7 +147,11 @@ class WarRoomApp(App[int]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield SlaPane(id="sla-pane", classes="pane -current")
-                yield NotConfigured("Metrics vs baseline", METRICS_HINT, id="metrics-pane", classes="pane")
+                if self._panels:
+                    label = self.config.prometheus.url if self.config.prometheus else "scripted source"
+                    yield MetricsPane(label, id="metrics-pane", classes="pane")
+                else:
+                    yield NotConfigured("Metrics vs baseline", METRICS_HINT, id="metrics-pane", classes="pane")
                 yield NotConfigured("Pods", PODS_HINT, id="pods-pane", classes="pane")
             yield TimelinePane(self.local, id="timeline-pane", classes="pane")
         yield Footer()
@@ -137,6 +167,11 @@ class WarRoomApp(App[int]):
         self._writer()
         self.set_interval(self._tick_interval, self._tick)
         self.set_interval(self._sync_interval, self._sync_tick)
+        if self._config_error:
+            self.notify(f"{self._config_error}\nThe timeline works; metrics and pods are off until it is fixed.",
+                        title="Config", severity="error", timeout=30)
+        if self._panels:
+            self._poll_metrics()
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
@@ -177,6 +212,8 @@ class WarRoomApp(App[int]):
     def _tick(self) -> None:
         self._render_clock()
         self._write_sla_events()
+        if self._panels and (self.metrics.source_error or any(p.error for p in self.metrics.panels)):
+            self.query_one(MetricsPane).show(self.metrics, self.now(), self.local)  # stale ages tick
 
     def _render_clock(self) -> None:
         now = self.now()
@@ -195,22 +232,8 @@ class WarRoomApp(App[int]):
         (the entry's key is unique in the database), and only while the incident is open."""
         if self.incident is None or self.report is None or self.incident.is_resolved:
             return
-        incident_id = self.incident.id
         for event in self.report.events():
-            if event.key in self._events_written:
-                continue
-            self._events_written.add(event.key)
-
-            async def write(event=event) -> None:
-                entry = await self.store.append(incident_id, event.text, author="warroom", now=self.now(),
-                                                at=event.at, kind=event.kind, key=event.key)
-                if entry is not None:
-                    self._apply([entry])
-                    self.query_one(SlaPane).flash()
-                    self.notify(event.text, title="SLA", severity="error", timeout=10)
-                    self.bell()
-
-            self._enqueue(event.text, write)
+            self._write_keyed(event.key, event.text, event.at, event.kind, alarm=True)
 
     # -- checklist --------------------------------------------------------------------------------------
     def _check_entries(self, index: int) -> list[Entry]:
@@ -375,6 +398,92 @@ class WarRoomApp(App[int]):
             self.query_one(TimelinePane).hint(f"sync paused: {exc}", error=True)
         finally:
             self._syncing = False
+
+    # -- metrics: one poll at a time, re-armed when it finishes (never overlapping) -------------------------
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    def _poll_metrics(self) -> None:
+        from warroom.sources.metrics_poll import poll
+
+        try:
+            source = self._metrics_source or self._prometheus()
+        except Exception as exc:  # noqa: BLE001 — a bad URL or TLS file: shown, retried
+            self.post_message(MetricsPolled(mv.Poll(self.now(), source_error=str(exc))))
+            return
+        spark_minutes = self.config.prometheus.sparkline_minutes if self.config.prometheus else 60
+        self.post_message(MetricsPolled(poll(source, self._panels, self.now(), spark_minutes=spark_minutes)))
+
+    def _prometheus(self):
+        from warroom.sources.prometheus import PrometheusSource  # imported in the worker thread, not at start
+
+        prom = self.config.prometheus
+        self._metrics_source = PrometheusSource(prom.url, timeout=prom.timeout, bearer_token=prom.bearer_token,
+                                                basic_auth=prom.basic_auth, ca_file=prom.ca_file, verify=prom.verify)
+        return self._metrics_source
+
+    @on(MetricsPolled)
+    def _metrics_polled(self, event: MetricsPolled) -> None:
+        self._metrics_polls += 1
+        self.metrics = mv.apply_poll(self.metrics, event.poll)
+        now = self.now()
+        self.query_one(MetricsPane).show(self.metrics, now, self.local)
+        refresh = self.config.prometheus.refresh if self.config.prometheus else 5.0
+        if event.poll.source_error:
+            self._metrics_delay = min(max(self._metrics_delay * 2, refresh), MAX_BACKOFF)
+        else:
+            self._metrics_delay = refresh
+            self._verdicts, events = mv.verdict_events(self._verdicts, self.metrics, now)
+            if self.incident is not None and not self.incident.is_resolved:
+                for e in events:
+                    self._write_keyed(e.key, e.text, now)
+        self.set_timer(self._metrics_delay, self._poll_metrics)
+
+    def _write_keyed(self, key: str, text: str, at: datetime, kind: str = "system", alarm: bool = False) -> None:
+        """An automatic entry, written once: the key is unique per incident in the database, so a
+        second process (or a second tick) that tries again is ignored."""
+        if key in self._events_written or self.incident is None:
+            return
+        self._events_written.add(key)
+        incident_id = self.incident.id
+
+        async def write() -> None:
+            entry = await self.store.append(incident_id, text, author="warroom", now=self.now(), at=at, kind=kind,
+                                            key=key)
+            if entry is not None:
+                self._apply([entry])
+                if alarm:
+                    self.query_one(SlaPane).flash()
+                    self.notify(text, title="SLA", severity="error", timeout=10)
+                    self.bell()
+        self._enqueue(text, write)
+
+    @on(PinReading)
+    def _pin(self, event: PinReading) -> None:
+        from warroom.domain.baseline import describe
+
+        view = self.metrics.panel(event.title)
+        if view is None or view.reading is None or not self._need_incident():
+            self.notify("No reading to pin yet.", severity="warning")
+            return
+        text = describe(view.reading)
+        if view.error:
+            text += f" [stale: {view.error}]"
+        incident_id, now = self.incident.id, self.now()
+        self._enqueue(text, lambda: self._apply_async(
+            self.store.append(incident_id, text, author=self.author, now=now, kind="note")))
+        self.notify(f"Pinned: {text}", title="Timeline")
+
+    def action_detected_from_alerts(self) -> None:
+        from warroom.domain.baseline import earliest_firing
+
+        if not self._need_incident():
+            return
+        start = earliest_firing(self.metrics.alerts)
+        if start is None:
+            self.notify("No firing alert to take the time from.", severity="warning")
+            return
+        incident_id = self.incident.id
+        self._enqueue("detected from alerts", lambda: self._change(
+            incident_id, lambda i: inc.set_milestone(i, "detected", start), start))
 
     # -- actions -------------------------------------------------------------------------------------------
     def _need_incident(self) -> bool:
@@ -599,10 +708,19 @@ class WarRoomApp(App[int]):
         yield SystemCommand("Search timeline", "Show matching entries", self._search)
         yield SystemCommand("Next pane (small screens)", "SLA clock, metrics, pods", self.action_next_pane)
         yield SystemCommand("Keys and timeline grammar", "Help", self.action_help)
+        if self._panels:
+            yield SystemCommand("Detected = earliest firing alert", "Set the detected milestone from Prometheus alerts",
+                                self.action_detected_from_alerts)
+            for p in self._panels:
+                yield SystemCommand(f"Pin reading: {p.title}", "Log the panel's current value vs baseline",
+                                    lambda title=p.title: self.post_message(PinReading(title)))
 
     async def on_unmount(self) -> None:
         if self.store is not None:
             await self.store.close()
+        close = getattr(self._metrics_source, "close", None)
+        if close is not None:
+            await asyncio.to_thread(close)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -617,5 +735,18 @@ def _default_author() -> str:
     return author_name()
 
 
-def run(db_path: Path) -> int:
-    return WarRoomApp(db_path).run() or 0
+def run(db_path: Path, config_path: Path | None = None, *, explicit_config: bool = False) -> int:
+    from warroom.config import ConfigError, load_config
+    from warroom.paths import default_config_path
+
+    config, error = None, ""
+    try:
+        config = load_config(config_path or default_config_path(), explicit=explicit_config)
+    except ConfigError as exc:
+        error = str(exc)
+    local = None
+    if config and config.timezone:
+        from zoneinfo import ZoneInfo
+
+        local = ZoneInfo(config.timezone)
+    return WarRoomApp(db_path, config=config, config_error=error, local=local).run() or 0

@@ -238,3 +238,122 @@ def roles_line(incident: Incident) -> Text:
         out.append_text(user(name, "bold") if name else Text("—", style="dim"))
         out.append("  ")
     return out
+
+
+# -- metrics ------------------------------------------------------------------------------------
+_BLOCKS = "▁▂▃▄▅▆▇█"
+VERDICT_STYLE = {"OK": "bold green", "WARN": "bold black on yellow", "CRIT": "bold white on red",
+                 "NO DATA": "dim"}
+
+
+def spark_chars(values: list[float], lo: float, hi: float) -> str:
+    """Unicode blocks for ``values`` on a shared ``lo..hi`` scale (NaN/inf shown as a space)."""
+    import math
+
+    out = []
+    span = hi - lo
+    for v in values:
+        if v is None or math.isnan(v) or math.isinf(v):
+            out.append(" ")
+        elif span <= 0:
+            out.append(_BLOCKS[0])
+        else:
+            out.append(_BLOCKS[min(len(_BLOCKS) - 1, max(0, int((v - lo) / span * (len(_BLOCKS) - 1) + 0.5)))])
+    return "".join(out)
+
+
+def _resample(values: list[float], width: int) -> list[float]:
+    """The last ``width`` buckets of ``values`` (max per bucket: spikes must not vanish)."""
+    if len(values) <= width:
+        return values
+    step = len(values) / width
+    return [max(values[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
+
+
+def metric_panel(view, now: datetime, width: int, with_baseline: bool = True) -> Text:
+    """Two or three lines for one panel: value vs baseline with a verdict, then the sparklines."""
+    import math
+
+    from warroom.domain.baseline import format_deviation, format_ratio, format_value
+
+    p, r = view.panel, view.reading
+    out = Text(no_wrap=True, overflow="ellipsis")
+    # value 10, " base " + 10, ratio 7, deviation 8, verdict 9 (" NO DATA ")
+    compact = width < 62
+    fixed = 10 + (6 + 10 if not compact else 1 + 10) + 7 + (8 if not compact else 0) + 10
+    title_w = max(6, width - fixed)
+    title = p.title if len(p.title) <= title_w else p.title[: title_w - 1] + "…"
+    out.append_text(user(title.ljust(title_w), "bold"))
+    if r is None:
+        out.append(" waiting for the first reading" if not view.error else "", style="dim")
+    else:
+        out.append(f"{format_value(r.current, p.unit):>10}")
+        base = "—" if r.baseline is None else format_value(r.baseline, p.unit)
+        out.append(f" base {base:<10}" if not compact else f" {base:<10}", style="dim")
+        out.append(f"{format_ratio(r.ratio) if r.ratio is not None else '':>7}")
+        if not compact:
+            out.append(f"{format_deviation(r.deviation_pct) if r.deviation_pct is not None else '':>8}")
+        out.append(" ")
+        out.append(f" {r.verdict} ", style=VERDICT_STYLE[r.verdict])
+    stale = view.stale_for(now)
+    if view.error:
+        out.append("\n")
+        label = f"STALE {format_duration(stale)} — " if stale is not None else "ERROR — "
+        out.append(label, style="bold black on yellow" if stale is not None else "bold white on red")
+        room = max(10, width - len(label))
+        out.append_text(user(view.error if len(view.error) <= room else view.error[: room - 1] + "…", "italic"))
+    elif r is not None and r.note:
+        out.append("\n")
+        out.append_text(user(r.note if len(r.note) <= width else r.note[: width - 1] + "…", "dim italic"))
+    s = view.sparkline
+    if s is not None and s.current.points:
+        spark_w = max(10, width - 6)
+        cur = _resample(s.current.values, spark_w)
+        base = _resample(s.baseline.values, spark_w) if s.baseline.points else []
+        finite = [v for v in [*cur, *base] if v is not None and not math.isnan(v) and not math.isinf(v)]
+        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        lo = min(lo, 0.0) if lo >= 0 else lo
+        style = VERDICT_STYLE.get(r.verdict if r else "NO DATA", "").replace(" on yellow", "").replace(" on red", "")
+        style = {"bold green": "green", "bold black": "yellow", "bold white": "red"}.get(style, style or "dim")
+        out.append("\n")
+        out.append(spark_chars(cur, lo, hi), style=style)
+        out.append(" now", style="dim")
+        if with_baseline and base:
+            out.append("\n")
+            out.append(spark_chars(base, lo, hi), style="dim")
+            out.append(" base", style="dim")
+    return out
+
+
+def alerts_lines(view, now: datetime, local: tzinfo) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    firing = [a for a in view.alerts if a.firing]
+    pending = [a for a in view.alerts if not a.firing]
+    if view.alerts_error and not view.source_error:
+        out.append("alerts: ", style="bold")
+        out.append_text(user(view.alerts_error, "italic"))
+        out.append("\n")
+    if not firing:
+        out.append("No alerts firing", style="green")
+        if pending:
+            out.append(f" · {len(pending)} pending", style="dim")
+        return out
+    out.append(f"{len(firing)} alert{'s' if len(firing) != 1 else ''} firing", style="bold red")
+    if pending:
+        out.append(f" · {len(pending)} pending", style="dim")
+    for a in firing[:8]:
+        out.append("\n")
+        out.append(" ● ", style="red")
+        out.append_text(user(a.name, "bold"))
+        if a.severity:
+            out.append(" ")
+            out.append_text(user(a.severity, "dim"))
+        if a.active_at:
+            out.append(f"  since {a.active_at.astimezone(local):%H:%M} ({format_duration(now - a.active_at)})",
+                       style="dim")
+        if a.summary:
+            out.append("  ")
+            out.append_text(user(a.summary, "italic"))
+    if len(firing) > 8:
+        out.append(f"\n … {len(firing) - 8} more", style="dim")
+    return out

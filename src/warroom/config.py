@@ -1,0 +1,285 @@
+"""The configuration file: one TOML file, plus environment overrides.
+
+Resolution: ``--config FILE``, else ``$WARROOM_CONFIG``, else ``<user config dir>/warroom/config.toml``
+(a missing default file is fine: everything has a default). Environment variables override the
+file: ``WARROOM_PROMETHEUS_URL``, ``WARROOM_PROMETHEUS_TOKEN``, ``WARROOM_KUBE_CONTEXT``,
+``WARROOM_KUBE_NAMESPACES`` (comma-separated), ``WARROOM_POLICY``, ``WARROOM_TIMEZONE``.
+
+Secrets never live in the parsed config's text form: tokens and passwords are read from the
+environment or a file at load time and kept out of ``repr``.
+
+    policy = "sev"                         # sev | p1 | p0 | path to a policy file
+    timezone = "Europe/Berlin"             # business hours and "local" times (default: the machine's)
+
+    [prometheus]
+    url = "http://prometheus:9090"
+    timeout = 5                            # seconds per query
+    refresh = 15                           # seconds between refreshes
+    bearer_token_env = "PROM_TOKEN"        # or bearer_token_file = "/run/secrets/prom"
+    # basic_auth = { username = "grafana", password_env = "PROM_PASSWORD" }
+    # ca_file = "/etc/ssl/internal-ca.pem"; insecure_skip_verify = false
+    sparkline_minutes = 60
+
+    [[prometheus.panels]]
+    title = "Checkout error ratio"
+    query = 'sum(rate(http_requests_total{job="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{job="checkout"}[5m]))'
+    unit = "ratio"
+    baseline = "offset 1d"                 # or "offset 7d", or a number
+    direction = "higher_is_bad"            # or "lower_is_bad"
+    warn_ratio = 2
+    crit_ratio = 5
+
+    [[probes]]
+    name = "api"
+    url = "https://api.example.com/health"
+    interval = 10
+    timeout = 3
+
+    [kubernetes]
+    contexts = ["prod-eu", "prod-us"]      # default: the kubeconfig's current context
+    namespaces = ["payments", "checkout"]  # default: all namespaces
+    selector = "tier=backend"
+    kubeconfig = "~/.kube/config"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from warroom.domain.baseline import Panel, PanelConfigError, default_panels, parse_panels
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class PrometheusConfig:
+    url: str
+    timeout: float = 5.0
+    refresh: float = 15.0
+    bearer_token: str | None = field(default=None, repr=False)
+    basic_auth: tuple[str, str] | None = field(default=None, repr=False)
+    ca_file: str | None = None
+    verify: bool = True
+    panels: tuple[Panel, ...] = ()
+    sparkline_minutes: int = 60
+    default_panels: bool = False  # the panels were not configured: common metric names guessed
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    name: str
+    url: str
+    interval: float = 10.0
+    timeout: float = 3.0
+    expect_status: int | None = None  # None: any 2xx/3xx
+
+
+@dataclass(frozen=True)
+class KubeConfig:
+    contexts: tuple[str | None, ...] = (None,)  # None: the kubeconfig's current context
+    namespaces: tuple[str, ...] = ()  # empty: all namespaces
+    selector: str = ""
+    kubeconfig: str | None = None
+    resync: float = 300.0
+    rollout_hours: float = 6.0
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    policy: str = "sev"
+    timezone: str | None = None
+    prometheus: PrometheusConfig | None = None
+    probes: tuple[ProbeConfig, ...] = ()
+    kubernetes: KubeConfig | None = None
+
+    @property
+    def metrics_configured(self) -> bool:
+        return self.prometheus is not None or bool(self.probes)
+
+
+def load_config(path: Path | None, env: Mapping[str, str] = os.environ, *, explicit: bool = False) -> Config:
+    """Read the file (``explicit``: it must exist) and apply environment overrides."""
+    data: dict[str, Any] = {}
+    where = str(path) if path else "config"
+    if path is not None and path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from None
+    elif path is not None and explicit:
+        raise ConfigError(f"config file {path} does not exist")
+    return _build(data, env, where, path if path is not None and path.exists() else None)
+
+
+def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Path | None) -> Config:
+    known = {"policy", "timezone", "prometheus", "probes", "kubernetes"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
+    policy = env.get("WARROOM_POLICY") or _str(data, "policy", where, "sev")
+    timezone = env.get("WARROOM_TIMEZONE") or _opt_str(data, "timezone", where)
+    if timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"{where}: timezone: unknown timezone {timezone!r} (an IANA name like Europe/Berlin)") from None
+    return Config(
+        path=path,
+        policy=policy,
+        timezone=timezone,
+        prometheus=_prometheus(_table(data, "prometheus", where), env, f"{where}: prometheus"),
+        probes=_probes(data.get("probes", []), f"{where}: probes"),
+        kubernetes=_kube(data.get("kubernetes"), env, f"{where}: kubernetes"),
+    )
+
+
+def _prometheus(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> PrometheusConfig | None:
+    url = env.get("WARROOM_PROMETHEUS_URL") or _opt_str(raw, "url", where)
+    if not url:
+        if raw.get("panels"):
+            raise ConfigError(f"{where}: panels are configured but no url (set url or WARROOM_PROMETHEUS_URL)")
+        return None
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: url must start with http:// or https://, got {url!r}")
+    allowed = {"url", "timeout", "refresh", "bearer_token_env", "bearer_token_file", "basic_auth", "ca_file",
+               "insecure_skip_verify", "panels", "sparkline_minutes"}
+    for key in raw:
+        if key not in allowed:
+            hint = " (tokens come from bearer_token_env or bearer_token_file)" if "token" in key else ""
+            raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+    token = env.get("WARROOM_PROMETHEUS_TOKEN") or None
+    if token is None and raw.get("bearer_token_env"):
+        name = _str(raw, "bearer_token_env", where)
+        token = env.get(name)
+        if not token:
+            raise ConfigError(f"{where}: bearer_token_env names ${name}, which is not set")
+    if token is None and raw.get("bearer_token_file"):
+        token = _secret_file(_str(raw, "bearer_token_file", where), f"{where}: bearer_token_file")
+    basic = None
+    if "basic_auth" in raw:
+        auth = raw["basic_auth"]
+        if not isinstance(auth, Mapping) or "username" not in auth:
+            raise ConfigError(f"{where}: basic_auth = {{ username = \"…\", password_env = \"…\" }}")
+        if auth.get("password_env"):
+            password = env.get(auth["password_env"])
+            if password is None:
+                raise ConfigError(f"{where}: basic_auth.password_env names ${auth['password_env']}, which is not set")
+        elif auth.get("password_file"):
+            password = _secret_file(auth["password_file"], f"{where}: basic_auth.password_file")
+        else:
+            raise ConfigError(f"{where}: basic_auth needs password_env or password_file (never a literal password)")
+        basic = (str(auth["username"]), password)
+    try:
+        configured = raw.get("panels")
+        panels = tuple(parse_panels(configured, where="prometheus.panels")) if configured else tuple(default_panels())
+    except PanelConfigError as exc:
+        raise ConfigError(f"{where.rsplit(':', 1)[0]}: {exc}") from None
+    return PrometheusConfig(
+        url=url.rstrip("/"),
+        timeout=_positive(raw, "timeout", where, 5.0),
+        refresh=_positive(raw, "refresh", where, 15.0),
+        bearer_token=token,
+        basic_auth=basic,
+        ca_file=_opt_str(raw, "ca_file", where),
+        verify=not bool(raw.get("insecure_skip_verify", False)),
+        panels=panels,
+        sparkline_minutes=int(_positive(raw, "sparkline_minutes", where, 60)),
+        default_panels=not configured,
+    )
+
+
+def _probes(raw: Any, where: str) -> tuple[ProbeConfig, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: expected [[probes]] tables")
+    out = []
+    for i, item in enumerate(raw):
+        here = f"{where}[{i}]"
+        if not isinstance(item, Mapping) or not item.get("url"):
+            raise ConfigError(f"{here}: needs a url")
+        url = _str(item, "url", here)
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{here}: url must start with http:// or https://")
+        status = item.get("expect_status")
+        if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
+            raise ConfigError(f"{here}: expect_status must be an HTTP status code")
+        out.append(ProbeConfig(name=_str(item, "name", here, url), url=url,
+                               interval=_positive(item, "interval", here, 10.0),
+                               timeout=_positive(item, "timeout", here, 3.0), expect_status=status))
+    return tuple(out)
+
+
+def _kube(raw: Any, env: Mapping[str, str], where: str) -> KubeConfig | None:
+    if raw is None and not env.get("WARROOM_KUBE_CONTEXT") and not env.get("WARROOM_KUBE_NAMESPACES"):
+        return None
+    raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: expected a table")
+    contexts: tuple[str | None, ...] = (None,)
+    if env.get("WARROOM_KUBE_CONTEXT"):
+        contexts = tuple(c.strip() for c in env["WARROOM_KUBE_CONTEXT"].split(",") if c.strip())
+    elif "contexts" in raw:
+        contexts = tuple(_str_list(raw, "contexts", where)) or (None,)
+    elif "context" in raw:
+        contexts = (_str(raw, "context", where),)
+    namespaces = tuple(_str_list(raw, "namespaces", where)) if "namespaces" in raw else ()
+    if env.get("WARROOM_KUBE_NAMESPACES"):
+        namespaces = tuple(n.strip() for n in env["WARROOM_KUBE_NAMESPACES"].split(",") if n.strip())
+    return KubeConfig(
+        contexts=contexts,
+        namespaces=namespaces,
+        selector=_str(raw, "selector", where, ""),
+        kubeconfig=_opt_str(raw, "kubeconfig", where),
+        resync=_positive(raw, "resync", where, 300.0),
+        rollout_hours=_positive(raw, "rollout_hours", where, 6.0),
+    )
+
+
+# -- small readers with messages that name the key ------------------------------------------
+def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: {key} must be a table ([{key}])")
+    return value
+
+
+def _str(data: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be a string" + ("" if key in data else " (missing)"))
+    return value
+
+
+def _opt_str(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    return _str(data, key, where) if data.get(key) is not None else None
+
+
+def _str_list(data: Mapping[str, Any], key: str, where: str) -> list[str]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings")
+    return value
+
+
+def _positive(data: Mapping[str, Any], key: str, where: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"{where}: {key} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def _secret_file(name: str, where: str) -> str:
+    try:
+        return Path(name).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read {name}: {exc.strerror or exc}") from None

@@ -1,0 +1,105 @@
+"""The tech lead's pane: each panel's value against its baseline, with sparklines; firing alerts;
+health probes. Renders a ``MetricsView``; the app polls and feeds it. ``p`` pins a reading."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from warroom.domain.metrics_view import MetricsView
+from warroom.domain.times import format_duration
+from warroom.ui import render
+
+
+class PinReading(Message):
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+
+
+class PanelList(OptionList):
+    BINDINGS = [Binding("p", "pin", "Pin reading"), Binding("escape", "back", "Type")]
+
+    def action_pin(self) -> None:
+        if self.highlighted is not None:
+            self.post_message(PinReading(self.get_option_at_index(self.highlighted).id))
+
+    def action_back(self) -> None:
+        self.screen.query_one("#scribe-input").focus()
+
+
+class MetricsPane(Vertical):
+    def __init__(self, source_label: str, **kw) -> None:
+        super().__init__(**kw)
+        self._source_label = source_label
+        self.view: MetricsView | None = None
+        self.probes: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="metrics-status")
+        yield PanelList(id="metrics-panels")
+        yield Static(id="metrics-alerts")
+
+    def on_mount(self) -> None:
+        self.border_title = "Metrics vs baseline"
+        self.query_one("#metrics-status", Static).update(Text(f"{self._source_label} · connecting…", style="dim"))
+
+    def show(self, view: MetricsView, now: datetime, local: tzinfo) -> None:
+        self.view, self._now, self._local = view, now, local
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append_text(render.user(self._source_label, "dim"))
+        if view.source_error:
+            age = f" · last good {format_duration(now - view.ok_at)} ago" if view.ok_at else ""
+            status.append(" · ")
+            status.append(" UNREACHABLE ", style="bold white on red")
+            status.append(" ")
+            status.append_text(render.user(view.source_error + age, "italic"))
+        elif view.polled_at:
+            status.append(f" · updated {view.polled_at.astimezone(local):%H:%M:%S}", style="dim")
+        self.query_one("#metrics-status", Static).update(status, layout=False)
+        panels = self.query_one(PanelList)
+        width = max(30, (panels.scrollable_content_region.width or 62) - 2)
+        narrow = self.screen.has_class("-narrow")
+        highlighted = panels.highlighted
+        options = [Option(render.metric_panel(p, now, width, with_baseline=not narrow), id=p.panel.title)
+                   for p in view.panels]
+        panels.set_options(options)
+        if highlighted is not None and options:
+            panels.highlighted = min(highlighted, len(options) - 1)
+        self.query_one("#metrics-alerts", Static).update(self._alerts_and_probes(view, now, local))
+        worst = [p.reading.verdict for p in view.panels if p.reading and not p.error]
+        crit = worst.count("CRIT")
+        self.border_title = "Metrics vs baseline" + (f" · {crit} CRIT" if crit else "")
+        self.set_class(bool(crit), "-crit")
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self.call_after_refresh(lambda: self.show(self.view, self._now, self._local))
+
+    def show_probes(self, results: list, now: datetime, local: tzinfo) -> None:
+        self.probes = results
+        if self.view is not None:
+            self.query_one("#metrics-alerts", Static).update(self._alerts_and_probes(self.view, now, local))
+
+    def _alerts_and_probes(self, view: MetricsView, now: datetime, local: tzinfo) -> Text:
+        out = render.alerts_lines(view, now, local)
+        for r in self.probes:
+            out.append("\n")
+            out.append(" UP " if r.ok else " DOWN ", style="bold black on green" if r.ok else "bold white on red")
+            out.append(" ")
+            out.append_text(render.user(r.name, "bold"))
+            detail = f" {r.status}" if r.status else ""
+            if r.latency_s is not None:
+                detail += f" {r.latency_s * 1000:.0f} ms"
+            out.append(detail, style="dim")
+            if r.error:
+                out.append("  ")
+                out.append_text(render.user(r.error, "italic"))
+        return out
