@@ -1,0 +1,90 @@
+"""The config file and its environment overrides; errors name the file and key; secrets stay hidden."""
+
+from __future__ import annotations
+
+import pytest
+
+from warroom.config import ConfigError, load_config
+
+
+def write(tmp_path, text):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_no_file_means_defaults(tmp_path):
+    config = load_config(tmp_path / "missing.toml", {})
+    assert config.prometheus is None and config.kubernetes is None and config.policy == "sev"
+
+
+def test_explicit_missing_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "missing.toml", {}, explicit=True)
+
+
+def test_env_url_gives_default_panels(tmp_path):
+    config = load_config(None, {"WARROOM_PROMETHEUS_URL": "http://prom:9090/"})
+    assert config.prometheus.url == "http://prom:9090"
+    assert config.prometheus.default_panels and [p.title for p in config.prometheus.panels] == [
+        "Error ratio", "p95 latency", "Request rate"]
+
+
+def test_full_file(tmp_path):
+    path = write(tmp_path, '''
+policy = "p1"
+timezone = "Europe/Berlin"
+[prometheus]
+url = "https://prom.example"
+bearer_token_env = "PROM_TOKEN"
+refresh = 10
+[[prometheus.panels]]
+title = "Errors"
+query = "sum(rate(x[5m]))"
+unit = "ratio"
+baseline = "offset 7d"
+crit_ratio = 5
+[[probes]]
+name = "api"
+url = "https://api.example/health"
+[kubernetes]
+contexts = ["eu", "us"]
+namespaces = ["payments"]
+''')
+    config = load_config(path, {"PROM_TOKEN": "s3cret"})
+    assert config.policy == "p1" and config.timezone == "Europe/Berlin"
+    assert config.prometheus.bearer_token == "s3cret" and config.prometheus.refresh == 10
+    assert [p.title for p in config.prometheus.panels] == ["Errors"] and not config.prometheus.default_panels
+    assert config.probes[0].name == "api"
+    assert config.kubernetes.contexts == ("eu", "us") and config.kubernetes.namespaces == ("payments",)
+    assert "s3cret" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "message"),
+    [
+        ("[prometheus\nurl=", {}, "config.toml: Expected ']'"),
+        ("bogus = 1", {}, "unknown key 'bogus'"),
+        ('[prometheus]\nurl = "prom:9090"', {}, "url must start with http"),
+        ('[prometheus]\nurl = "http://p"\ntoken = "abc"', {}, "unknown key 'token' (tokens come from"),
+        ('[prometheus]\nurl = "http://p"\nbearer_token_env = "NOPE"', {}, "$NOPE, which is not set"),
+        ('[prometheus]\nurl = "http://p"\nbasic_auth = { username = "u", password = "p" }', {},
+         "never a literal password"),
+        ('[prometheus]\nurl = "http://p"\ntimeout = -1', {}, "timeout must be a positive number"),
+        ('[prometheus]\nurl = "http://p"\n[[prometheus.panels]]\ntitle = "x"\nquery = "y"\nunit = "secnds"', {},
+         "prometheus.panels[0] ('x').unit"),
+        ('timezone = "Mars/Olympus"', {}, "unknown timezone 'Mars/Olympus'"),
+        ('[[probes]]\nname = "x"', {}, "probes[0]: needs a url"),
+        ('[kubernetes]\nnamespaces = "payments"', {}, "namespaces must be a list of strings"),
+    ],
+)
+def test_errors_name_the_file_and_key(tmp_path, text, env, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env)
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_env_overrides_kube(tmp_path):
+    config = load_config(None, {"WARROOM_KUBE_CONTEXT": "a,b", "WARROOM_KUBE_NAMESPACES": "x, y"})
+    assert config.kubernetes.contexts == ("a", "b") and config.kubernetes.namespaces == ("x", "y")
