@@ -42,6 +42,8 @@ async def ready(pilot):
     await pilot.pause()
     print("READY", flush=True)
     pilot.app.exit()
+from warroom.ui.app import tune_runtime
+tune_runtime()
 WarRoomApp(sys.argv[1]).run(headless=True, size=(160, 48), auto_pilot=ready)
 """
 
@@ -74,25 +76,56 @@ async def seed(db: Path, n: int) -> None:
         await store._db.execute("COMMIT")
 
 
-async def enter_to_durable(db: Path, n: int = 300) -> list[float]:
+WATCHER = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1])
+last = con.execute("SELECT max(id) FROM entries").fetchone()[0] or 0
+print("ready", flush=True)
+target = last + int(sys.argv[2])
+while last < target:
+    top = con.execute("SELECT max(id) FROM entries").fetchone()[0] or 0
+    if top != last:
+        seen = time.monotonic()  # system-wide clock: comparable with the app process
+        for entry_id in range(last + 1, top + 1):
+            print(entry_id, seen)
+        last = top
+    else:
+        time.sleep(0.0002)
+"""
+
+
+async def enter_to_durable(db: Path, n: int = 300) -> tuple[list[float], list[float]]:
+    """(Enter → committed, as another process sees it; Enter → shown in the timeline).
+
+    The watcher is a separate process: a thread here would share the GIL with the renderer and
+    see commits late."""
     from warroom.ui.app import WarRoomApp
     from warroom.ui.widgets.timeline import ScribeInput
 
     app = WarRoomApp(db, tick_interval=3600, sync_interval=3600)
-    out = []
+    starts: dict[int, float] = {}
+    shown = []
     async with app.run_test(size=(160, 48)) as pilot:
         await app.loaded.wait()
         await pilot.pause()
+        watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(db), str(n)], stdout=subprocess.PIPE,
+                                   text=True)
+        assert watcher.stdout.readline().strip() == "ready"
         box = app.query_one(ScribeInput)
         for i in range(n):
             box.value = f"latency probe {i}"
             before = len(app.entries)
-            t0 = time.perf_counter()
-            await box.action_submit()  # what Enter does: parse, clear the line, post it to the app
-            while len(app.entries) == before:  # until committed (synchronous=FULL) and in the timeline
+            t0 = time.monotonic()
+            await box.action_submit()  # what Enter does
+            while len(app.entries) == before:
                 await asyncio.sleep(0)
-            out.append(time.perf_counter() - t0)
-    return out
+            shown.append(time.monotonic() - t0)
+            starts[max(app.entries)] = t0
+            await asyncio.sleep(0.02)  # a scribe does not type 50 lines a second
+        out, _ = watcher.communicate(timeout=60)
+    commits = {int(a): float(b) for a, b in (line.split() for line in out.splitlines())}
+    durable = [commits[entry_id] - t0 for entry_id, t0 in starts.items()]
+    return durable, shown
 
 
 async def open_big(db: Path) -> tuple[float, float, int]:
@@ -129,6 +162,9 @@ def pct(values, p):
 
 
 def main() -> int:
+    from warroom.ui.app import tune_runtime
+
+    tune_runtime()  # as `warroom` does
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent) as tmp:
         small, big = Path(tmp) / "small.db", Path(tmp) / "big.db"
         asyncio.run(seed(small, 50))
@@ -136,13 +172,14 @@ def main() -> int:
         time_process(MINIMAL, runs=2)  # warm the page cache
         floor = time_process(MINIMAL)
         ours = time_process(WARROOM, str(small))
-        lat = asyncio.run(enter_to_durable(small))
+        durable, shown = asyncio.run(enter_to_durable(small))
         load, scroll, rows = asyncio.run(open_big(big))
     print("start-up to first full frame (process spawn → incident shown, headless 160x48, median of 7)")
     print(f"  minimal Textual app {floor * 1e3:.0f} ms · warroom {ours * 1e3:.0f} ms · ratio {ours / floor:.2f}x"
           "   (target <= 1.5x)")
-    print(f"Enter-to-durable ({len(lat)} entries): p50 {pct(lat, 50) * 1e3:.2f} ms  p99 {pct(lat, 99) * 1e3:.2f} ms"
-          "   (target p99 <= 20 ms)")
+    print(f"Enter-to-durable ({len(durable)} entries, committed as another process sees it):"
+          f" p50 {pct(durable, 50) * 1e3:.2f} ms  p99 {pct(durable, 99) * 1e3:.2f} ms   (target p99 <= 20 ms)")
+    print(f"Enter-to-shown in the timeline: p50 {pct(shown, 50) * 1e3:.2f} ms  p99 {pct(shown, 99) * 1e3:.2f} ms")
     print(f"open incident with {rows} entries: {load * 1e3:.0f} ms (target <= 500 ms);"
           f" page-down, all visible rows rendered: {scroll * 1e3:.1f} ms per page")
     return 0

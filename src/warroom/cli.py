@@ -28,6 +28,8 @@ EPILOG = """\
 times (T): HH:MM (today, local), or ISO 8601 such as 2026-11-23T10:15 (local) or 2026-11-23T10:15Z.
 -i defaults to the active incident (the one declared or opened last).
 database: --db, else $WARROOM_DB, else the user data dir (run `warroom where`).
+config: --config, else $WARROOM_CONFIG, else config.toml in the user config dir (optional);
+  $WARROOM_PROMETHEUS_URL and the other WARROOM_* variables override it (`warroom doctor` checks it all).
 """
 
 
@@ -43,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", type=Path, help="database file (default: $WARROOM_DB or the user data dir)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="config file (default: $WARROOM_CONFIG or config.toml in the user config dir)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("declare", help="declare a new incident (prints its id; it becomes active)")
@@ -88,7 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=("markdown", "json"), default="markdown")
 
     sub.add_parser("where", help="print where the database lives")
+
+    p = sub.add_parser("metrics", help="every panel against its baseline, firing alerts and probes, from the config")
+    _config_arg(p)
+    p.add_argument("--json", action="store_true", help="JSON: numbers as numbers, plus the formatted text")
+    p.add_argument("--at", metavar="T", help="read the panels as of T (default: now); alerts and probes are current")
+
+    p = sub.add_parser("doctor", help="check the config, database, Prometheus and every panel, probes, kubeconfig")
+    _config_arg(p)
     return parser
+
+
+def _config_arg(p: argparse.ArgumentParser) -> None:
+    """``--config`` after the sub-command too (``warroom metrics --config x.toml``)."""
+    p.add_argument("--config", type=Path, metavar="FILE", default=argparse.SUPPRESS,
+                   help="config file (as the global option)")
 
 
 def _incident_arg(p: argparse.ArgumentParser) -> None:
@@ -121,10 +139,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     db_path = args.db or default_db_path()
     if args.command is None:
-        return _run_tui(db_path)
+        return _run_tui(db_path, *_config_location(args))
     if args.command == "where":
         print(db_path)
         return 0
+    if args.command in SYNC_COMMANDS:
+        try:
+            return SYNC_COMMANDS[args.command](args, db_path)
+        except CliError as exc:
+            print(f"warroom: error: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 130
     try:
         return asyncio.run(_dispatch(args, db_path))
     except CliError as exc:
@@ -134,13 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run_tui(db_path: Path) -> int:
-    try:
-        from warroom.ui.app import run  # noqa: PLC0415 — Textual is only imported for the TUI
-    except ImportError:
-        print("warroom: the TUI is not built yet; use the sub-commands (warroom --help)", file=sys.stderr)
-        return 2
-    return run(db_path)
+def _run_tui(db_path: Path, config_path: Path, explicit: bool) -> int:
+    from warroom.ui.app import run  # noqa: PLC0415 — Textual is only imported for the TUI
+
+    return run(db_path, config_path, explicit_config=explicit)
 
 
 async def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
@@ -288,4 +311,240 @@ COMMANDS = {
     "severity": cmd_severity,
     "assign": cmd_assign,
     "export": cmd_export,
+}
+
+
+# -- metrics and doctor: no database, no event loop of their own (probes run one briefly) ---------
+
+
+def _config_location(args: argparse.Namespace) -> tuple[Path, bool]:
+    """The config file to read, and whether it was asked for (then it must exist)."""
+    from warroom.paths import default_config_path
+
+    if args.config is not None:
+        return args.config.expanduser(), True
+    return default_config_path(), bool(os.environ.get("WARROOM_CONFIG"))
+
+
+def _load_config(args: argparse.Namespace):
+    from warroom.config import ConfigError, load_config
+
+    path, explicit = _config_location(args)
+    try:
+        return load_config(path, explicit=explicit), path
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_metrics(args: argparse.Namespace, db_path: Path) -> int:
+    """Read every panel (concurrently, in threads), the alerts and the probes; print them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from warroom.domain.baseline import worst
+    from warroom.sources.probes import probe_all, redact_url, scrub, url_secrets
+    from warroom.sources.prometheus import PrometheusSource
+
+    config, path = _load_config(args)
+    prom = config.prometheus
+    if prom is None:
+        raise CliError(f"no Prometheus configured: set WARROOM_PROMETHEUS_URL or [prometheus] url in {path}")
+    now = datetime.now(timezone.utc)
+    try:
+        at = _when(args.at, now)
+    except TimeParseError as exc:
+        raise CliError(str(exc)) from None
+    secrets = [prom.bearer_token or "", *(prom.basic_auth[1:] if prom.basic_auth else ()), *url_secrets(prom.url)]
+    for probe_config in config.probes:
+        secrets += url_secrets(probe_config.url)
+    shown = redact_url(prom.url)
+    try:
+        source = PrometheusSource(prom.url, timeout=prom.timeout, bearer_token=prom.bearer_token,
+                                  basic_auth=prom.basic_auth, ca_file=prom.ca_file, verify=prom.verify,
+                                  pool_size=min(16, len(prom.panels) + 1))
+    except ValueError as exc:  # e.g. a bearer token and basic auth at once
+        raise CliError(f"{path}: prometheus: {exc}") from None
+    with source, ThreadPoolExecutor(max_workers=min(16, len(prom.panels) + 1), thread_name_prefix="metrics") as pool:
+        readings = [pool.submit(_read_panel, source, panel, at) for panel in prom.panels]
+        alerts_future = pool.submit(_read_alerts, source)
+        probes = asyncio.run(probe_all(config.probes, now)) if config.probes else []  # meanwhile
+        outcomes = [f.result() for f in readings]
+        alerts, alerts_error = alerts_future.result()
+
+    errors = [e for _, _, e in outcomes if e is not None] + ([alerts_error] if alerts_error else [])
+    answered = any(r is not None for _, r, _ in outcomes) or alerts_error is None
+    if not answered and not any(e.kind == "promql" for e in errors):  # nothing got through
+        from collections import Counter
+
+        message = Counter(str(e) for e in errors).most_common(1)[0][0]
+        raise CliError(scrub(f"prometheus {shown}: {message}", secrets))
+
+    verdict = worst(r.verdict for _, r, _ in outcomes if r is not None)
+    if args.json:
+        data = _metrics_json(shown, at, now, verdict, prom.default_panels, outcomes, alerts, alerts_error, probes)
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = _metrics_text(shown, at, now, verdict, prom.default_panels, outcomes, alerts, alerts_error, probes)
+    sys.stdout.write(scrub(text, secrets))
+    return 0
+
+
+def _read_panel(source, panel, at: datetime):
+    from warroom.sources.prometheus import SourceError
+
+    try:
+        return panel, source.read_panel(panel, at), None
+    except SourceError as exc:
+        return panel, None, exc
+
+
+def _read_alerts(source):
+    from warroom.sources.prometheus import SourceError
+
+    try:
+        return source.alerts(), None
+    except SourceError as exc:
+        return None, exc
+
+
+def _finite(x: float | None) -> float | None:
+    """A number JSON can carry: NaN and ±Inf become null (the text fields still say what they were)."""
+    import math
+
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _panel_texts(panel, reading) -> dict[str, str]:
+    from warroom.domain.baseline import format_deviation, format_ratio, format_value
+
+    return {
+        "current": format_value(reading.current, panel.unit),
+        "baseline": format_value(reading.baseline, panel.unit),
+        "ratio": format_ratio(reading.ratio),
+        "deviation": format_deviation(reading.deviation_pct),
+    }
+
+
+def _metrics_json(shown, at, now, verdict, default_panels, outcomes, alerts, alerts_error, probes) -> dict:
+    from warroom.domain.baseline import describe, earliest_firing
+
+    panels = []
+    for panel, reading, error in outcomes:
+        item = {
+            "title": panel.title, "query": panel.query, "unit": panel.unit, "direction": panel.direction,
+            "baseline_from": panel.baseline if isinstance(panel.baseline, str) else "fixed",
+        }
+        if reading is None:
+            item.update(current=None, baseline=None, ratio=None, deviation_pct=None, verdict=None, reasons=[],
+                        notes="", series=None, top=[], text=None, summary=None,
+                        error={"message": str(error), "kind": error.kind})
+        else:
+            item.update(
+                current=_finite(reading.current), baseline=_finite(reading.baseline), ratio=_finite(reading.ratio),
+                deviation_pct=_finite(reading.deviation_pct), verdict=reading.verdict,
+                reasons=list(reading.reasons), notes=reading.note, series=reading.series,
+                top=[{"series": label, "value": _finite(v)} for label, v in reading.top],
+                text=_panel_texts(panel, reading), summary=describe(reading), error=None,
+            )
+        panels.append(item)
+    return {
+        "prometheus": shown,
+        "at": _iso(at),
+        "read_at": _iso(now),
+        "verdict": verdict,
+        "default_panels": default_panels,
+        "panels": panels,
+        "alerts": {
+            "error": None if alerts_error is None else {"message": str(alerts_error), "kind": alerts_error.kind},
+            "firing": sum(a.firing for a in alerts or ()),
+            "pending": sum(not a.firing for a in alerts or ()),
+            "earliest_firing": _iso(earliest_firing(alerts or ())),
+            "items": [
+                {"name": a.name, "state": a.state, "severity": a.severity, "active_at": _iso(a.active_at),
+                 "value": _finite(a.value), "summary": a.summary, "labels": dict(a.labels)}
+                for a in alerts or ()
+            ],
+        },
+        "probes": [
+            {"name": p.name, "url": p.url, "ok": p.ok, "status": p.status, "latency_s": p.latency_s,
+             "error": p.error or None, "at": _iso(p.at)}
+            for p in probes
+        ],
+    }
+
+
+def _table(rows: list[tuple[str, ...]], indent: str = "") -> list[str]:
+    """Columns padded to their widest cell; the last column is left ragged."""
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]) - 1)]
+    return [(indent + "  ".join(r[c].ljust(widths[c]) for c in range(len(widths))) + "  " + r[-1]).rstrip()
+            for r in rows]
+
+
+def _metrics_text(shown, at, now, verdict, default_panels, outcomes, alerts, alerts_error, probes) -> str:
+    from warroom.domain.baseline import earliest_firing, format_value
+    from warroom.domain.times import short_utc
+
+    when = short_utc(at) + ("" if abs((now - at).total_seconds()) < 1 else f" ({format_duration(now - at)} ago)")
+    lines = [f"Prometheus {shown} at {when}: {verdict}"]
+    if default_panels:
+        lines.append("(default panels: no [[prometheus.panels]] configured)")
+    rows = [("PANEL", "CURRENT", "BASELINE", "RATIO", "DEVIATION", "VERDICT", "NOTES")]
+    for panel, reading, error in outcomes:
+        if reading is None:
+            rows.append((panel.title, "-", "-", "-", "-", "ERROR", str(error)))
+            continue
+        texts = _panel_texts(panel, reading)
+        fixed = panel.baseline_fixed is not None
+        base = texts["baseline"] + (" (fixed)" if fixed else f" ({panel.baseline.split()[1]} ago)")
+        notes = "; ".join([*reading.reasons, *([reading.note] if reading.note else [])])
+        rows.append((panel.title, texts["current"], base, texts["ratio"], texts["deviation"], reading.verdict,
+                     _one_line(notes)))
+    lines += _table(rows)
+
+    lines.append("")
+    if alerts_error is not None:
+        lines.append(f"ALERTS  cannot read /api/v1/alerts: {alerts_error}")
+    else:
+        firing = [a for a in alerts if a.firing]
+        pending = len(alerts) - len(firing)
+        first = earliest_firing(alerts)
+        head = f"ALERTS  {len(firing)} firing, {pending} pending"
+        lines.append(head + (f"; earliest firing since {short_utc(first)}" if first else ""))
+        if firing:
+            lines += _table([
+                (a.name, a.severity or "-",
+                 f"since {short_utc(a.active_at)} ({format_duration(now - a.active_at)})" if a.active_at else "-",
+                 _one_line(a.summary))
+                for a in firing], indent="  ")
+    if probes:
+        lines.append("")
+        lines.append(f"PROBES  {sum(p.ok for p in probes)} up, {sum(not p.ok for p in probes)} down")
+        lines += _table([
+            ("UP" if p.ok else "DOWN", p.name, p.url,
+             f"HTTP {p.status}" if p.status is not None else "-",
+             format_value(p.latency_s, "seconds") if p.latency_s is not None else "-",
+             p.error)
+            for p in probes], indent="  ")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_doctor(args: argparse.Namespace, db_path: Path) -> int:
+    """One line per check (printed as it completes); exit 1 if any check failed."""
+    from warroom import doctor
+
+    path, explicit = _config_location(args)
+    checks = []
+    for check in doctor.run(path, explicit=explicit, db_path=db_path):
+        checks.append(check)
+        print(check.line(), flush=True)
+    print(doctor.summary(checks))
+    return 1 if any(c.status == "FAIL" for c in checks) else 0
+
+
+SYNC_COMMANDS = {
+    "metrics": cmd_metrics,
+    "doctor": cmd_doctor,
 }

@@ -1,13 +1,15 @@
 """The scribe's pane: the timeline table, the selected entry in full, and the always-ready input line.
 
-The input has focus by default; Enter posts ``LineSubmitted`` and clears it at once so typing goes
-on. ↑ moves into the table, where single keys act on the selected entry (star, edit, redact,
+The input has focus by default; Enter parses the line, clears it at once so typing goes on, and
+hands it to the pane's ``on_line`` callback directly — not as a bubbling message, whose hops through
+four message queues could each wait behind a frame render: the write is queued within the keystroke. ↑ moves into the table, where single keys act on the selected entry (star, edit, redact,
 filter, search); any other printable key goes back to the input, so no keystroke is lost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from datetime import datetime, tzinfo
 
 from rich.text import Text
@@ -26,13 +28,7 @@ from warroom.ui.widgets.timeline_view import TimelineView
 MARKS_W, KIND_W, AUTHOR_W = 3, 8, 10
 
 
-class LineSubmitted(Message):
-    """A line the scribe committed, already parsed (the input is cleared before this is posted)."""
-
-    def __init__(self, line: Line, raw: str) -> None:
-        super().__init__()
-        self.line = line
-        self.raw = raw
+LineHandler = Callable[[Line, str], None]
 
 
 class EntryCommand(Message):
@@ -62,7 +58,7 @@ class ScribeInput(Input):
             return
         self.value = ""
         pane.hint()
-        self.post_message(LineSubmitted(line, raw))
+        pane.on_line(line, raw)
 
     def action_to_table(self) -> None:
         table = self.screen.query_one(TimelineTable)
@@ -125,9 +121,10 @@ class ViewFilter:
 class TimelinePane(Vertical):
     """Owns the displayed entries; the app feeds it with ``load`` and ``upsert``."""
 
-    def __init__(self, local: tzinfo, **kw) -> None:
+    def __init__(self, local: tzinfo, on_line: LineHandler, **kw) -> None:
         super().__init__(**kw)
         self.local = local
+        self.on_line = on_line
         self.show_utc = False
         self.filter = ViewFilter()
         self.entries: dict[int, Entry] = {}
