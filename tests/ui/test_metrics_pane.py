@@ -191,3 +191,33 @@ def test_metrics_pane_snapshot(snap_compare, db_path, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+class _HealthHandler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        self.send_response(200 if self.path == "/health" else 503)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+async def test_health_probes_show_up_and_down(db_path):
+    from warroom.config import ProbeConfig
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HealthHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        config = Config(probes=(ProbeConfig("api", f"{base}/health", interval=3600),
+                                ProbeConfig("db", f"{base}/db", interval=3600)))
+        app = WarRoomApp(db_path, local=timezone.utc, tick_interval=3600, sync_interval=3600, config=config)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.loaded.wait()
+            await wait_for(pilot, lambda: len(app.probe_results) == 2, what="probes")
+            await pilot.pause()
+            text = pane_text(app, "#metrics-alerts")
+            assert " UP  api 200" in text and " DOWN  db 503" in text and "HTTP 503" in text
+    finally:
+        server.shutdown()

@@ -140,6 +140,7 @@ class WarRoomApp(App[int]):
         self._verdicts = mv.VerdictMemory()
         self._metrics_delay = prom.refresh if prom else 5.0
         self._metrics_polls = 0
+        self.probe_results: list = []
 
     def now(self) -> datetime:
         return self.clock()
@@ -150,8 +151,9 @@ class WarRoomApp(App[int]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield SlaPane(id="sla-pane", classes="pane -current")
-                if self._panels:
-                    label = self.config.prometheus.url if self.config.prometheus else "scripted source"
+                if self._panels or self.config.probes:
+                    label = (self.config.prometheus.url if self.config.prometheus
+                             else "scripted source" if self._panels else "health probes")
                     yield MetricsPane(label, id="metrics-pane", classes="pane")
                 else:
                     yield NotConfigured("Metrics vs baseline", METRICS_HINT, id="metrics-pane", classes="pane")
@@ -175,6 +177,8 @@ class WarRoomApp(App[int]):
                         title="Config", severity="error", timeout=30)
         if self._panels:
             self._poll_metrics()
+        if self.config.probes:
+            self._probe_loop()
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
@@ -459,6 +463,19 @@ class WarRoomApp(App[int]):
                     self.notify(text, title="SLA", severity="error", timeout=10)
                     self.bell()
         self._enqueue(text, write)
+
+    @work(group="probes", exit_on_error=False)
+    async def _probe_loop(self) -> None:
+        """Probe every configured URL, concurrently, at the shortest configured interval."""
+        from warroom.sources.probes import make_client, probe_all  # httpx: imported off the start path
+
+        interval = min(p.interval for p in self.config.probes)
+        async with make_client() as client:
+            while True:
+                results = await probe_all(self.config.probes, self.now(), client=client)
+                self.probe_results = results
+                self.query_one(MetricsPane).show_probes(results, self.now(), self.local)
+                await asyncio.sleep(interval)
 
     @on(PinReading)
     def _pin(self, event: PinReading) -> None:

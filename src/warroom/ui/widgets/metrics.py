@@ -87,11 +87,23 @@ class MetricsPane(Vertical):
         self.probes = results
         if self.view is not None:
             self.query_one("#metrics-alerts", Static).update(self._alerts_and_probes(self.view, now, local))
+        else:
+            self.query_one("#metrics-alerts", Static).update(self._probe_lines())
 
     def _alerts_and_probes(self, view: MetricsView, now: datetime, local: tzinfo) -> Text:
-        out = render.alerts_lines(view, now, local)
-        for r in self.probes:
-            out.append("\n")
+        out = render.alerts_lines(view, now, local) if view.panels else Text()
+        probes = self._probe_lines()
+        if probes.plain:
+            if out.plain:
+                out.append("\n")
+            out.append_text(probes)
+        return out
+
+    def _probe_lines(self) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for i, r in enumerate(self.probes):
+            if i:
+                out.append("\n")
             out.append(" UP " if r.ok else " DOWN ", style="bold black on green" if r.ok else "bold white on red")
             out.append(" ")
             out.append_text(render.user(r.name, "bold"))
