@@ -64,15 +64,9 @@ async def export_time(path: Path, n: int) -> tuple[float, float, float, int]:
     t0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
     async with Store.open(path) as store:
         incident = await store.declare("export bench", SEV, "SEV-1", now=t0, author="bench")
-        await store._db.execute("BEGIN")
-        await store._db.executemany(
-            "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)",
-            [(incident.id, (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-              (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "scribe",
-              ("note", "action", "decision", "comms")[i % 4], f"entry {i} with | pipes and `ticks` <b>")
-             for i in range(n - 1)],
-        )
-        await store._db.execute("COMMIT")
+        await store.append_many(incident.id, (
+            (t0 + timedelta(seconds=i), ("note", "action", "decision", "comms")[i % 4], "scribe",
+             f"entry {i} with | pipes and `ticks` <b>") for i in range(n - 1)), now=t0)
         now = t0 + timedelta(hours=4)
         a = time.perf_counter()
         incident = await store.incident(incident.id)

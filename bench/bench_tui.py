@@ -65,15 +65,9 @@ async def seed(db: Path, n: int) -> None:
     t0 = datetime.now(timezone.utc) - timedelta(hours=3)
     async with Store.open(db) as store:
         incident = await store.declare("bench incident", SEV, "SEV-1", now=t0, author="bench")
-        await store._db.execute("BEGIN")
-        await store._db.executemany(
-            "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)",
-            [(incident.id, (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-              (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "scribe",
-              ("note", "action", "decision", "comms")[i % 4], f"entry {i}: pool at {i % 100}% on db-{i % 7}")
-             for i in range(n)],
-        )
-        await store._db.execute("COMMIT")
+        await store.append_many(incident.id, (
+            (t0 + timedelta(seconds=i), ("note", "action", "decision", "comms")[i % 4], "scribe",
+             f"entry {i}: pool at {i % 100}% on db-{i % 7}") for i in range(n)), now=t0)
 
 
 WATCHER = """

@@ -197,3 +197,11 @@ async def test_unusable_location_gives_a_clear_error(tmp_path):
     blocker.write_text("a file where the data folder should be")
     with pytest.raises(StoreError, match="cannot create database"):
         await Store.connect(blocker / "x.db")
+
+
+async def test_append_many_imports_in_one_transaction(store):
+    i = await declare(store)
+    n = await store.append_many(i.id, [(T0 + timedelta(seconds=s), "note", "drill", f"line {s}") for s in range(50)],
+                                now=T0)
+    assert n == 50
+    assert [e.text for e in await store.entries(i.id)][-50:] == [f"line {s}" for s in range(50)]

@@ -315,6 +315,16 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreError(_explain(self.path, exc)) from None
 
+    async def append_many(self, incident_id: int, rows: Iterable[tuple[datetime, str, str, str]], *,
+                          now: datetime) -> int:
+        """Bulk import ``(at, kind, author, text)`` rows in one transaction (drills, benchmarks)."""
+        stamp = iso_utc(now)
+        params = [(incident_id, iso_utc(at), stamp, author, parse_kind(kind), text) for at, kind, author, text in rows]
+        async with self._transaction() as db:
+            await db.executemany(
+                "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)", params)
+        return len(params)
+
     async def _insert_entry(self, db, incident_id, text, kind, author, at, now, *, owner="", due=None,
                             key=None) -> Entry | None:
         verb = "INSERT OR IGNORE" if key is not None else "INSERT"
