@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,7 +208,7 @@ async def bench(args: argparse.Namespace, url: str, conn) -> None:
     snap = snapshots[-1][1]
 
     v0 = time.perf_counter()
-    view = snap.view(kube.datetime.now(kube.datetime.now().astimezone().tzinfo))
+    view = snap.view(datetime.now(timezone.utc))
     v1 = time.perf_counter()
 
     print(f"objects: {len(snap.pods)} pods, {len(snap.deployments)} deployments, {len(snap.replicasets)} replicasets,"

@@ -40,12 +40,27 @@ from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.keybar import KeyBar
 from warroom.ui.widgets.metrics import MetricsPane, PinReading
+from warroom.ui.widgets.pods import ContextView, PinPod, PodsPane
 from warroom.ui.widgets.placeholder import METRICS_HINT, PODS_HINT, NotConfigured
 from warroom.ui.widgets.sla import ChecklistToggled, SlaPane
 from warroom.ui.widgets.timeline import EntryCommand, TimelinePane
 
 Clock = Callable[[], datetime]
 MAX_BACKOFF = 120.0
+
+
+class PodsChanged(Message):
+    """A watcher published a snapshot (posted from the watcher's thread)."""
+
+    def __init__(self, snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class PodsViewReady(Message):
+    def __init__(self, view) -> None:
+        super().__init__()
+        self.view = view
 
 
 class MetricsPolled(Message):
@@ -107,6 +122,7 @@ class WarRoomApp(App[int]):
         config: Config | None = None,
         config_error: str = "",
         metrics_source: object | None = None,
+        kube_watchers: list | None = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -141,6 +157,9 @@ class WarRoomApp(App[int]):
         self._metrics_delay = prom.refresh if prom else 5.0
         self._metrics_polls = 0
         self.probe_results: list = []
+        self._kube_watchers = kube_watchers
+        self._pods_versions: dict[str, int] = {}
+        self.pod_views: dict[str, ContextView] = {}
 
     def now(self) -> datetime:
         return self.clock()
@@ -157,7 +176,13 @@ class WarRoomApp(App[int]):
                     yield MetricsPane(label, id="metrics-pane", classes="pane")
                 else:
                     yield NotConfigured("Metrics vs baseline", METRICS_HINT, id="metrics-pane", classes="pane")
-                yield NotConfigured("Pods", PODS_HINT, id="pods-pane", classes="pane")
+                kube = self.config.kubernetes
+                if kube is not None or self._kube_watchers:
+                    contexts = kube.contexts if kube else tuple(w.target.context for w in self._kube_watchers)
+                    label = ", ".join(c or "current context" for c in contexts)
+                    yield PodsPane(label, len(contexts) > 1, id="pods-pane", classes="pane")
+                else:
+                    yield NotConfigured("Pods", PODS_HINT, id="pods-pane", classes="pane")
             yield TimelinePane(self.local, self.log_line, id="timeline-pane", classes="pane")
         yield KeyBar(id="keys")
 
@@ -179,6 +204,8 @@ class WarRoomApp(App[int]):
             self._poll_metrics()
         if self.config.probes:
             self._probe_loop()
+        if self.config.kubernetes is not None or self._kube_watchers:
+            self._start_kube()
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
@@ -477,6 +504,68 @@ class WarRoomApp(App[int]):
                 self.query_one(MetricsPane).show_probes(results, self.now(), self.local)
                 await asyncio.sleep(interval)
 
+    # -- pods: one watcher per context, each on its own thread and event loop ------------------------------
+    @work(thread=True, group="kube-start", exit_on_error=False)
+    def _start_kube(self) -> None:
+        """Build and start the watchers off the UI thread (the client import takes ~0.4 s)."""
+        if self._kube_watchers is None:
+            from warroom.sources.kube import KubeTarget, KubeWatcher
+
+            kube = self.config.kubernetes
+            self._kube_watchers = [
+                KubeWatcher(KubeTarget(kubeconfig=kube.kubeconfig, context=context, namespaces=kube.namespaces,
+                                       label_selector=kube.selector or None, resync=kube.resync))
+                for context in kube.contexts
+            ]
+        for watcher in self._kube_watchers:
+            watcher.on_change = lambda snapshot: self.post_message(PodsChanged(snapshot))
+            watcher.start_thread()
+
+    @on(PodsChanged)
+    def _pods_changed(self, event: PodsChanged) -> None:
+        self._pods_view(event.snapshot)
+
+    @work(thread=True, group="pods-view", exit_on_error=False)
+    def _pods_view(self, snapshot) -> None:
+        """Turning thousands of pods into rows runs off the UI thread."""
+        from datetime import timedelta
+
+        hours = self.config.kubernetes.rollout_hours if self.config.kubernetes else 6.0
+        v = snapshot.view(self.now(), rollouts_within=timedelta(hours=hours))
+        self.post_message(PodsViewReady((snapshot.version, ContextView(
+            snapshot.context, tuple(v.rows), v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
+            tuple(v.events), tuple(snapshot.errors), snapshot.synced))))
+
+    @on(PodsViewReady)
+    def _pods_view_ready(self, event: PodsViewReady) -> None:
+        from warroom.domain.pod_events import pod_events
+
+        version, view = event.view
+        if version < self._pods_versions.get(view.context, -1):
+            return  # a newer snapshot's view is already shown
+        self._pods_versions[view.context] = version
+        self.pod_views[view.context] = view
+        now = self.now()
+        self.query_one(PodsPane).show(view, now, self.local)
+        if self.incident is not None and not self.incident.is_resolved and view.synced:
+            label = view.context if len(self.pod_views) > 1 or (self.config.kubernetes and
+                                                                 len(self.config.kubernetes.contexts) > 1) else ""
+            for e in pod_events(view.rows, view.workloads, view.rollouts, now, label):
+                self._write_keyed(e.key, e.text, now)
+
+    @on(PinPod)
+    def _pin_pod(self, event: PinPod) -> None:
+        from warroom.domain.pod_events import describe_pod
+
+        if not self._need_incident():
+            return
+        multi = len(self.pod_views) > 1
+        text = describe_pod(event.row, event.context if multi else "")
+        incident_id, now = self.incident.id, self.now()
+        self._enqueue(text, lambda: self._apply_async(
+            self.store.append(incident_id, text, author=self.author, now=now, kind="note")))
+        self.notify(f"Pinned: {text}", title="Timeline")
+
     @on(PinReading)
     def _pin(self, event: PinReading) -> None:
         from warroom.domain.baseline import describe
@@ -739,6 +828,8 @@ class WarRoomApp(App[int]):
     async def on_unmount(self) -> None:
         if self.store is not None:
             await self.store.close()
+        for watcher in self._kube_watchers or ():
+            watcher.stop()
         close = getattr(self._metrics_source, "close", None)
         if close is not None:
             await asyncio.to_thread(close)

@@ -26,3 +26,4 @@ class NotConfigured(Static):
 
     def on_mount(self) -> None:
         self.border_title = self._title
+        self.styles.height = "auto"  # give the room to the panes that have data
