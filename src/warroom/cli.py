@@ -12,7 +12,7 @@ import getpass
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Sequence
 
@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="check the config, database, Prometheus and every panel, probes, kubeconfig")
     _config_arg(p)
+
+    p = sub.add_parser("pods", help="pod health like the pane: unhealthy first, workloads, rollouts, Warning events")
+    _config_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--context", action="append", metavar="CTX", help="kube context (repeatable; default: config)")
+    p.add_argument("-n", "--namespace", action="append", metavar="NS", help="namespace (repeatable; default: all)")
     return parser
 
 
@@ -544,7 +550,82 @@ def cmd_doctor(args: argparse.Namespace, db_path: Path) -> int:
     return 1 if any(c.status == "FAIL" for c in checks) else 0
 
 
+def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
+    """List once per context (no watch) and print what the pane shows. Exit 1 if a context failed."""
+    from warroom.config import KubeConfig
+    from warroom.domain.pods import human_duration
+    from warroom.sources.kube import KubeError, KubeTarget, snapshot_once
+
+    config, _path = _load_config(args)
+    kube = config.kubernetes or KubeConfig()
+    contexts = tuple(args.context) if args.context else kube.contexts
+    namespaces = tuple(args.namespace) if args.namespace else kube.namespaces
+    now = datetime.now(timezone.utc)
+    results, failed = [], False
+    for context in contexts:
+        target = KubeTarget(kubeconfig=kube.kubeconfig, context=context, namespaces=namespaces,
+                            label_selector=kube.selector or None, resync=0)
+        try:
+            results.append((context, snapshot_once(target, now,
+                                                   rollouts_within=timedelta(hours=kube.rollout_hours)), None))
+        except KubeError as exc:
+            failed = True
+            results.append((context, None, str(exc)))
+            print(f"warroom: error: {context or 'current context'}: {exc}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([_pods_json(c, v, e) for c, v, e in results], indent=2))
+        return 1 if failed else 0
+    multi = len(contexts) > 1
+    header = (["CONTEXT"] if multi else []) + ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]
+    table = [header]
+    for context, view, _ in results:
+        for r in view.rows if view else ():
+            table.append(([context or "current"] if multi else []) + [
+                _one_line(r.namespace), _one_line(r.name), r.ready, r.status, r.restarts_text, r.age_text,
+                _one_line(r.node)])
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    for context, view, _ in results:
+        if view is None:
+            continue
+        where = f"[{context}] " if multi else ""
+        for w in view.summary.workloads:
+            if not w.healthy:
+                desired = w.desired if w.desired is not None else "?"
+                print(f"{where}workload {w.namespace}/{w.name} ({w.kind}): {w.ready}/{desired} ready")
+        for r in view.rollouts:
+            print(f"{where}rollout {r.namespace}/{r.deployment} revision {r.revision} "
+                  f"{human_duration(r.age)} ago: {_one_line(r.images_text)}")
+        for e in view.events:
+            print(f"{where}warning {e.reason} {e.namespace}/{e.object} x{e.count} {human_duration(e.age)} ago: "
+                  f"{_one_line(e.message)}")
+    return 1 if failed else 0
+
+
+def _pods_json(context, view, error) -> dict:
+    if view is None:
+        return {"context": context, "error": error}
+    return {
+        "context": context,
+        "error": None,
+        "pods": [{"namespace": r.namespace, "name": r.name, "ready": r.ready, "status": r.status,
+                  "restarts": r.restarts, "restarts_text": r.restarts_text, "age_seconds":
+                  r.age.total_seconds() if r.age else None, "node": r.node, "healthy": r.healthy,
+                  "owner": {"kind": r.owner.kind, "name": r.owner.name} if r.owner else None} for r in view.rows],
+        "workloads": [{"namespace": w.namespace, "kind": w.kind, "name": w.name, "ready": w.ready,
+                       "desired": w.desired, "healthy": w.healthy} for w in view.summary.workloads],
+        "namespaces": [{"namespace": n.namespace, "total": n.total, "unhealthy": n.unhealthy}
+                       for n in view.summary.namespaces],
+        "rollouts": [{"namespace": r.namespace, "deployment": r.deployment, "revision": r.revision,
+                      "at": r.at.isoformat(), "images": r.images_text} for r in view.rollouts],
+        "events": [{"namespace": e.namespace, "reason": e.reason, "object": e.object, "count": e.count,
+                    "last_seen": e.last_seen.isoformat(), "message": e.message} for e in view.events],
+    }
+
+
 SYNC_COMMANDS = {
     "metrics": cmd_metrics,
     "doctor": cmd_doctor,
+    "pods": cmd_pods,
 }
