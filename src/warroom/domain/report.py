@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from warroom.domain import markdown as md
+from warroom.domain.comms import cadence_report
 from warroom.domain.incident import MILESTONES, ROLE_LABELS, ROLES, Incident
 from warroom.domain.sla import DURATIONS, SlaReport, describe_target, evaluate
 from warroom.domain.timeline import Entry, in_order
@@ -65,6 +66,7 @@ def to_markdown(incident: Incident, entries: Iterable[Entry], now: datetime) -> 
     add("")
     _milestones(add, incident, sla)
     _sla(add, incident, sla)
+    add(cadence_report(incident, entries, now).to_markdown())
     starred = [e for e in entries if e.starred]
     if starred:
         add("## Key moments")
@@ -124,15 +126,6 @@ def _sla(add, incident: Incident, sla: SlaReport) -> None:
     else:
         add("This level sets no targets.")
     add("")
-    u = sla.update
-    if u is not None:
-        late = [g for g in u.gaps if g.late_by is not None]
-        kept = "kept" if not late else f"missed {len(late)} time{'s' if len(late) != 1 else ''}"
-        add(f"Status updates: every {u.every}; {u.updates_sent} sent; cadence {kept}.")
-        for g in late:
-            add(f"- update due after {short_utc(g.start)} came at {short_utc(g.end)}: "
-                f"late by {format_duration(g.late_by)}")
-        add("")
     if sla.escalations:
         add("### Escalations")
         add("")
