@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,7 +207,9 @@ async def bench(args: argparse.Namespace, url: str, conn) -> None:
     snap = snapshots[-1][1]
 
     v0 = time.perf_counter()
-    view = snap.view(datetime.now(timezone.utc))
+    import podfixtures as pf
+
+    view = snap.view(pf.NOW)  # the fixtures' times are relative to pf.NOW
     v1 = time.perf_counter()
 
     print(f"objects: {len(snap.pods)} pods, {len(snap.deployments)} deployments, {len(snap.replicasets)} replicasets,"

@@ -27,8 +27,8 @@ re-list on 410), so this emulator implements them the way kube-apiserver does:
   other than GET is answered 405 (and still recorded).
 
 Mutations (:meth:`add`, :meth:`modify`, :meth:`delete`) are synchronous and must be called from
-the event loop the server runs on (tests run it on their own loop; the benchmark starts it in
-a thread with :class:`EmulatorThread` and goes through :meth:`EmulatorThread.call`).
+the event loop the server runs on (tests run it on their own loop; ``bench/bench_kube.py`` runs
+it in a child process and sends it commands).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -350,7 +350,7 @@ class KubeEmulator:
                     "object": _status(
                         410,
                         "Expired",
-                        f"The resourceVersion for the provided watch is too old.",
+                        "The resourceVersion for the provided watch is too old.",
                     ),
                 }
             )
@@ -580,11 +580,11 @@ def write_kubeconfig(
     return path
 
 
-# ---------------------------------------------------------------------- in a thread
+# ---------------------------------------------------------------------- a realistic cluster
 
 
 class EmulatorThread:
-    """Run a :class:`KubeEmulator` on its own event loop in a daemon thread (for the benchmark)."""
+    """Run a :class:`KubeEmulator` on its own event loop in a daemon thread (for tests whose app runs its own loop)."""
 
     def __init__(self, emulator: KubeEmulator) -> None:
         self.emulator = emulator
@@ -608,9 +608,6 @@ class EmulatorThread:
             return fn(*args, **kw)
 
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result(60)
-
-
-# ---------------------------------------------------------------------- a realistic cluster
 
 
 def scenario() -> list[Obj]:

@@ -35,6 +35,11 @@ environment or a file at load time and kept out of ``repr``.
     interval = 10
     timeout = 3
 
+    [comms]
+    webhook_url_env = "SLACK_WEBHOOK_URL"  # or webhook_url_file; or $WARROOM_WEBHOOK_URL (comma-separated)
+    bell = true                            # ring the terminal bell when an update is due
+    templates_dir = "~/.config/warroom/templates"   # update.mustache here replaces the bundled one
+
     [kubernetes]
     contexts = ["prod-eu", "prod-us"]      # default: the kubeconfig's current context
     namespaces = ["payments", "checkout"]  # default: all namespaces
@@ -91,6 +96,13 @@ class KubeConfig:
 
 
 @dataclass(frozen=True)
+class CommsConfig:
+    webhook_urls: tuple[str, ...] = field(default=(), repr=False)  # secrets: never printed
+    bell: bool = True
+    templates_dir: Path | None = None  # default: <config dir>/warroom/templates
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     policy: str = "sev"
@@ -98,6 +110,7 @@ class Config:
     prometheus: PrometheusConfig | None = None
     probes: tuple[ProbeConfig, ...] = ()
     kubernetes: KubeConfig | None = None
+    comms: CommsConfig = field(default_factory=CommsConfig)
 
     @property
     def metrics_configured(self) -> bool:
@@ -121,7 +134,7 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ, *, expli
 
 
 def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Path | None) -> Config:
-    known = {"policy", "timezone", "prometheus", "probes", "kubernetes"}
+    known = {"policy", "timezone", "prometheus", "probes", "kubernetes", "comms"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -141,7 +154,32 @@ def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Pa
         prometheus=_prometheus(_table(data, "prometheus", where), env, f"{where}: prometheus"),
         probes=_probes(data.get("probes", []), f"{where}: probes"),
         kubernetes=_kube(data.get("kubernetes"), env, f"{where}: kubernetes"),
+        comms=_comms(_table(data, "comms", where), env, f"{where}: comms"),
     )
+
+
+def _comms(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> CommsConfig:
+    allowed = {"webhook_url_env", "webhook_url_file", "bell", "templates_dir"}
+    for key in raw:
+        if key not in allowed:
+            hint = " (webhook URLs are secrets: webhook_url_env or webhook_url_file)" if "url" in key else ""
+            raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+    urls = [u.strip() for u in env.get("WARROOM_WEBHOOK_URL", "").split(",") if u.strip()]
+    if raw.get("webhook_url_env"):
+        name = _str(raw, "webhook_url_env", where)
+        if not env.get(name):
+            raise ConfigError(f"{where}: webhook_url_env names ${name}, which is not set")
+        urls.append(env[name].strip())
+    if raw.get("webhook_url_file"):
+        urls.append(_secret_file(_str(raw, "webhook_url_file", where), f"{where}: webhook_url_file"))
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: a webhook URL must start with https:// (value not shown)")
+    bell = raw.get("bell", True)
+    if not isinstance(bell, bool):
+        raise ConfigError(f"{where}: bell must be true or false")
+    templates = _opt_str(raw, "templates_dir", where)
+    return CommsConfig(tuple(dict.fromkeys(urls)), bell, Path(templates).expanduser() if templates else None)
 
 
 def _prometheus(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> PrometheusConfig | None:

@@ -103,6 +103,7 @@ class WarRoomApp(App[int]):
         Binding("f8", "severity", "Severity"),
         Binding("f9", "export", "Export"),
         Binding("f10", "toggle_utc", "UTC"),
+        Binding("ctrl+n", "compose", "Update"),
         Binding("ctrl+o", "next_pane", "Other pane", show=False),
         Binding("ctrl+t", "toggle_contrast", "Contrast", show=False),
     ]
@@ -157,12 +158,20 @@ class WarRoomApp(App[int]):
         self._metrics_delay = prom.refresh if prom else 5.0
         self._metrics_polls = 0
         self.probe_results: list = []
+        self.comms_drafts: dict[int, dict[str, str]] = {}  # per incident, kept until sent
+        self._reminded: set[str] = set()
+        self.last_posted: list = []
         self._kube_watchers = kube_watchers
         self._pods_versions: dict[str, int] = {}
         self.pod_views: dict[str, ContextView] = {}
 
     def now(self) -> datetime:
         return self.clock()
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Notifications carry user and cluster text: never interpret it as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -241,11 +250,17 @@ class WarRoomApp(App[int]):
         self._events_written = {e.key for e in entries if e.key}
         self.query_one(TimelinePane).load(entries, incident.start)
         self._render_clock()
+        now = self.now()
+        self._verdicts = mv.VerdictMemory()  # a newly opened incident hears about the current state
+        self._metric_events(now)
+        for view in self.pod_views.values():
+            self._pod_events(view, now)
 
     # -- the clock -----------------------------------------------------------------------------------
     def _tick(self) -> None:
         self._render_clock()
         self._write_sla_events()
+        self._update_reminder()
         if self._panels and (self.metrics.source_error or any(p.error for p in self.metrics.panels)):
             self.query_one(MetricsPane).show(self.metrics, self.now(), self.local)  # stale ages tick
 
@@ -268,6 +283,28 @@ class WarRoomApp(App[int]):
             return
         for event in self.report.events():
             self._write_keyed(event.key, event.text, event.at, event.kind, alarm=True)
+
+    def _update_reminder(self) -> None:
+        """Two minutes before a status update is due, and when it is overdue: a notice (once each)."""
+        if self.incident is None or self.report is None or self.report.update is None:
+            return
+        due = self.report.update.next_due
+        if due is None:
+            return
+        left = (due - self.report.now).total_seconds()
+        key = f"{self.incident.id}:{due.isoformat()}"
+        if left < 0 and f"overdue:{key}" not in self._reminded:
+            self._reminded.add(f"overdue:{key}")
+            self.notify(f"Status update OVERDUE since {due.astimezone(self.local):%H:%M} — ctrl+n to compose",
+                        title="Comms", severity="error", timeout=60)
+            if self.config.comms.bell:
+                self.bell()
+        elif 0 <= left <= 120 and f"soon:{key}" not in self._reminded:
+            self._reminded.add(f"soon:{key}")
+            self.notify(f"Status update due at {due.astimezone(self.local):%H:%M} (in {int(left // 60)}m"
+                        f"{int(left % 60):02d}s) — ctrl+n to compose", title="Comms", severity="warning", timeout=30)
+            if self.config.comms.bell:
+                self.bell()
 
     # -- checklist --------------------------------------------------------------------------------------
     def _check_entries(self, index: int) -> list[Entry]:
@@ -466,11 +503,26 @@ class WarRoomApp(App[int]):
             self._metrics_delay = min(max(self._metrics_delay * 2, refresh), MAX_BACKOFF)
         else:
             self._metrics_delay = refresh
-            self._verdicts, events = mv.verdict_events(self._verdicts, self.metrics, now)
-            if self.incident is not None and not self.incident.is_resolved:
-                for e in events:
-                    self._write_keyed(e.key, e.text, now)
+            self._metric_events(now)
         self.set_timer(self._metrics_delay, self._poll_metrics)
+
+    def _metric_events(self, now: datetime) -> None:
+        """Verdict transitions become entries; with no open incident yet, nothing is remembered, so
+        the first incident loaded still gets them (a poll may finish before the store has loaded)."""
+        if self.incident is None or self.incident.is_resolved or not self._panels:
+            return
+        self._verdicts, events = mv.verdict_events(self._verdicts, self.metrics, now)
+        for e in events:
+            self._write_keyed(e.key, e.text, now)
+
+    def _pod_events(self, view, now: datetime) -> None:
+        from warroom.domain.pod_events import pod_events
+
+        if self.incident is None or self.incident.is_resolved or not view.synced:
+            return
+        multi = len(self.pod_views) > 1 or bool(self.config.kubernetes and len(self.config.kubernetes.contexts) > 1)
+        for e in pod_events(view.rows, view.workloads, view.rollouts, now, view.context if multi else ""):
+            self._write_keyed(e.key, e.text, now)
 
     def _write_keyed(self, key: str, text: str, at: datetime, kind: str = "system", alarm: bool = False) -> None:
         """An automatic entry, written once: the key is unique per incident in the database, so a
@@ -538,8 +590,6 @@ class WarRoomApp(App[int]):
 
     @on(PodsViewReady)
     def _pods_view_ready(self, event: PodsViewReady) -> None:
-        from warroom.domain.pod_events import pod_events
-
         version, view = event.view
         if version < self._pods_versions.get(view.context, -1):
             return  # a newer snapshot's view is already shown
@@ -547,11 +597,7 @@ class WarRoomApp(App[int]):
         self.pod_views[view.context] = view
         now = self.now()
         self.query_one(PodsPane).show(view, now, self.local)
-        if self.incident is not None and not self.incident.is_resolved and view.synced:
-            label = view.context if len(self.pod_views) > 1 or (self.config.kubernetes and
-                                                                 len(self.config.kubernetes.contexts) > 1) else ""
-            for e in pod_events(view.rows, view.workloads, view.rollouts, now, label):
-                self._write_keyed(e.key, e.text, now)
+        self._pod_events(view, now)
 
     @on(PinPod)
     def _pin_pod(self, event: PinPod) -> None:
@@ -801,6 +847,65 @@ class WarRoomApp(App[int]):
         self.last_export = path
         self.notify(f"Exported to {path}", title="Export", timeout=15)
 
+    # -- comms: compose, copy, post; the text is never lost -----------------------------------------------
+    @work(group="compose", exit_on_error=False)
+    async def action_compose(self) -> None:
+        from warroom.domain.comms import TEMPLATES, comms_context, load_template, render_template
+        from warroom.ui.screens.composer import ComposerScreen
+
+        if not self._need_incident():
+            return
+        incident, now = self.incident, self.now()
+        user_dir = self.config.comms.templates_dir or _default_templates_dir()
+        try:
+            sources = await asyncio.to_thread(lambda: {n: load_template(n, user_dir) for n in TEMPLATES})
+            context = comms_context(incident, self.entries.values(), now, self.metrics if self._panels else None,
+                                    self.probe_results, self.local)
+            rendered = {n: render_template(sources[n], context) for n in TEMPLATES}
+        except Exception as exc:  # noqa: BLE001 — a broken user template: say which, keep the app
+            self.notify(f"Template problem: {exc}", title="Comms", severity="error", timeout=20)
+            return
+        drafts = {**rendered, **self.comms_drafts.get(incident.id, {})}
+        sent = any(e.kind == "comms" and not e.redacted for e in self.entries.values())
+        chosen = "resolved" if incident.is_resolved else "update" if sent else "declared"
+        hooks = len(self.config.comms.webhook_urls)
+        destination = f"{hooks} webhook{'s' if hooks != 1 else ''} + clipboard" if hooks else "clipboard"
+        result = await self.push_screen_wait(ComposerScreen(drafts, chosen, destination))
+        edited = {n: t for n, t in result.drafts.items() if t != rendered.get(n)}
+        self.comms_drafts[incident.id] = edited
+        if result.action == "close":
+            return
+        self.copy_to_clipboard(result.text)
+        self.last_copied = result.text
+        if result.action == "copy":
+            self.notify("Copied to the clipboard (not logged as sent).", title="Comms")
+            return
+        await self._send_update(incident.id, result.template, result.text, sources[result.template])
+
+    async def _send_update(self, incident_id: int, template: str, text: str, template_text: str) -> None:
+        from warroom.domain.comms import slack_text
+        from warroom.sources.webhook import post_update
+
+        urls = self.config.comms.webhook_urls
+        results = [await post_update(url, slack_text(text, template_text)) for url in urls]
+        self.last_posted = results
+        failed = [r for r in results if not r.ok]
+        now = self.now()
+        if failed:
+            reasons = "; ".join(r.error for r in failed)
+            note = f"UNSENT {template} update (webhook: {reasons}) — draft kept:\n{text}"
+            self._enqueue("unsent update", lambda: self._apply_async(
+                self.store.append(incident_id, note, author=self.author, now=now, kind="note")))
+            self.comms_drafts.setdefault(incident_id, {})[template] = text
+            self.notify(f"Update NOT posted: {reasons}. It is copied, kept as a draft and in the timeline.",
+                        title="Comms", severity="error", timeout=30)
+            return
+        self._enqueue("comms", lambda: self._apply_async(
+            self.store.append(incident_id, text, author=self.author, now=now, kind="comms")))
+        self.comms_drafts.pop(incident_id, None)
+        where = f"posted to {len(urls)} webhook{'s' if len(urls) != 1 else ''} and copied" if urls else "copied"
+        self.notify(f"Update {where}; the cadence clock restarts.", title="Comms")
+
     # -- command palette -------------------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
@@ -812,6 +917,7 @@ class WarRoomApp(App[int]):
         yield SystemCommand("Assign a role", "IC, tech lead, comms lead, scribe", self.action_assign)
         yield SystemCommand("Export markdown", "Write the post-incident review draft", self.action_export)
         yield SystemCommand("Copy status summary", "For Slack or the status page", self.action_copy_summary)
+        yield SystemCommand("Compose a status update", "Templates, webhooks, cadence", self.action_compose)
         yield SystemCommand("Toggle UTC / local time", "Timeline times", self.action_toggle_utc)
         yield SystemCommand("Toggle high-contrast theme", "For projectors", self.action_toggle_contrast)
         yield SystemCommand("Filter timeline by kind", "note, action, decision …", self._pick_filter)
@@ -839,6 +945,12 @@ def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _default_templates_dir() -> Path:
+    from warroom.paths import default_config_path
+
+    return default_config_path().parent / "templates"
 
 
 def _default_author() -> str:
