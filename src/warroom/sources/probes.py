@@ -34,6 +34,7 @@ from typing import Iterable
 
 import httpx
 
+from warroom.sources.errors import exception_chain
 from warroom.config import ProbeConfig
 from warroom.domain.baseline import format_value
 
@@ -160,22 +161,8 @@ def _down(config: ProbeConfig, url: str, now: datetime, error: str,
     return ProbeResult(config.name, url, False, status, latency, error, now)
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    """The exception, what it wraps (cause, context) and, for groups, their members."""
-    seen: list[BaseException] = []
-    todo = [exc]
-    while todo:
-        e = todo.pop()
-        if any(e is s for s in seen):
-            continue
-        seen.append(e)
-        todo += [n for n in (e.__cause__, e.__context__) if n is not None]
-        todo += list(getattr(e, "exceptions", ()))
-    return seen
-
-
 def _reason(exc: BaseException, raw_url: str) -> str:
-    chain = _chain(exc)
+    chain = exception_chain(exc)
 
     def first(*types: type[BaseException]) -> BaseException | None:
         return next((e for e in chain if isinstance(e, types)), None)

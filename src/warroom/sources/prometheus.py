@@ -55,6 +55,7 @@ from warroom.domain.baseline import (
     reduce_matrix,
     reduce_vector,
 )
+from warroom.sources.errors import exception_chain
 
 ErrorKind = Literal["connection", "timeout", "http", "auth", "tls", "promql", "malformed"]
 T = TypeVar("T")
@@ -99,21 +100,6 @@ def _raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) ->
     finally:
         response.close()
     raise _HTTPStatus(response.status_code, error_type, error)
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """The exception and everything it wraps (cause, context, urllib3's ``reason``, args)."""
-    seen: list[BaseException] = []
-    todo = [exc]
-    while todo:
-        e = todo.pop()
-        if any(e is s for s in seen):
-            continue
-        seen.append(e)
-        for nxt in (e.__cause__, e.__context__, getattr(e, "reason", None), *getattr(e, "args", ())):
-            if isinstance(nxt, BaseException):
-                todo.append(nxt)
-    return seen
 
 
 def _short(text: str) -> str:
@@ -301,7 +287,7 @@ class PrometheusSource:
         return SourceError(f"HTTP {exc.status}" + (f": {error}" if error else ""), "http")
 
     def _connection_error(self, exc: BaseException) -> SourceError:
-        chain = _causes(exc)
+        chain = exception_chain(exc, wrapped=True)
 
         def has(*types: type[BaseException]) -> bool:
             return any(isinstance(e, types) for e in chain)
@@ -323,7 +309,7 @@ class PrometheusSource:
 
 
 def _tls_reason(exc: BaseException) -> str:
-    for e in _causes(exc):
+    for e in exception_chain(exc, wrapped=True):
         if isinstance(e, ssl.SSLCertVerificationError):
             return e.verify_message or str(e)
         if isinstance(e, ssl.SSLError):

@@ -34,6 +34,8 @@ from typing import Awaitable, Callable, Iterable
 
 import httpx
 
+from warroom.sources.errors import exception_chain
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "warroom-webhook"
@@ -173,22 +175,9 @@ def _retry_after(response: httpx.Response) -> float | None:
     return value if value >= 0 else None
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    todo = [exc]
-    while todo:
-        e = todo.pop()
-        if any(e is s for s in seen):
-            continue
-        seen.append(e)
-        todo += [n for n in (e.__cause__, e.__context__) if n is not None]
-        todo += list(getattr(e, "exceptions", ()))
-    return seen
-
-
 def _reason(exc: BaseException) -> tuple[str, bool]:
     """A fixed phrase for a failure (never the exception's text, which may quote the URL) and retry-or-not."""
-    chain = _chain(exc)
+    chain = exception_chain(exc)
 
     def has(*types: type[BaseException]) -> bool:
         return any(isinstance(e, types) for e in chain)
