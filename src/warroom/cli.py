@@ -101,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check the config, database, Prometheus and every panel, probes, kubeconfig")
     _config_arg(p)
 
+    p = sub.add_parser("drill", help="run a scripted incident through the whole war room, scored at the end")
+    _config_arg(p)
+    p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
+                   help="a bundled scenario (see --list) or a scenario .toml file (default: bad-deploy)")
+    p.add_argument("--speed", type=_speed, default=1.0, metavar="N",
+                   help="compress time N times (default 1: real time); F11 pauses, F12 changes it")
+    p.add_argument("--list", action="store_true", help="list the bundled scenarios")
+
     p = sub.add_parser("pods", help="pod health like the pane: unhealthy first, workloads, rollouts, Warning events")
     _config_arg(p)
     p.add_argument("--json", action="store_true")
@@ -117,6 +125,16 @@ def _config_arg(p: argparse.ArgumentParser) -> None:
 
 def _incident_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("-i", "--incident", type=_incident_id, metavar="ID", help="incident id (default: the active one)")
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text.rstrip("xX×"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a speed: {text!r} (e.g. 10)") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"speed must be above 0 and at most 600, got {text!r}")
+    return value
 
 
 def _incident_id(text: str) -> int:
@@ -149,6 +167,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "where":
         print(db_path)
         return 0
+    if args.command == "drill":
+        try:
+            return _run_drill(args, db_path)
+        except CliError as exc:
+            print(f"warroom: error: {exc}", file=sys.stderr)
+            return 1
     if args.command in SYNC_COMMANDS:
         try:
             return SYNC_COMMANDS[args.command](args, db_path)
@@ -170,6 +194,37 @@ def _run_tui(db_path: Path, config_path: Path, explicit: bool) -> int:
     from warroom.ui.app import run  # noqa: PLC0415 — Textual is only imported for the TUI
 
     return run(db_path, config_path, explicit_config=explicit)
+
+
+def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
+    """The scenario is read and checked before Textual loads: a mistake in it is one clear line."""
+    from warroom.drill.library import DEFAULT, bundled_names, load
+    from warroom.drill.scenario import ScenarioError
+
+    if args.list:
+        for name in bundled_names():
+            scenario, _ = load(name)
+            print(f"{name:<20} {scenario.severity or '-':<6} {format_duration(scenario.duration):>6}  "
+                  f"{_one_line(scenario.title)}")
+        return 0
+    try:
+        scenario, source = load(args.scenario or DEFAULT)
+    except ScenarioError as exc:
+        raise CliError(str(exc)) from None
+    config, error = None, ""
+    config_path, explicit = _config_location(args)
+    from warroom.config import ConfigError, load_config
+
+    try:
+        config = load_config(config_path, explicit=explicit)
+    except ConfigError as exc:
+        error = str(exc)
+    from warroom.ui.app import local_zone, tune_runtime  # noqa: PLC0415 — Textual only for the TUI
+    from warroom.ui.drill_app import make_drill_app
+
+    tune_runtime()
+    return make_drill_app(db_path, scenario, source, speed=args.speed, config=config, config_error=error,
+                          local=local_zone(config)).run() or 0
 
 
 async def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
@@ -286,14 +341,17 @@ def _report(result) -> None:
 
 async def cmd_export(store, args, now) -> int:
     from warroom.domain.report import to_json_data, to_markdown
+    from warroom.drill.library import drill_sections, report_time
 
     incident_id = await _target(store, args)
     incident = await store.incident(incident_id)
     entries = await store.entries(incident_id, with_history=args.format == "json")
+    if incident.drill:
+        now = report_time(entries, now)
     if args.format == "json":
         text = json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n"
     else:
-        text = to_markdown(incident, entries, now)
+        text = to_markdown(incident, entries, now, extra_sections=await drill_sections(store, incident, entries, now))
     if args.output is None:
         sys.stdout.write(text)
     else:

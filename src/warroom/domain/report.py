@@ -33,7 +33,9 @@ _ESCALATION_OUTCOME = {
 TO_FILL = "_To be written._"
 
 
-def to_markdown(incident: Incident, entries: Iterable[Entry], now: datetime) -> str:
+def to_markdown(incident: Incident, entries: Iterable[Entry], now: datetime, *,
+                extra_sections: Iterable[str] = ()) -> str:
+    """The review draft; ``extra_sections`` (already markdown, e.g. a drill report) follow the SLA."""
     entries = in_order(entries)
     sla = evaluate(incident, entries, now)
     out: list[str] = []
@@ -67,6 +69,8 @@ def to_markdown(incident: Incident, entries: Iterable[Entry], now: datetime) -> 
     _milestones(add, incident, sla)
     _sla(add, incident, sla)
     add(cadence_report(incident, entries, now).to_markdown())
+    for section in extra_sections:
+        add(section)
     starred = [e for e in entries if e.starred]
     if starred:
         add("## Key moments")

@@ -78,6 +78,16 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO changes (incident_id, entry_id) VALUES (NEW.id, NULL);
     END;
     """,
+    # 2: drills — the scenario each drill incident ran, kept whole so its report can be made again later.
+    """
+    CREATE TABLE drills (
+        incident_id  INTEGER PRIMARY KEY REFERENCES incidents(id) ON DELETE RESTRICT,
+        scenario     TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        speed        REAL NOT NULL,
+        started_at   TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,7 +14,7 @@ import json
 import os
 import sqlite3
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +31,16 @@ from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION
 BUSY_TIMEOUT_MS = 5000
 
 Change = Callable[[Incident], tuple[Incident, list[str]]]
+
+
+@dataclass(frozen=True)
+class DrillScenario:
+    """What the store keeps of a drill: the scenario's name and whole text, and how it was run."""
+
+    name: str
+    source: str
+    speed: float = 1.0
+    started_at: datetime | None = None
 
 
 class StoreError(RuntimeError):
@@ -215,10 +225,15 @@ class Store:
         impact: str = "",
         drill: bool = False,
         make_active: bool = True,
+        scenario: DrillScenario | None = None,
     ) -> Incident:
+        """A new incident. With ``scenario`` it is a drill: marked so everywhere, the scenario's text
+        kept beside it, and never made the active incident (``warroom log`` cannot land in a drill)."""
         title = title.strip()
         if not title:
             raise IncidentError("an incident needs a title")
+        drill = drill or scenario is not None
+        make_active = make_active and scenario is None
         level = policy.level(severity)
         milestones = {"declared": now}
         if detected_at is not None:
@@ -241,9 +256,22 @@ class Store:
             await self._insert_entry(db, incident_id, text, "system", author, now, now)
             if detected_at is not None:
                 await self._insert_entry(db, incident_id, "Detected", "system", author, detected_at, now)
+            if scenario is not None:
+                await db.execute("INSERT INTO drills (incident_id, scenario, source, speed, started_at)"
+                                 " VALUES (?,?,?,?,?)",
+                                 (incident_id, scenario.name, scenario.source, scenario.speed, iso_utc(now)))
             if make_active:
                 await self._set_meta(db, "active_incident", str(incident_id))
         return await self.incident(incident_id)
+
+    async def drill_scenario(self, incident_id: int) -> DrillScenario | None:
+        """The scenario a drill incident ran (None for a real incident)."""
+        rows = await self._db.execute_fetchall(
+            "SELECT scenario, source, speed, started_at FROM drills WHERE incident_id = ?", (incident_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return DrillScenario(r["scenario"], r["source"], r["speed"], from_iso(r["started_at"]))
 
     async def incident(self, incident_id: int) -> Incident:
         rows = await self._db.execute_fetchall("SELECT * FROM incidents WHERE id = ?", (incident_id,))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Awaitable, Callable
 
@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from warroom.config import Config
+from warroom.drill.sources import DrillRun
 from warroom.domain import incident as inc
 from warroom.domain import metrics_view as mv
 from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident, IncidentError
@@ -106,6 +107,8 @@ class WarRoomApp(App[int]):
         Binding("ctrl+n", "compose", "Update"),
         Binding("ctrl+o", "next_pane", "Other pane", show=False),
         Binding("ctrl+t", "toggle_contrast", "Contrast", show=False),
+        Binding("f11", "drill_pause", "Pause drill"),
+        Binding("f12", "drill_speed", "Drill speed"),
     ]
 
     def __init__(
@@ -124,6 +127,9 @@ class WarRoomApp(App[int]):
         config_error: str = "",
         metrics_source: object | None = None,
         kube_watchers: list | None = None,
+        probe_source: object | None = None,
+        drill: DrillRun | None = None,
+        first_run: bool = False,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -155,7 +161,8 @@ class WarRoomApp(App[int]):
         self._panels = tuple(prom.panels) if prom else tuple(getattr(metrics_source, "panels", ()))
         self.metrics = mv.initial(self._panels)
         self._verdicts = mv.VerdictMemory()
-        self._metrics_delay = prom.refresh if prom else 5.0
+        self._metrics_refresh = prom.refresh if prom else getattr(metrics_source, "refresh", 5.0)
+        self._metrics_delay = self._metrics_refresh
         self._metrics_polls = 0
         self.probe_results: list = []
         self.comms_drafts: dict[int, dict[str, str]] = {}  # per incident, kept until sent
@@ -164,6 +171,13 @@ class WarRoomApp(App[int]):
         self._kube_watchers = kube_watchers
         self._pods_versions: dict[str, int] = {}
         self.pod_views: dict[str, ContextView] = {}
+        self._probe_source = probe_source
+        #: the scripted drill this app runs (its sources are the ones above), or None
+        self.drill = drill
+        self.drill_report = None
+        #: set by the first-run welcome: the scenario to start once this app has exited
+        self.start_drill: str | None = None
+        self._first_run_offer = first_run
 
     def now(self) -> datetime:
         return self.clock()
@@ -179,8 +193,9 @@ class WarRoomApp(App[int]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield SlaPane(id="sla-pane", classes="pane -current")
-                if self._panels or self.config.probes:
+                if self._panels or self.config.probes or self._probe_source:
                     label = (self.config.prometheus.url if self.config.prometheus
+                             else "drill · scripted metrics" if self.drill
                              else "scripted source" if self._panels else "health probes")
                     yield MetricsPane(label, id="metrics-pane", classes="pane")
                 else:
@@ -211,7 +226,7 @@ class WarRoomApp(App[int]):
                         title="Config", severity="error", timeout=30)
         if self._panels:
             self._poll_metrics()
-        if self.config.probes:
+        if self.config.probes or self._probe_source:
             self._probe_loop()
         if self.config.kubernetes is not None or self._kube_watchers:
             self._start_kube()
@@ -227,9 +242,13 @@ class WarRoomApp(App[int]):
     async def _open(self) -> None:
         try:
             self.store = await Store.connect(self.db_path)
+            if self.drill is not None and self.drill.incident_id is None:
+                self.drill.incident_id = self._wanted_incident = await self._declare_drill()
             incident_id = self._wanted_incident or await self.store.active_incident_id()
             if incident_id is not None:
                 await self._load(incident_id)
+            elif self._first_run_offer and not (self._panels or self.config.probes or self.config.kubernetes):
+                await self._first_run()
             self._data_version = await self.store.data_version()
         except StoreError as exc:
             self.query_one(TimelinePane).hint(f"database unusable: {exc}", error=True)
@@ -261,12 +280,14 @@ class WarRoomApp(App[int]):
         self._render_clock()
         self._write_sla_events()
         self._update_reminder()
+        if self.drill is not None:
+            self._drill_tick()
         if self._panels and (self.metrics.source_error or any(p.error for p in self.metrics.panels)):
             self.query_one(MetricsPane).show(self.metrics, self.now(), self.local)  # stale ages tick
 
     def _render_clock(self) -> None:
         now = self.now()
-        self.query_one(IncidentHeader).show(self.incident, now, self.local)
+        self.query_one(IncidentHeader).show(self.incident, now, self.local, self._drill_label(now))
         pane = self.query_one(SlaPane)
         if self.incident is None:
             self.report = None
@@ -498,7 +519,7 @@ class WarRoomApp(App[int]):
         self.metrics = mv.apply_poll(self.metrics, event.poll)
         now = self.now()
         self.query_one(MetricsPane).show(self.metrics, now, self.local)
-        refresh = self.config.prometheus.refresh if self.config.prometheus else 5.0
+        refresh = self._metrics_refresh
         if event.poll.source_error:
             self._metrics_delay = min(max(self._metrics_delay * 2, refresh), MAX_BACKOFF)
         else:
@@ -548,10 +569,16 @@ class WarRoomApp(App[int]):
         """Probe every configured URL, concurrently, at the shortest configured interval."""
         from warroom.sources.probes import make_client, probe_all  # httpx: imported off the start path
 
-        interval = min(p.interval for p in self.config.probes)
+        if self._probe_source is not None:
+            interval, run = self._probe_source.interval, self._probe_source.probe_all
+        else:
+            interval = min(p.interval for p in self.config.probes)
         async with make_client() as client:
             while True:
-                results = await probe_all(self.config.probes, self.now(), client=client)
+                if self._probe_source is not None:
+                    results = await run(self.now())
+                else:
+                    results = await probe_all(self.config.probes, self.now(), client=client)
                 self.probe_results = results
                 self.query_one(MetricsPane).show_probes(results, self.now(), self.local)
                 await asyncio.sleep(interval)
@@ -640,6 +667,96 @@ class WarRoomApp(App[int]):
         incident_id = self.incident.id
         self._enqueue("detected from alerts", lambda: self._change(
             incident_id, lambda i: inc.set_milestone(i, "detected", start), start))
+
+    # -- drills: the scripted incident's injects, the mitigation, the end and its report -------------------
+    async def _declare_drill(self) -> int:
+        from warroom.domain.presets import preset
+        from warroom.store.sqlite import DrillScenario
+
+        run, sc = self.drill, self.drill.scenario
+        policy = preset(sc.policy)
+        incident = await self.store.declare(
+            sc.title, policy, sc.severity or policy.default_level.key, now=run.start, author=self.author,
+            detected_at=run.start + sc.detected, services=sc.services, impact=sc.impact,
+            scenario=DrillScenario(sc.name, run.source, getattr(self.clock, "speed", 1.0)))
+        if sc.briefing:
+            await self.store.append(incident.id, f"Drill briefing: {sc.briefing}", author="warroom", now=run.start,
+                                    kind="system", key="drill:briefing")
+            self.notify(sc.briefing, title=f"DRILL: {sc.title}", timeout=30)
+        return incident.id
+
+    def _drill_label(self, now: datetime) -> str:
+        if self.drill is None:
+            return ""
+        from warroom.domain.times import format_clock
+
+        speed = getattr(self.clock, "label", "")
+        return (f"{speed} {format_clock(max(now - self.drill.start, timedelta(0)))}"
+                f"/{format_clock(self.drill.scenario.duration)}").strip()
+
+    def _drill_tick(self) -> None:
+        """Injects come due, the recovery follows the mitigation once it is logged, and the end is scored."""
+        from warroom.drill.scoring import find_mitigation
+
+        run = self.drill
+        if self.incident is None or self.incident.id != run.incident_id or self.drill_report is not None:
+            return
+        now = self.now()
+        found = find_mitigation(run.scenario, self.entries.values())
+        run.mitigated_at = found.logged_at if found else None  # the scripted recovery starts when it was typed
+        for e in run.state.happened(now):
+            key = f"drill:inject:{e.line}"
+            if e.do == "inject" and key not in self._events_written:
+                self._write_keyed(key, f"INJECT: {e.text}", run.start + e.at)
+                self.notify(e.text, title="Drill inject", severity="warning", timeout=30)
+        if now >= run.state.ends_at or self.incident.is_resolved:
+            self._end_drill(now)
+
+    def _end_drill(self, now: datetime) -> None:
+        from warroom.drill.scoring import drill_report
+        from warroom.ui.screens.drill import DrillReportScreen
+
+        report = drill_report(self.drill.scenario, self.incident, self.entries.values(), now)
+        self.drill_report = report
+        if hasattr(self.clock, "pause"):
+            self.clock.pause()
+        self._write_keyed("drill:end", f"Drill ended: {report.score} checks passed", now)
+        self.push_screen(DrillReportScreen(report))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("drill_pause", "drill_speed"):
+            return self.drill is not None and hasattr(self.clock, "toggle")
+        return True
+
+    def action_drill_pause(self) -> None:
+        if self.drill is None or not hasattr(self.clock, "toggle"):
+            return
+        paused = self.clock.toggle()
+        self.notify("Drill paused: every clock stops. F11 resumes." if paused else "Drill resumed.", title="Drill")
+        self._render_clock()
+
+    def action_drill_speed(self) -> None:
+        if self.drill is None or not hasattr(self.clock, "faster"):
+            return
+        self.notify(f"Drill at {self.clock.faster():g}× speed.", title="Drill")
+        self._render_clock()
+
+    async def _first_run(self) -> None:
+        """Nothing configured and no incident yet: offer a drill (and say how to connect the real thing)."""
+        from warroom.drill.library import bundled_names, load
+        from warroom.ui.screens.drill import WelcomeScreen
+
+        if await self.store.incidents():
+            return
+        scenarios = await asyncio.to_thread(lambda: [(n, load(n)[0].title) for n in bundled_names()])
+
+        def chosen(choice: str | None) -> None:
+            if choice and choice.startswith("drill:"):
+                self.start_drill = choice.split(":", 1)[1]
+                self.exit(0)
+            elif choice == "declare":
+                self.action_declare()
+        self.push_screen(WelcomeScreen(scenarios), chosen)
 
     # -- actions -------------------------------------------------------------------------------------------
     def _need_incident(self) -> bool:
@@ -834,11 +951,15 @@ class WarRoomApp(App[int]):
     async def action_export(self) -> None:
         if not self._need_incident():
             return
+        from warroom.drill.library import drill_sections, report_time
+
         now = self.now()
         incident = self.incident
         entries = await self.store.entries(incident.id)
-        text = to_markdown(incident, entries, now)
-        path = self.export_dir / f"incident-{incident.id}-{now:%Y%m%d-%H%M%S}.md"
+        if incident.drill:
+            now = report_time(entries, now)
+        text = to_markdown(incident, entries, now, extra_sections=await drill_sections(self.store, incident, entries, now))
+        path = self.export_dir / f"{'drill' if incident.drill else 'incident'}-{incident.id}-{now:%Y%m%d-%H%M%S}.md"
         try:
             await asyncio.to_thread(_write_text, path, text)
         except OSError as exc:
@@ -924,6 +1045,9 @@ class WarRoomApp(App[int]):
         yield SystemCommand("Search timeline", "Show matching entries", self._search)
         yield SystemCommand("Next pane (small screens)", "SLA clock, metrics, pods", self.action_next_pane)
         yield SystemCommand("Keys and timeline grammar", "Help", self.action_help)
+        if self.drill is not None:
+            yield SystemCommand("Pause / resume the drill", "Every clock stops", self.action_drill_pause)
+            yield SystemCommand("Drill speed", "1×, 2×, 5×, 10×, 30×, 60×", self.action_drill_speed)
         if self._panels:
             yield SystemCommand("Detected = earliest firing alert", "Set the detected milestone from Prometheus alerts",
                                 self.action_detected_from_alerts)
@@ -970,6 +1094,15 @@ def tune_runtime() -> None:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
 
 
+def local_zone(config: Config | None) -> tzinfo | None:
+    """The configured timezone (None: the machine's)."""
+    if config and config.timezone:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(config.timezone)
+    return None
+
+
 def run(db_path: Path, config_path: Path | None = None, *, explicit_config: bool = False) -> int:
     from warroom.config import ConfigError, load_config
     from warroom.paths import default_config_path
@@ -980,9 +1113,13 @@ def run(db_path: Path, config_path: Path | None = None, *, explicit_config: bool
         config = load_config(config_path or default_config_path(), explicit=explicit_config)
     except ConfigError as exc:
         error = str(exc)
-    local = None
-    if config and config.timezone:
-        from zoneinfo import ZoneInfo
+    local = local_zone(config)
+    app = WarRoomApp(db_path, config=config, config_error=error, local=local, first_run=True)
+    code = app.run() or 0
+    if app.start_drill:
+        from warroom.drill.library import load
+        from warroom.ui.drill_app import FIRST_RUN_SPEED, make_drill_app
 
-        local = ZoneInfo(config.timezone)
-    return WarRoomApp(db_path, config=config, config_error=error, local=local).run() or 0
+        scenario, source = load(app.start_drill)
+        return make_drill_app(db_path, scenario, source, speed=FIRST_RUN_SPEED, config=config, local=local).run() or 0
+    return code

@@ -62,8 +62,10 @@ def severity_badge(incident: Incident) -> Text:
     return Text(f" {incident.level.key} ", style=style)
 
 
-def header_line(incident: Incident | None, now: datetime, local: tzinfo, compact: bool = False) -> Text:
-    """The header strip; ``compact`` (80 columns) drops words, never the clocks."""
+def header_line(incident: Incident | None, now: datetime, local: tzinfo, compact: bool = False,
+                drill: str = "") -> Text:
+    """The header strip; ``compact`` (80 columns) drops words, never the clocks. ``drill``: the
+    drill clock's label (``10× 4:12/45:00``) beside the DRILL badge."""
     if compact:
         clock = Text(f"{now.astimezone(local):%H:%M} {now:%H:%M}Z", style="bold")
     else:
@@ -78,6 +80,8 @@ def header_line(incident: Incident | None, now: datetime, local: tzinfo, compact
     out = Text()
     if incident.drill:
         out.append(" DRILL ", style="bold black on bright_magenta")
+        if drill:
+            out.append(f" {drill} ", style="bold bright_magenta")
         out.append(" ")
     out.append_text(severity_badge(incident))
     if compact:

@@ -11,7 +11,7 @@ from warroom.ui import render
 
 
 class IncidentHeader(Static):
-    def show(self, incident: Incident | None, now: datetime, local: tzinfo) -> None:
+    def show(self, incident: Incident | None, now: datetime, local: tzinfo, drill: str = "") -> None:
         compact = self.size.width and self.size.width < 110
-        self.update(render.header_line(incident, now, local, compact=bool(compact)), layout=False)
+        self.update(render.header_line(incident, now, local, compact=bool(compact), drill=drill), layout=False)
         self.set_class(incident is not None and incident.drill, "-drill")
