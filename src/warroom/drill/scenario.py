@@ -383,7 +383,7 @@ class _Parser:
         self.keys(raw, required | optional | {"do", offset_key}, path)
         for key in sorted(required):
             if key not in raw:
-                raise self.fail(path, f"a {do!r} event needs {key!r}")
+                raise self.fail(path, f"{'an' if do[0] in 'aeiou' else 'a'} {do!r} event needs {key!r}")
         at = self.duration(raw, offset_key, path, negative=offset_key == "at")  # before the start: history
         kw: dict[str, Any] = {}
         if do == "metric":

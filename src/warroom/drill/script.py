@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import datetime, timedelta
 
 from warroom.domain.baseline import Alert, Panel, Reading, Series, Sparkline, compare, constant_series
@@ -32,14 +33,18 @@ class Drill:
     def offset(self, now: datetime) -> timedelta:
         return now - self.start
 
-    def events(self) -> list[Event]:
+    def events(self) -> tuple[Event, ...]:
+        return self._events
+
+    @cached_property
+    def _events(self) -> tuple[Event, ...]:
         """Every scripted event on the drill's axis (mitigation events placed after the mitigation)."""
         out = list(self.scenario.events)
         m = self.scenario.mitigation
         if m is not None and self.mitigated_at is not None:
             at = self.mitigated_at - self.start
             out += [replace(e, at=at + e.at) for e in m.events]
-        return sorted(out, key=lambda e: e.at)
+        return tuple(sorted(out, key=lambda e: e.at))
 
     def happened(self, now: datetime) -> list[Event]:
         t = self.offset(now)

@@ -41,10 +41,14 @@ class DrillRun:
         self.clock = clock
         self.incident_id = incident_id
         self.mitigated_at: datetime | None = None
+        self._state = script.Drill(scenario, start)
 
     @property
     def state(self) -> script.Drill:
-        return script.Drill(self.scenario, self.start, self.mitigated_at)
+        """The pure view of the drill; rebuilt only when the mitigation changes (its events are cached)."""
+        if self._state.mitigated_at != self.mitigated_at:
+            self._state = script.Drill(self.scenario, self.start, self.mitigated_at)
+        return self._state
 
     def now(self) -> datetime:
         return self.clock()

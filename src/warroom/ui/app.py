@@ -515,10 +515,14 @@ class WarRoomApp(App[int]):
 
     @on(MetricsPolled)
     def _metrics_polled(self, event: MetricsPolled) -> None:
+        panes = self.query(MetricsPane)
+        if not panes:  # a poll that finished while the app shuts down
+            return
+        pane = panes.first()
         self._metrics_polls += 1
         self.metrics = mv.apply_poll(self.metrics, event.poll)
         now = self.now()
-        self.query_one(MetricsPane).show(self.metrics, now, self.local)
+        pane.show(self.metrics, now, self.local)
         refresh = self._metrics_refresh
         if event.poll.source_error:
             self._metrics_delay = min(max(self._metrics_delay * 2, refresh), MAX_BACKOFF)

@@ -33,7 +33,7 @@ def make_drill_app(db_path: Path | str, scenario: Scenario, source: str, *, spee
     return WarRoomApp(
         db_path, clock=clock, config=drill_config(config), drill=run,
         metrics_source=ScriptedMetrics(run, refresh=refresh) if scenario.panels else None,
-        kube_watchers=[ScriptedKube(run, interval=refresh / 2)] if scenario.workloads else None,
+        kube_watchers=[ScriptedKube(run, interval=refresh)] if scenario.workloads else None,
         probe_source=ScriptedProbes(run, interval=refresh) if scenario.probes else None,
         **kw,
     )

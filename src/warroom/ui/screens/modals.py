@@ -135,6 +135,7 @@ warroom — keys (they work while you type)
   F3  switch incident         F8  change severity
   F4  assign a role           F9  export markdown (post-incident review draft)
   F5  copy status summary     F10 local time / UTC
+  F11 pause a drill           F12 drill speed (warroom drill: a scripted incident)
   ctrl+n  compose a status update (templates; ctrl+s sends to the webhooks and logs it)
   ctrl+t  high-contrast theme   ctrl+p  command palette   ctrl+q  quit
   Tab  move between panes (the checklist: space ticks an item)
