@@ -205,3 +205,23 @@ async def test_append_many_imports_in_one_transaction(store):
                                 now=T0)
     assert n == 50
     assert [e.text for e in await store.entries(i.id)][-50:] == [f"line {s}" for s in range(50)]
+
+
+async def test_readings_round_trip_and_prune_keeps_the_timeline(store):
+    from warroom.domain.recording import Record
+
+    t0 = T0
+    old = await store.declare("old", SEV, "SEV-2", now=t0, author="ic")
+    live = await store.declare("live", SEV, "SEV-2", now=t0, author="ic")
+    records = [Record(t0, "panel", "errors", {"v": 0.5, "b": None, "verdict": "CRIT"}),
+               Record(t0 + timedelta(seconds=5), "pod", "ctx\x1fshop\x1fweb-1", None)]
+    assert await store.record(old.id, records) == 2
+    await store.record(live.id, records[:1])
+    assert await store.readings(old.id) == records
+    await store.change(old.id, lambda i: inc.change_status(i, "resolved", t0 + timedelta(hours=1)), author="ic",
+                       at=t0 + timedelta(hours=1), now=t0 + timedelta(hours=1), kind="status")
+    entries_before = await store.entries(old.id)
+    assert await store.prune_readings(t0 + timedelta(minutes=30)) == ([], 0)  # resolved after the cut-off
+    assert await store.prune_readings(t0 + timedelta(days=91)) == ([old.id], 2)
+    assert await store.readings(old.id) == [] and len(await store.readings(live.id)) == 1  # open: untouched
+    assert await store.entries(old.id) == entries_before

@@ -88,6 +88,17 @@ MIGRATIONS: tuple[str, ...] = (
         started_at   TEXT NOT NULL
     );
     """,
+    # 3: readings — what the panes showed, as changes only (warroom.domain.recording); at is Unix seconds.
+    """
+    CREATE TABLE readings (
+        incident_id  INTEGER NOT NULL REFERENCES incidents(id) ON DELETE RESTRICT,
+        at           REAL NOT NULL,
+        stream       TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        value        TEXT
+    );
+    CREATE INDEX readings_by_incident ON readings (incident_id, at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

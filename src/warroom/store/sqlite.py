@@ -15,7 +15,7 @@ import os
 import sqlite3
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Iterable
@@ -24,6 +24,7 @@ import aiosqlite
 
 from warroom.domain.incident import Incident, IncidentError
 from warroom.domain.policy import Policy, policy_from_dict
+from warroom.domain.recording import Record
 from warroom.domain.timeline import Entry, EntryError, Revision, parse_kind
 from warroom.domain.times import from_iso, iso_utc, short_utc
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -462,6 +463,41 @@ class Store:
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    # -- readings: what the panes showed (recorded as changes) ------------------------------------
+    async def record(self, incident_id: int, records: Iterable[Record]) -> int:
+        """Append a batch of readings in one transaction; returns how many."""
+        rows = [(incident_id, r.at.timestamp(), r.stream, r.key,
+                 None if r.value is None else json.dumps(r.value, separators=(",", ":"), ensure_ascii=False))
+                for r in records]
+        if not rows:
+            return 0
+        async with self._transaction() as db:
+            await db.executemany("INSERT INTO readings (incident_id, at, stream, key, value) VALUES (?,?,?,?,?)",
+                                 rows)
+        return len(rows)
+
+    async def readings(self, incident_id: int) -> list[Record]:
+        rows = await self._db.execute_fetchall(
+            "SELECT at, stream, key, value FROM readings WHERE incident_id = ? ORDER BY at, rowid", (incident_id,))
+        return [Record(datetime.fromtimestamp(r[0], timezone.utc), r[1], r[2],
+                       None if r[3] is None else json.loads(r[3])) for r in rows]
+
+    async def prune_readings(self, resolved_before: datetime) -> tuple[list[int], int]:
+        """Delete the readings of incidents resolved before ``resolved_before`` (their timelines stay).
+
+        Returns the incidents pruned and the number of readings deleted.
+        """
+        incidents = [i for i in await self.incidents()
+                     if i.is_resolved and i.milestones.get("resolved") and i.milestones["resolved"] < resolved_before]
+        pruned, deleted = [], 0
+        async with self._transaction() as db:
+            for i in incidents:
+                cursor = await db.execute("DELETE FROM readings WHERE incident_id = ?", (i.id,))
+                if cursor.rowcount:
+                    pruned.append(i.id)
+                    deleted += cursor.rowcount
+        return pruned, deleted
 
     async def integrity_check(self) -> str:
         return (await self._db.execute_fetchall("PRAGMA integrity_check"))[0][0]
