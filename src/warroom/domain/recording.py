@@ -48,11 +48,12 @@ def metrics_state(view: Any) -> State:
     """A :class:`~warroom.domain.metrics_view.MetricsView`: each panel's value, baseline, verdict and
     error, and the firing alerts (one record for the list: they change together)."""
     state: State = {}
-    for p in view.panels:
+    for i, p in enumerate(view.panels):
         r = p.reading
         state[("panel", p.panel.title)] = {
             "v": _num(r.current) if r else None, "b": _num(r.baseline) if r else None,
             "verdict": r.verdict if r else "NO DATA", "unit": p.panel.unit, "error": p.error or view.source_error,
+            "i": i,  # the pane's order
         }
     state[("alerts", "")] = [[a.name, a.severity, _iso(a.active_at), a.summary] for a in view.alerts if a.firing]
     return state

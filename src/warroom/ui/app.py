@@ -27,6 +27,7 @@ from warroom.config import Config
 from warroom.drill.sources import DrillRun
 from warroom.domain import incident as inc
 from warroom.domain import metrics_view as mv
+from warroom.domain import recording as rec
 from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident, IncidentError
 from warroom.domain.policy import PolicyError
 from warroom.domain.report import status_summary, to_markdown
@@ -76,6 +77,7 @@ NARROW_WIDTH = 120
 #: Entry kinds the SLA evaluation looks at (responses, status updates); notes only wait for the tick.
 SLA_KINDS = frozenset({"action", "decision", "status", "comms", "system", "escalation"})
 RETRY_SECONDS = 2.0
+RECORD_FLUSH_SECONDS = 2.0
 
 
 def styles_path() -> Path:
@@ -178,6 +180,8 @@ class WarRoomApp(App[int]):
         #: set by the first-run welcome: the scenario to start once this app has exited
         self.start_drill: str | None = None
         self._first_run_offer = first_run
+        self._recorder = rec.Recorder()
+        self._pending_readings: list[rec.Record] = []
 
     def now(self) -> datetime:
         return self.clock()
@@ -221,6 +225,7 @@ class WarRoomApp(App[int]):
         self._writer()
         self.set_interval(self._tick_interval, self._tick)
         self.set_interval(self._sync_interval, self._sync_tick)
+        self.set_interval(RECORD_FLUSH_SECONDS, self._flush_readings)
         if self._config_error:
             self.notify(f"{self._config_error}\nThe timeline works; metrics and pods are off until it is fixed.",
                         title="Config", severity="error", timeout=30)
@@ -264,6 +269,9 @@ class WarRoomApp(App[int]):
         incident = await self.store.incident(incident_id)
         entries = await self.store.entries(incident_id)
         self._seq = await self.store.change_seq()
+        if self.incident is not None and self.incident.id != incident.id:
+            self._flush_readings()
+        self._recorder = rec.Recorder()  # a newly opened incident records the whole current state first
         self.incident = incident
         self.entries = {e.id: e for e in entries}
         self._events_written = {e.key for e in entries if e.key}
@@ -529,6 +537,7 @@ class WarRoomApp(App[int]):
         else:
             self._metrics_delay = refresh
             self._metric_events(now)
+        self._record("metrics", rec.metrics_state(self.metrics))
         self.set_timer(self._metrics_delay, self._poll_metrics)
 
     def _metric_events(self, now: datetime) -> None:
@@ -584,6 +593,7 @@ class WarRoomApp(App[int]):
                 else:
                     results = await probe_all(self.config.probes, self.now(), client=client)
                 self.probe_results = results
+                self._record("probes", rec.probes_state(results))
                 self.query_one(MetricsPane).show_probes(results, self.now(), self.local)
                 await asyncio.sleep(interval)
 
@@ -629,6 +639,7 @@ class WarRoomApp(App[int]):
         now = self.now()
         self.query_one(PodsPane).show(view, now, self.local)
         self._pod_events(view, now)
+        self._record(rec.pods_scope(view.context), rec.pods_state(view))
 
     @on(PinPod)
     def _pin_pod(self, event: PinPod) -> None:
@@ -671,6 +682,21 @@ class WarRoomApp(App[int]):
         incident_id = self.incident.id
         self._enqueue("detected from alerts", lambda: self._change(
             incident_id, lambda i: inc.set_milestone(i, "detected", start), start))
+
+    # -- recording: what the panes show, as changes, for the replay and the review's evidence ------------
+    def _record(self, scope: str, state: rec.State) -> None:
+        if self.incident is None or self.incident.is_resolved or self.drill_report is not None:
+            return
+        self._pending_readings += self._recorder.observe(scope, state, self.now())
+
+    def _flush_readings(self) -> None:
+        """Every few seconds, the readings gathered since go to disk in one transaction (through the
+        writer, after any entry typed before): a crash loses at most these seconds, and never an entry."""
+        if not self._pending_readings or self.incident is None:
+            return
+        batch, self._pending_readings = self._pending_readings, []
+        incident_id = self.incident.id
+        self._enqueue("readings", lambda: self.store.record(incident_id, batch))
 
     # -- drills: the scripted incident's injects, the mitigation, the end and its report -------------------
     async def _declare_drill(self) -> int:
@@ -1061,6 +1087,11 @@ class WarRoomApp(App[int]):
 
     async def on_unmount(self) -> None:
         if self.store is not None:
+            if self._pending_readings and self.incident is not None:
+                try:
+                    await self.store.record(self.incident.id, self._pending_readings)
+                except StoreError:
+                    pass  # readings are evidence, not entries: a locked database at exit loses a few seconds
             await self.store.close()
         for watcher in self._kube_watchers or ():
             watcher.stop()

@@ -1,0 +1,81 @@
+"""The war room as it was at an instant, rebuilt from the recorded readings and the timeline.
+
+Pure: the replay screen asks these functions for each pane's state at its time cursor — the
+metrics view (readings, sparklines from the recorded history, firing alerts), the probes, the
+incident as it stood (milestones and status up to the cursor) and the entries written by then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from warroom.domain.baseline import Alert, Panel, Reading, Series, Sparkline
+from warroom.domain.incident import STATUSES, Incident
+from warroom.domain.metrics_view import MetricsView, PanelView
+from warroom.domain.recording import State, Timeline
+from warroom.domain.timeline import Entry, in_order
+
+SPARK_WINDOW = timedelta(hours=1)
+
+
+def _reading(panel: Panel, v: dict, at: datetime) -> Reading:
+    current, base = v["v"], v["b"]
+    ratio = current / base if current is not None and base else None
+    return Reading(panel, current, base, ratio, None if ratio is None else (ratio - 1) * 100, v["verdict"], at=at)
+
+
+def metrics_at(timeline: Timeline, at: datetime, state: State | None = None) -> MetricsView:
+    state = timeline.state_at(at) if state is None else state
+    panels = []
+    recorded = sorted(((v.get("i", 0), key, v) for (stream, key), v in state.items() if stream == "panel"),
+                      key=lambda t: (t[0], t[1]))
+    for _, title, v in recorded:
+        panel = Panel(title=title, query="(recorded)", unit=v["unit"])
+        history = [(t, h) for t, h in timeline.history("panel", title, at - SPARK_WINDOW, at) if h is not None]
+        current = Series(tuple((t, h["v"]) for t, h in history if h["v"] is not None))
+        base = Series(tuple((t, h["b"]) for t, h in history if h["b"] is not None))
+        panels.append(PanelView(panel, _reading(panel, v, at), Sparkline(panel, current, base), at, v["error"]))
+    alerts = tuple(Alert(name, "firing", severity, datetime.fromisoformat(since) if since else None, None, summary)
+                   for name, severity, since, summary in state.get(("alerts", ""), []))
+    return MetricsView(tuple(panels), alerts, polled_at=at, ok_at=at)
+
+
+@dataclass(frozen=True)
+class RecordedProbe:
+    name: str
+    ok: bool
+    status: int | None
+    latency_s: float | None
+    error: str
+    url: str = ""
+
+
+def probes_at(state: State) -> list[RecordedProbe]:
+    return [RecordedProbe(key, v["ok"], v["status"], None if v["ms"] is None else v["ms"] / 1000, v["error"])
+            for (stream, key), v in sorted(state.items()) if stream == "probe"]
+
+
+def entries_until(entries: Iterable[Entry], at: datetime) -> list[Entry]:
+    """The entries the war room had shown by ``at`` (logged by then)."""
+    return [e for e in in_order(entries) if e.logged_at <= at]
+
+
+def incident_at(incident: Incident, entries: Iterable[Entry], at: datetime) -> Incident:
+    """The incident as it stood at ``at``: milestones reached by then, the status last set by then."""
+    milestones = {k: v for k, v in incident.milestones.items() if v <= at}
+    status = "investigating"
+    for e in entries_until(entries, at):
+        if e.kind == "status" and "→" in e.text:
+            target = e.text.split("→", 1)[1].split()[0]
+            if target in STATUSES:
+                status = target
+    return replace(incident, milestones=milestones, status=status)
+
+
+def moments(incident: Incident, entries: Iterable[Entry]) -> list[tuple[datetime, str]]:
+    """Where ``[``/``]`` jump: every milestone and every entry, in time order."""
+    out = [(at, name) for name, at in incident.milestones.items()]
+    out += [(e.logged_at, e.kind) for e in entries]
+    return sorted(out)
