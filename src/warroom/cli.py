@@ -341,7 +341,8 @@ def _report(result) -> None:
 
 async def cmd_export(store, args, now) -> int:
     from warroom.domain.report import to_json_data, to_markdown
-    from warroom.drill.library import drill_sections, report_time
+    from warroom.drill.library import report_time
+    from warroom.review import extra_sections
 
     incident_id = await _target(store, args)
     incident = await store.incident(incident_id)
@@ -351,7 +352,8 @@ async def cmd_export(store, args, now) -> int:
     if args.format == "json":
         text = json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n"
     else:
-        text = to_markdown(incident, entries, now, extra_sections=await drill_sections(store, incident, entries, now))
+        text = to_markdown(incident, entries, now,
+                           extra_sections=await extra_sections(store, incident, entries, now))
     if args.output is None:
         sys.stdout.write(text)
     else:

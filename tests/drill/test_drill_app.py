@@ -80,6 +80,11 @@ async def test_a_good_response_passes_every_check(db_path, tmp_path, name, panel
         assert app.last_export.name.startswith("drill-")
         assert exported.startswith("# DRILL — Incident") and "## Drill report" in exported
         assert f"Score: **{report.score}**" in exported and "❌" not in exported
+        evidence = exported.split("## Evidence", 1)[1].split("\n## ", 1)[0]
+        at_ack = next(line for line in evidence.splitlines() if "Milestone: acknowledged" in line)
+        assert f"{panel} " in at_ack and "(CRIT" in at_ack  # what the panel showed when the IC acknowledged
+        at_resolved = next(line for line in evidence.splitlines() if "Milestone: resolved" in line)
+        assert "(OK" in at_resolved.split(panel, 1)[1].split(";")[0]
 
     async with Store.open(db_path) as store:
         assert await store.active_incident_id() is None  # a drill never becomes the active (real) incident

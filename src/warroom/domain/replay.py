@@ -79,3 +79,25 @@ def moments(incident: Incident, entries: Iterable[Entry]) -> list[tuple[datetime
     out = [(at, name) for name, at in incident.milestones.items()]
     out += [(e.logged_at, e.kind) for e in entries]
     return sorted(out)
+
+
+def evidence_markdown(incident: Incident, entries: Iterable[Entry], timeline: Timeline) -> str:
+    """``## Evidence``: for each milestone and each starred entry, what the panes showed at that moment —
+    value against baseline per panel and the number of unhealthy pods. Empty when nothing was recorded."""
+    from warroom.domain import markdown as md
+    from warroom.domain.recording import evidence
+    from warroom.domain.times import short_utc
+
+    if timeline.span is None:
+        return ""
+    live = [e for e in in_order(entries) if not e.redacted]
+    points = [(at, f"Milestone: {name}") for name, at in sorted(incident.milestones.items(), key=lambda kv: kv[1])]
+    points += [(e.at, f"★ {e.text.splitlines()[0][:80] if e.text else e.kind}") for e in live if e.starred]
+    out = ["## Evidence", "", "What the war room showed at each milestone and starred entry (recorded readings).", "",
+           "| Time (UTC) | Moment | Metrics (value vs baseline) | Unhealthy pods |", "|---|---|---|---|"]
+    for at, what in sorted(points, key=lambda p: p[0]):
+        panels, unhealthy = evidence(timeline.state_at(at))
+        out.append(f"| {short_utc(at)} | {md.cell(what)} | {md.cell('; '.join(panels)) if panels else '—'} | "
+                   f"{'—' if unhealthy is None else unhealthy} |")
+    out.append("")
+    return "\n".join(out)

@@ -981,14 +981,16 @@ class WarRoomApp(App[int]):
     async def action_export(self) -> None:
         if not self._need_incident():
             return
-        from warroom.drill.library import drill_sections, report_time
+        from warroom.drill.library import report_time
+        from warroom.review import extra_sections
 
         now = self.now()
         incident = self.incident
         entries = await self.store.entries(incident.id)
         if incident.drill:
             now = report_time(entries, now)
-        text = to_markdown(incident, entries, now, extra_sections=await drill_sections(self.store, incident, entries, now))
+        text = to_markdown(incident, entries, now,
+                           extra_sections=await extra_sections(self.store, incident, entries, now))
         path = self.export_dir / f"{'drill' if incident.drill else 'incident'}-{incident.id}-{now:%Y%m%d-%H%M%S}.md"
         try:
             await asyncio.to_thread(_write_text, path, text)
