@@ -75,6 +75,8 @@ NARROW_WIDTH = 120
 #: Entry kinds the SLA evaluation looks at (responses, status updates); notes only wait for the tick.
 SLA_KINDS = frozenset({"action", "decision", "status", "comms", "system", "escalation"})
 RETRY_SECONDS = 2.0
+#: How long start-up waits for the database before painting without the incident (see ``on_load``).
+FIRST_READ_WAIT = 0.5
 
 
 def styles_path() -> Path:
@@ -202,7 +204,7 @@ class WarRoomApp(App[int]):
         self._render_clock()
         self.query_one(TimelinePane).hint()
         self.query_one("#scribe-input", Input).cursor_blink = self._cursor_blink
-        self._open()
+        self._open_now_or_later()
         self._writer()
         self.set_interval(self._tick_interval, self._tick)
         self.set_interval(self._sync_interval, self._sync_tick)
@@ -223,14 +225,38 @@ class WarRoomApp(App[int]):
         self.screen.set_class(width < NARROW_WIDTH, "-narrow")
 
     # -- loading -----------------------------------------------------------------------------------
+    async def on_load(self) -> None:
+        """Open the database and read the incident before anything is composed (it takes ~10 ms),
+        so that the first frame painted is the loaded one — not empty panes painted, then painted
+        again a moment later, a whole extra frame at start-up. A slow or locked database holds
+        this back by FIRST_READ_WAIT at most; the read then finishes in the ``_open`` worker."""
+        self._first_read = asyncio.ensure_future(self._read_first())
+        await asyncio.wait([self._first_read], timeout=FIRST_READ_WAIT)
+
+    async def _read_first(self) -> tuple[tuple[Incident, list[Entry], int] | None, int]:
+        """(the incident to show with its entries and change sequence, or None; the data version)."""
+        self.store = await Store.connect(self.db_path)
+        incident_id = self._wanted_incident or await self.store.active_incident_id()
+        loaded = await self._fetch(incident_id) if incident_id is not None else None
+        return loaded, await self.store.data_version()
+
+    def _open_now_or_later(self) -> None:
+        if self._first_read.done():
+            self._opened(self._first_read)  # in the first frame
+        else:
+            self._open()
+
     @work(exclusive=True, group="open", exit_on_error=False)
     async def _open(self) -> None:
+        await asyncio.wait([self._first_read])
+        self._opened(self._first_read)
+
+    def _opened(self, read: asyncio.Future) -> None:
         try:
-            self.store = await Store.connect(self.db_path)
-            incident_id = self._wanted_incident or await self.store.active_incident_id()
-            if incident_id is not None:
-                await self._load(incident_id)
-            self._data_version = await self.store.data_version()
+            loaded, version = read.result()
+            if loaded is not None:
+                self._show_loaded(*loaded)
+            self._data_version = version
         except StoreError as exc:
             self.query_one(TimelinePane).hint(f"database unusable: {exc}", error=True)
             self.notify(str(exc), title="Database", severity="error", timeout=30)
@@ -241,10 +267,16 @@ class WarRoomApp(App[int]):
             self._render_clock()
 
     async def _load(self, incident_id: int) -> None:
+        self._show_loaded(*await self._fetch(incident_id))
+
+    async def _fetch(self, incident_id: int) -> tuple[Incident, list[Entry], int]:
         assert self.store is not None
         incident = await self.store.incident(incident_id)
         entries = await self.store.entries(incident_id)
-        self._seq = await self.store.change_seq()
+        return incident, entries, await self.store.change_seq()
+
+    def _show_loaded(self, incident: Incident, entries: list[Entry], seq: int) -> None:
+        self._seq = seq
         self.incident = incident
         self.entries = {e.id: e for e in entries}
         self._events_written = {e.key for e in entries if e.key}
@@ -932,6 +964,7 @@ class WarRoomApp(App[int]):
                                     lambda title=p.title: self.post_message(PinReading(title)))
 
     async def on_unmount(self) -> None:
+        self._first_read.cancel()  # still reading at exit: the store must not open after close
         if self.store is not None:
             await self.store.close()
         for watcher in self._kube_watchers or ():
