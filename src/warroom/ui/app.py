@@ -13,7 +13,7 @@ import asyncio
 import os
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -28,22 +28,26 @@ from warroom.domain import incident as inc
 from warroom.domain import metrics_view as mv
 from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident, IncidentError
 from warroom.domain.policy import PolicyError
-from warroom.domain.report import status_summary, to_markdown
 from warroom.domain.scribe import Line
 from warroom.domain.sla import SlaReport, evaluate
 from warroom.domain.timeline import KINDS, Entry, EntryError
 from warroom.domain.times import TimeParseError, parse_when
 from warroom.localtime import local_timezone
 from warroom.store.sqlite import NotFound, Store, StoreError
-from warroom.ui.screens.modals import Declaration, DeclareScreen, HelpScreen, PickerScreen, PromptScreen
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 from warroom.ui.widgets.header import IncidentHeader
+from warroom.ui.messages import PinPod, PinReading
 from warroom.ui.widgets.keybar import KeyBar
-from warroom.ui.widgets.metrics import MetricsPane, PinReading
-from warroom.ui.widgets.pods import ContextView, PinPod, PodsPane
 from warroom.ui.widgets.placeholder import METRICS_HINT, PODS_HINT, NotConfigured
 from warroom.ui.widgets.sla import ChecklistToggled, SlaPane
 from warroom.ui.widgets.timeline import EntryCommand, TimelinePane
+
+# Imported where first used, not here: the dialogs, the report, comms, and the metrics and pods
+# panes (only composed when configured) — the first frame needs none of them, and their imports
+# were a fifth of the start-up time.
+if TYPE_CHECKING:
+    from warroom.ui.screens.modals import Declaration
+    from warroom.ui.widgets.pods import ContextView
 
 Clock = Callable[[], datetime]
 MAX_BACKOFF = 120.0
@@ -184,6 +188,8 @@ class WarRoomApp(App[int]):
                 if self._panels or self.config.probes:
                     label = (self.config.prometheus.url if self.config.prometheus
                              else "scripted source" if self._panels else "health probes")
+                    from warroom.ui.widgets.metrics import MetricsPane
+
                     yield MetricsPane(label, id="metrics-pane", classes="pane")
                 else:
                     yield NotConfigured("Metrics vs baseline", METRICS_HINT, id="metrics-pane", classes="pane")
@@ -191,6 +197,8 @@ class WarRoomApp(App[int]):
                 if kube is not None or self._kube_watchers:
                     contexts = kube.contexts if kube else tuple(w.target.context for w in self._kube_watchers)
                     label = ", ".join(c or "current context" for c in contexts)
+                    from warroom.ui.widgets.pods import PodsPane
+
                     yield PodsPane(label, len(contexts) > 1, id="pods-pane", classes="pane")
                 else:
                     yield NotConfigured("Pods", PODS_HINT, id="pods-pane", classes="pane")
@@ -217,6 +225,16 @@ class WarRoomApp(App[int]):
             self._probe_loop()
         if self.config.kubernetes is not None or self._kube_watchers:
             self._start_kube()
+
+    def _metrics_pane(self):
+        from warroom.ui.widgets.metrics import MetricsPane  # composed (so imported) when configured
+
+        return self.query_one(MetricsPane)
+
+    def _pods_pane(self):
+        from warroom.ui.widgets.pods import PodsPane  # composed (so imported) when configured
+
+        return self.query_one(PodsPane)
 
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
@@ -294,7 +312,7 @@ class WarRoomApp(App[int]):
         self._write_sla_events()
         self._update_reminder()
         if self._panels and (self.metrics.source_error or any(p.error for p in self.metrics.panels)):
-            self.query_one(MetricsPane).show(self.metrics, self.now(), self.local)  # stale ages tick
+            self._metrics_pane().show(self.metrics, self.now(), self.local)  # stale ages tick
 
     def _render_clock(self) -> None:
         now = self.now()
@@ -529,7 +547,7 @@ class WarRoomApp(App[int]):
         self._metrics_polls += 1
         self.metrics = mv.apply_poll(self.metrics, event.poll)
         now = self.now()
-        self.query_one(MetricsPane).show(self.metrics, now, self.local)
+        self._metrics_pane().show(self.metrics, now, self.local)
         refresh = self.config.prometheus.refresh if self.config.prometheus else 5.0
         if event.poll.source_error:
             self._metrics_delay = min(max(self._metrics_delay * 2, refresh), MAX_BACKOFF)
@@ -585,7 +603,7 @@ class WarRoomApp(App[int]):
             while True:
                 results = await probe_all(self.config.probes, self.now(), client=client)
                 self.probe_results = results
-                self.query_one(MetricsPane).show_probes(results, self.now(), self.local)
+                self._metrics_pane().show_probes(results, self.now(), self.local)
                 await asyncio.sleep(interval)
 
     # -- pods: one watcher per context, each on its own thread and event loop ------------------------------
@@ -615,6 +633,8 @@ class WarRoomApp(App[int]):
         from datetime import timedelta
 
         hours = self.config.kubernetes.rollout_hours if self.config.kubernetes else 6.0
+        from warroom.ui.widgets.pods import ContextView
+
         v = snapshot.view(self.now(), rollouts_within=timedelta(hours=hours))
         self.post_message(PodsViewReady((snapshot.version, ContextView(
             snapshot.context, tuple(v.rows), v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
@@ -628,7 +648,7 @@ class WarRoomApp(App[int]):
         self._pods_versions[view.context] = version
         self.pod_views[view.context] = view
         now = self.now()
-        self.query_one(PodsPane).show(view, now, self.local)
+        self._pods_pane().show(view, now, self.local)
         self._pod_events(view, now)
 
     @on(PinPod)
@@ -681,6 +701,8 @@ class WarRoomApp(App[int]):
         return True
 
     def action_help(self) -> None:
+        from warroom.ui.screens.modals import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_declare(self) -> None:
@@ -688,6 +710,7 @@ class WarRoomApp(App[int]):
             self.notify("The database is not open.", severity="error")
             return
         from warroom.domain.presets import DEFAULT_PRESET, preset
+        from warroom.ui.screens.modals import DeclareScreen
 
         policy = self.incident.policy if self.incident else preset(DEFAULT_PRESET)
         levels = [(lvl.key, lvl.name) for lvl in policy.levels]
@@ -713,6 +736,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def action_switch(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen
+
         if self.store is None:
             return
         incidents = await self.store.incidents()
@@ -739,6 +764,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def action_status(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen
+
         if not self._need_incident():
             return
         options = [(s, s) for s in STATUSES if s != self.incident.status]
@@ -750,6 +777,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def action_severity(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen
+
         if not self._need_incident():
             return
         options = [(lvl.key, f"{lvl.label} — {lvl.description}") for lvl in self.incident.policy.levels]
@@ -762,6 +791,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def action_assign(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen, PromptScreen
+
         if not self._need_incident():
             return
         options = [(r, f"{ROLE_LABELS[r]}: {self.incident.roles.get(r, '—')}") for r in ROLES]
@@ -802,6 +833,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def _edit(self, entry: Entry) -> None:
+        from warroom.ui.screens.modals import PromptScreen
+
         if entry.redacted:
             self.notify("A redacted entry cannot be edited.", severity="warning")
             return
@@ -815,6 +848,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def _redact(self, entry: Entry) -> None:
+        from warroom.ui.screens.modals import PromptScreen
+
         if entry.redacted:
             self.notify("Already redacted.", severity="warning")
             return
@@ -828,6 +863,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def _pick_filter(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen
+
         pane = self.query_one(TimelinePane)
         options = [("", "all kinds")] + [(k, k) for k in KINDS]
         kind = await self.push_screen_wait(PickerScreen("Show only", options, selected=pane.filter.kind or ""))
@@ -836,6 +873,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def _search(self) -> None:
+        from warroom.ui.screens.modals import PromptScreen
+
         pane = self.query_one(TimelinePane)
         text = await self.push_screen_wait(PromptScreen("Search the timeline", value=pane.filter.search,
                                                         help="Enter filters · empty shows everything"))
@@ -857,6 +896,8 @@ class WarRoomApp(App[int]):
     def action_copy_summary(self) -> None:
         if not self._need_incident():
             return
+        from warroom.domain.report import status_summary
+
         summary = status_summary(self.incident, self.entries.values(), self.now())
         self.copy_to_clipboard(summary)
         self.last_copied = summary
@@ -864,6 +905,8 @@ class WarRoomApp(App[int]):
 
     @work(group="export", exit_on_error=False)
     async def action_export(self) -> None:
+        from warroom.domain.report import to_markdown
+
         if not self._need_incident():
             return
         now = self.now()
@@ -987,7 +1030,7 @@ def _default_templates_dir() -> Path:
 
 
 def _default_author() -> str:
-    from warroom.cli import author_name
+    from warroom.author import author_name
 
     return author_name()
 
