@@ -170,6 +170,7 @@ class WarRoomApp(App[int]):
         self._kube_watchers = kube_watchers
         self._pods_versions: dict[str, int] = {}
         self.pod_views: dict[str, ContextView] = {}
+        self._first_read: asyncio.Future | None = None  # started in on_load
 
     def now(self) -> datetime:
         return self.clock()
@@ -1007,7 +1008,8 @@ class WarRoomApp(App[int]):
                                     lambda title=p.title: self.post_message(PinReading(title)))
 
     async def on_unmount(self) -> None:
-        self._first_read.cancel()  # still reading at exit: the store must not open after close
+        if self._first_read is not None:
+            self._first_read.cancel()  # still reading at exit: the store must not open after close
         if self.store is not None:
             await self.store.close()
         for watcher in self._kube_watchers or ():
