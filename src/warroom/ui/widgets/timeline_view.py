@@ -151,7 +151,8 @@ class TimelineView(ScrollView, can_focus=True):
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         """Textual's layout pass sets the size here, just before painting: bring the cursor into
         view now, so that the first frame shows the latest entries (the cursor was scrolled to
-        with no height known yet) instead of being repainted once the Resize event arrives."""
+        with no height known yet) instead of being repainted once the Resize event arrives.
+        A private Textual hook (ScrollView._size_updated): fine while Textual is pinned."""
         changed = super()._size_updated(size, virtual_size, container_size, layout)
         if changed:
             self._scroll_cursor_into_view()
