@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import os
 import sys
@@ -16,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Sequence
 
+from warroom.author import author_name
 from warroom.domain import incident as inc
 from warroom.domain.incident import IncidentError
 from warroom.domain.policy import PolicyError
@@ -145,17 +145,6 @@ def _incident_id(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"not an incident id: {text!r}")
     return value
-
-
-def author_name(explicit: str | None = None) -> str:
-    if explicit:
-        return explicit
-    if os.environ.get("WARROOM_AUTHOR"):
-        return os.environ["WARROOM_AUTHOR"]
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

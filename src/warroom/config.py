@@ -53,9 +53,10 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from warroom.domain.baseline import Panel, PanelConfigError, default_panels, parse_panels
+if TYPE_CHECKING:
+    from warroom.domain.baseline import Panel
 
 
 class ConfigError(ValueError):
@@ -218,6 +219,9 @@ def _prometheus(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> P
         else:
             raise ConfigError(f"{where}: basic_auth needs password_env or password_file (never a literal password)")
         basic = (str(auth["username"]), password)
+    # the panel parser is only needed with a [prometheus] table: the TUI's start-up does without it
+    from warroom.domain.baseline import PanelConfigError, default_panels, parse_panels
+
     try:
         configured = raw.get("panels")
         panels = tuple(parse_panels(configured, where="prometheus.panels")) if configured else tuple(default_panels())

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-from warroom.domain.baseline import Alert, Panel, Reading, Sparkline, describe
+if TYPE_CHECKING:  # types only: the view exists (empty) before any metric is configured or read
+    from warroom.domain.baseline import Alert, Panel, Reading, Sparkline
 
 EVENT_BUCKET = timedelta(minutes=5)
 
@@ -116,6 +117,8 @@ class VerdictMemory:
 
 def verdict_events(memory: VerdictMemory, view: MetricsView, now: datetime) -> tuple[VerdictMemory, list[MetricEvent]]:
     """Transitions to CRIT, and back to OK after a CRIT or WARN, as timeline events."""
+    from warroom.domain.baseline import describe  # a reading exists, so baseline is imported already
+
     seen = dict(memory.seen)
     events = []
     bucket = int(now.timestamp() // EVENT_BUCKET.total_seconds())

@@ -13,7 +13,7 @@ import asyncio
 import os
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -24,28 +24,32 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from warroom.config import Config
-from warroom.drill.sources import DrillRun
 from warroom.domain import incident as inc
 from warroom.domain import metrics_view as mv
 from warroom.domain import recording as rec
 from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident, IncidentError
 from warroom.domain.policy import PolicyError
-from warroom.domain.report import status_summary, to_markdown
 from warroom.domain.scribe import Line
 from warroom.domain.sla import SlaReport, evaluate
 from warroom.domain.timeline import KINDS, Entry, EntryError
 from warroom.domain.times import TimeParseError, parse_when
 from warroom.localtime import local_timezone
 from warroom.store.sqlite import NotFound, Store, StoreError
-from warroom.ui.screens.modals import Declaration, DeclareScreen, HelpScreen, PickerScreen, PromptScreen
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 from warroom.ui.widgets.header import IncidentHeader
+from warroom.ui.messages import PinPod, PinReading
 from warroom.ui.widgets.keybar import KeyBar
-from warroom.ui.widgets.metrics import MetricsPane, PinReading
-from warroom.ui.widgets.pods import ContextView, PinPod, PodsPane
 from warroom.ui.widgets.placeholder import METRICS_HINT, PODS_HINT, NotConfigured
 from warroom.ui.widgets.sla import ChecklistToggled, SlaPane
 from warroom.ui.widgets.timeline import EntryCommand, TimelinePane
+
+# Imported where first used, not here: the dialogs, the report, comms, and the metrics and pods
+# panes (only composed when configured) — the first frame needs none of them, and their imports
+# were a fifth of the start-up time.
+if TYPE_CHECKING:
+    from warroom.drill.sources import DrillRun
+    from warroom.ui.screens.modals import Declaration
+    from warroom.ui.widgets.pods import ContextView
 
 Clock = Callable[[], datetime]
 MAX_BACKOFF = 120.0
@@ -78,6 +82,8 @@ NARROW_WIDTH = 120
 SLA_KINDS = frozenset({"action", "decision", "status", "comms", "system", "escalation"})
 RETRY_SECONDS = 2.0
 RECORD_FLUSH_SECONDS = 2.0
+#: How long start-up waits for the database before painting without the incident (see ``on_load``).
+FIRST_READ_WAIT = 0.5
 
 
 def styles_path() -> Path:
@@ -182,6 +188,7 @@ class WarRoomApp(App[int]):
         self._first_run_offer = first_run
         self._recorder = rec.Recorder()
         self._pending_readings: list[rec.Record] = []
+        self._first_read: asyncio.Future | None = None  # started in on_load
 
     def now(self) -> datetime:
         return self.clock()
@@ -201,6 +208,8 @@ class WarRoomApp(App[int]):
                     label = (self.config.prometheus.url if self.config.prometheus
                              else "drill · scripted metrics" if self.drill
                              else "scripted source" if self._panels else "health probes")
+                    from warroom.ui.widgets.metrics import MetricsPane
+
                     yield MetricsPane(label, id="metrics-pane", classes="pane")
                 else:
                     yield NotConfigured("Metrics vs baseline", METRICS_HINT, id="metrics-pane", classes="pane")
@@ -208,6 +217,8 @@ class WarRoomApp(App[int]):
                 if kube is not None or self._kube_watchers:
                     contexts = kube.contexts if kube else tuple(w.target.context for w in self._kube_watchers)
                     label = ", ".join(c or "current context" for c in contexts)
+                    from warroom.ui.widgets.pods import PodsPane
+
                     yield PodsPane(label, len(contexts) > 1, id="pods-pane", classes="pane")
                 else:
                     yield NotConfigured("Pods", PODS_HINT, id="pods-pane", classes="pane")
@@ -221,7 +232,7 @@ class WarRoomApp(App[int]):
         self._render_clock()
         self.query_one(TimelinePane).hint()
         self.query_one("#scribe-input", Input).cursor_blink = self._cursor_blink
-        self._open()
+        self._open_now_or_later()
         self._writer()
         self.set_interval(self._tick_interval, self._tick)
         self.set_interval(self._sync_interval, self._sync_tick)
@@ -236,6 +247,16 @@ class WarRoomApp(App[int]):
         if self.config.kubernetes is not None or self._kube_watchers:
             self._start_kube()
 
+    def _metrics_pane(self):
+        from warroom.ui.widgets.metrics import MetricsPane  # composed (so imported) when configured
+
+        return self.query_one(MetricsPane)
+
+    def _pods_pane(self):
+        from warroom.ui.widgets.pods import PodsPane  # composed (so imported) when configured
+
+        return self.query_one(PodsPane)
+
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
 
@@ -243,18 +264,51 @@ class WarRoomApp(App[int]):
         self.screen.set_class(width < NARROW_WIDTH, "-narrow")
 
     # -- loading -----------------------------------------------------------------------------------
+    async def on_load(self) -> None:
+        """Open the database and read the incident before anything is composed (it takes ~10 ms),
+        so that the first frame painted is the loaded one — not empty panes painted, then painted
+        again a moment later, a whole extra frame at start-up. A slow or locked database holds
+        this back by FIRST_READ_WAIT at most; the read then finishes in the ``_open`` worker."""
+        self._first_read = asyncio.ensure_future(self._read_first())
+        await asyncio.wait([self._first_read], timeout=FIRST_READ_WAIT)
+
+    async def _read_first(self) -> tuple[tuple[Incident, list[Entry], int] | None, int, list | None]:
+        """(the incident to show with its entries and change sequence, or None; the data version;
+        the scenarios to offer on a first run, or None). A drill declares its incident here."""
+        self.store = await Store.connect(self.db_path)
+        if self.drill is not None and self.drill.incident_id is None:
+            self.drill.incident_id = self._wanted_incident = await self._declare_drill()
+        incident_id = self._wanted_incident or await self.store.active_incident_id()
+        loaded = await self._fetch(incident_id) if incident_id is not None else None
+        welcome = None
+        if (loaded is None and self._first_run_offer and not (self._panels or self.config.probes or self.config.kubernetes)
+                and not await self.store.incidents()):
+            from warroom.drill.library import bundled_names, load
+
+            welcome = await asyncio.to_thread(lambda: [(n, load(n)[0].title) for n in bundled_names()])
+        return loaded, await self.store.data_version(), welcome
+
+    def _open_now_or_later(self) -> None:
+        if self._first_read.done():
+            self._opened(self._first_read)  # in the first frame
+        else:
+            self._open()
+
     @work(exclusive=True, group="open", exit_on_error=False)
     async def _open(self) -> None:
+        await asyncio.wait([self._first_read])
+        self._opened(self._first_read)
+
+    def _opened(self, read: asyncio.Future) -> None:
         try:
-            self.store = await Store.connect(self.db_path)
-            if self.drill is not None and self.drill.incident_id is None:
-                self.drill.incident_id = self._wanted_incident = await self._declare_drill()
-            incident_id = self._wanted_incident or await self.store.active_incident_id()
-            if incident_id is not None:
-                await self._load(incident_id)
-            elif self._first_run_offer and not (self._panels or self.config.probes or self.config.kubernetes):
-                await self._first_run()
-            self._data_version = await self.store.data_version()
+            loaded, version, welcome = read.result()
+            if loaded is not None:
+                self._show_loaded(*loaded)
+            self._data_version = version
+            if self.drill is not None and self.drill.scenario.briefing:
+                self.notify(self.drill.scenario.briefing, title=f"DRILL: {self.drill.scenario.title}", timeout=30)
+            if welcome:
+                self._offer_drill(welcome)
         except StoreError as exc:
             self.query_one(TimelinePane).hint(f"database unusable: {exc}", error=True)
             self.notify(str(exc), title="Database", severity="error", timeout=30)
@@ -265,10 +319,16 @@ class WarRoomApp(App[int]):
             self._render_clock()
 
     async def _load(self, incident_id: int) -> None:
+        self._show_loaded(*await self._fetch(incident_id))
+
+    async def _fetch(self, incident_id: int) -> tuple[Incident, list[Entry], int]:
         assert self.store is not None
         incident = await self.store.incident(incident_id)
         entries = await self.store.entries(incident_id)
-        self._seq = await self.store.change_seq()
+        return incident, entries, await self.store.change_seq()
+
+    def _show_loaded(self, incident: Incident, entries: list[Entry], seq: int) -> None:
+        self._seq = seq
         if self.incident is not None and self.incident.id != incident.id:
             self._flush_readings()
         self._recorder = rec.Recorder()  # a newly opened incident records the whole current state first
@@ -291,7 +351,7 @@ class WarRoomApp(App[int]):
         if self.drill is not None:
             self._drill_tick()
         if self._panels and (self.metrics.source_error or any(p.error for p in self.metrics.panels)):
-            self.query_one(MetricsPane).show(self.metrics, self.now(), self.local)  # stale ages tick
+            self._metrics_pane().show(self.metrics, self.now(), self.local)  # stale ages tick
 
     def _render_clock(self) -> None:
         now = self.now()
@@ -523,6 +583,8 @@ class WarRoomApp(App[int]):
 
     @on(MetricsPolled)
     def _metrics_polled(self, event: MetricsPolled) -> None:
+        from warroom.ui.widgets.metrics import MetricsPane
+
         panes = self.query(MetricsPane)
         if not panes:  # a poll that finished while the app shuts down
             return
@@ -594,7 +656,7 @@ class WarRoomApp(App[int]):
                     results = await probe_all(self.config.probes, self.now(), client=client)
                 self.probe_results = results
                 self._record("probes", rec.probes_state(results))
-                self.query_one(MetricsPane).show_probes(results, self.now(), self.local)
+                self._metrics_pane().show_probes(results, self.now(), self.local)
                 await asyncio.sleep(interval)
 
     # -- pods: one watcher per context, each on its own thread and event loop ------------------------------
@@ -624,6 +686,8 @@ class WarRoomApp(App[int]):
         from datetime import timedelta
 
         hours = self.config.kubernetes.rollout_hours if self.config.kubernetes else 6.0
+        from warroom.ui.widgets.pods import ContextView
+
         v = snapshot.view(self.now(), rollouts_within=timedelta(hours=hours))
         self.post_message(PodsViewReady((snapshot.version, ContextView(
             snapshot.context, tuple(v.rows), v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
@@ -637,7 +701,7 @@ class WarRoomApp(App[int]):
         self._pods_versions[view.context] = version
         self.pod_views[view.context] = view
         now = self.now()
-        self.query_one(PodsPane).show(view, now, self.local)
+        self._pods_pane().show(view, now, self.local)
         self._pod_events(view, now)
         self._record(rec.pods_scope(view.context), rec.pods_state(view))
 
@@ -712,7 +776,6 @@ class WarRoomApp(App[int]):
         if sc.briefing:
             await self.store.append(incident.id, f"Drill briefing: {sc.briefing}", author="warroom", now=run.start,
                                     kind="system", key="drill:briefing")
-            self.notify(sc.briefing, title=f"DRILL: {sc.title}", timeout=30)
         return incident.id
 
     def _drill_label(self, now: datetime) -> str:
@@ -771,14 +834,9 @@ class WarRoomApp(App[int]):
         self.notify(f"Drill at {self.clock.faster():g}× speed.", title="Drill")
         self._render_clock()
 
-    async def _first_run(self) -> None:
+    def _offer_drill(self, scenarios: list[tuple[str, str]]) -> None:
         """Nothing configured and no incident yet: offer a drill (and say how to connect the real thing)."""
-        from warroom.drill.library import bundled_names, load
         from warroom.ui.screens.drill import WelcomeScreen
-
-        if await self.store.incidents():
-            return
-        scenarios = await asyncio.to_thread(lambda: [(n, load(n)[0].title) for n in bundled_names()])
 
         def chosen(choice: str | None) -> None:
             if choice and choice.startswith("drill:"):
@@ -796,6 +854,8 @@ class WarRoomApp(App[int]):
         return True
 
     def action_help(self) -> None:
+        from warroom.ui.screens.modals import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_declare(self) -> None:
@@ -803,6 +863,7 @@ class WarRoomApp(App[int]):
             self.notify("The database is not open.", severity="error")
             return
         from warroom.domain.presets import DEFAULT_PRESET, preset
+        from warroom.ui.screens.modals import DeclareScreen
 
         policy = self.incident.policy if self.incident else preset(DEFAULT_PRESET)
         levels = [(lvl.key, lvl.name) for lvl in policy.levels]
@@ -828,6 +889,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def action_switch(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen
+
         if self.store is None:
             return
         incidents = await self.store.incidents()
@@ -854,6 +917,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def action_status(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen
+
         if not self._need_incident():
             return
         options = [(s, s) for s in STATUSES if s != self.incident.status]
@@ -865,6 +930,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def action_severity(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen
+
         if not self._need_incident():
             return
         options = [(lvl.key, f"{lvl.label} — {lvl.description}") for lvl in self.incident.policy.levels]
@@ -877,6 +944,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def action_assign(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen, PromptScreen
+
         if not self._need_incident():
             return
         options = [(r, f"{ROLE_LABELS[r]}: {self.incident.roles.get(r, '—')}") for r in ROLES]
@@ -917,6 +986,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def _edit(self, entry: Entry) -> None:
+        from warroom.ui.screens.modals import PromptScreen
+
         if entry.redacted:
             self.notify("A redacted entry cannot be edited.", severity="warning")
             return
@@ -930,6 +1001,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def _redact(self, entry: Entry) -> None:
+        from warroom.ui.screens.modals import PromptScreen
+
         if entry.redacted:
             self.notify("Already redacted.", severity="warning")
             return
@@ -943,6 +1016,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def _pick_filter(self) -> None:
+        from warroom.ui.screens.modals import PickerScreen
+
         pane = self.query_one(TimelinePane)
         options = [("", "all kinds")] + [(k, k) for k in KINDS]
         kind = await self.push_screen_wait(PickerScreen("Show only", options, selected=pane.filter.kind or ""))
@@ -951,6 +1026,8 @@ class WarRoomApp(App[int]):
 
     @work(group="pick", exit_on_error=False)
     async def _search(self) -> None:
+        from warroom.ui.screens.modals import PromptScreen
+
         pane = self.query_one(TimelinePane)
         text = await self.push_screen_wait(PromptScreen("Search the timeline", value=pane.filter.search,
                                                         help="Enter filters · empty shows everything"))
@@ -972,6 +1049,8 @@ class WarRoomApp(App[int]):
     def action_copy_summary(self) -> None:
         if not self._need_incident():
             return
+        from warroom.domain.report import status_summary
+
         summary = status_summary(self.incident, self.entries.values(), self.now())
         self.copy_to_clipboard(summary)
         self.last_copied = summary
@@ -979,11 +1058,13 @@ class WarRoomApp(App[int]):
 
     @work(group="export", exit_on_error=False)
     async def action_export(self) -> None:
-        if not self._need_incident():
-            return
+        from warroom.domain.report import to_markdown
+
         from warroom.drill.library import report_time
         from warroom.review import extra_sections
 
+        if not self._need_incident():
+            return
         now = self.now()
         incident = self.incident
         entries = await self.store.entries(incident.id)
@@ -1088,6 +1169,8 @@ class WarRoomApp(App[int]):
                                     lambda title=p.title: self.post_message(PinReading(title)))
 
     async def on_unmount(self) -> None:
+        if self._first_read is not None:
+            self._first_read.cancel()  # still reading at exit: the store must not open after close
         if self.store is not None:
             if self._pending_readings and self.incident is not None:
                 try:
@@ -1115,7 +1198,7 @@ def _default_templates_dir() -> Path:
 
 
 def _default_author() -> str:
-    from warroom.cli import author_name
+    from warroom.author import author_name
 
     return author_name()
 
@@ -1125,10 +1208,16 @@ GIL_SWITCH_INTERVAL = 0.001
 
 def tune_runtime() -> None:
     """Hand the GIL over every 1 ms instead of 5: the store's and the sources' worker threads then
-    get it promptly while the UI thread renders, which keeps Enter-to-durable p99 under 10 ms."""
+    get it promptly while the UI thread renders, which keeps Enter-to-durable p99 under 10 ms.
+
+    Then freeze what the imports built (modules, classes, Textual's and Rich's tables): it lives as
+    long as the process, and the collector no longer walks it — the full collection that start-up
+    would otherwise trigger cost ~65 ms, and every later one is cheaper too."""
+    import gc
     import sys
 
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    gc.freeze()
 
 
 def local_zone(config: Config | None) -> tzinfo | None:

@@ -12,6 +12,6 @@ from warroom.ui import render
 
 class IncidentHeader(Static):
     def show(self, incident: Incident | None, now: datetime, local: tzinfo, drill: str = "") -> None:
-        compact = self.size.width and self.size.width < 110
-        self.update(render.header_line(incident, now, local, compact=bool(compact), drill=drill), layout=False)
+        width = self.size.width or self.app.size.width  # not laid out yet (first frame): as wide as the screen
+        self.update(render.header_line(incident, now, local, compact=width < 110, drill=drill), layout=False)
         self.set_class(incident is not None and incident.drill, "-drill")

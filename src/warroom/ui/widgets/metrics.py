@@ -9,19 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.domain.metrics_view import MetricsView
 from warroom.domain.times import format_duration
 from warroom.ui import render
-
-
-class PinReading(Message):
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self.title = title
+from warroom.ui.messages import PinReading
 
 
 class PanelList(OptionList):

@@ -11,11 +11,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from warroom.domain.pods import PodRow, human_duration
 from warroom.ui import render
+from warroom.ui.messages import PinPod
 
 MAX_ROWS = 400  # a war room needs the unhealthy pods; the healthy thousands are one filter away
 
@@ -32,13 +32,6 @@ class ContextView:
     events: tuple
     errors: tuple[str, ...]
     synced: bool
-
-
-class PinPod(Message):
-    def __init__(self, context: str, row: PodRow) -> None:
-        super().__init__()
-        self.context = context
-        self.row = row
 
 
 class PodTable(DataTable):

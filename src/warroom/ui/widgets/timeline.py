@@ -26,6 +26,7 @@ from warroom.ui import render
 from warroom.ui.widgets.timeline_view import TimelineView
 
 MARKS_W, KIND_W, AUTHOR_W = 3, 8, 10
+MIN_TEXT_W = 20
 
 
 LineHandler = Callable[[Line, str], None]
@@ -189,11 +190,11 @@ class TimelinePane(Vertical):
         time_w = (9 if self.show_utc else 8) + (6 if multi_day else 0)
         fixed = time_w + MARKS_W + KIND_W + AUTHOR_W + 2 * 5
         width = table.scrollable_content_region.width or table.size.width or self.size.width or 80
-        self._text_width = max(20, width - fixed)
-        widths = [time_w, MARKS_W, KIND_W, AUTHOR_W, self._text_width]
-        table.set_columns(widths)
+        self._text_width = max(MIN_TEXT_W, width - fixed)
+        table.set_columns([time_w, MARKS_W, KIND_W, AUTHOR_W, MIN_TEXT_W])  # the text column stretches
         header = Text(no_wrap=True, style="bold")
-        for label, w in zip(("time", "", "kind", "author", "entry"), widths):
+        for label, w in zip(("time", "", "kind", "author", "entry"), (time_w, MARKS_W, KIND_W, AUTHOR_W,
+                                                                     self._text_width)):
             header.append(" " + label.ljust(w) + " ")
         self.query_one("#timeline-header", Static).update(header, layout=False)
 

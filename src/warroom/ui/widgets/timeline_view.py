@@ -81,6 +81,9 @@ class TimelineView(ScrollView, can_focus=True):
         return self._entries
 
     def set_columns(self, widths: list[int]) -> None:
+        """Column widths; the last one is a minimum: that column takes the rest of the width, which
+        is found when painting — so the first frame, painted before any Resize handler runs, already
+        has the right columns, and no repaint of every row follows it."""
         if widths != self._widths:
             self._widths = widths
             self._cache.clear()
@@ -145,6 +148,16 @@ class TimelineView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._scroll_cursor_into_view()
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Textual's layout pass sets the size here, just before painting: bring the cursor into
+        view now, so that the first frame shows the latest entries (the cursor was scrolled to
+        with no height known yet) instead of being repainted once the Resize event arrives.
+        A private Textual hook (ScrollView._size_updated): fine while Textual is pinned."""
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed:
+            self._scroll_cursor_into_view()
+        return changed
+
     # -- rendering ----------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -155,18 +168,24 @@ class TimelineView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         entry = self._entries[row]
         is_cursor = row == self.cursor_row
+        widths = self._stretched(self.scrollable_content_region.width or width)
         key = (entry.id, entry.revision, entry.starred, entry.redacted_at, entry.at, row % 2, is_cursor,
-               self.has_focus and is_cursor, width)
+               self.has_focus and is_cursor, width, widths[-1])
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(entry, row, is_cursor, base, width)
+            strip = self._render_row(entry, row, is_cursor, base, width, widths)
             self._cache[key] = strip
         return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, row)
 
-    def _render_row(self, entry: Entry, row: int, is_cursor: bool, base: Style, width: int) -> Strip:
+    def _stretched(self, width: int) -> list[int]:
+        *fixed, last = self._widths
+        return [*fixed, max(last, width - sum(fixed) - 2 * len(self._widths))]
+
+    def _render_row(self, entry: Entry, row: int, is_cursor: bool, base: Style, width: int,
+                    widths: list[int]) -> Strip:
         console = self.app.console
         segments: list[Segment] = []
-        for cell, cell_width in zip(self._make_cells(entry), self._widths):
+        for cell, cell_width in zip(self._make_cells(entry), widths):
             text = cell.copy()
             text.truncate(cell_width, overflow="ellipsis", pad=True)
             rendered = text.render(console)  # spans only: the Text's own style is applied below
