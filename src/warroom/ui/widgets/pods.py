@@ -33,6 +33,15 @@ class ContextView:
     errors: tuple[str, ...]
     synced: bool
 
+    @property
+    def unhealthy(self) -> int:
+        return sum(ns.unhealthy for ns in self.namespaces)
+
+    @property
+    def unhealthy_rows(self) -> tuple[PodRow, ...]:
+        """The unhealthy pods (``rows`` are sorted unhealthy first)."""
+        return self.rows[: self.unhealthy]
+
 
 class PinPod(Message):
     def __init__(self, context: str, row: PodRow) -> None:
@@ -66,6 +75,7 @@ class PodsPane(Vertical):
         self.views: dict[str, ContextView] = {}
         self._shown: list[tuple[str, PodRow]] = []
         self._filter = ""
+        self._now: datetime | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="pods-status")
@@ -97,6 +107,7 @@ class PodsPane(Vertical):
 
     def show(self, view: ContextView, now: datetime, local: tzinfo) -> None:
         self.views[view.context] = view
+        self._now = now
         self._render_status()
         self._render_summary()
         self._fill()
@@ -120,7 +131,7 @@ class PodsPane(Vertical):
 
     def _render_summary(self) -> None:
         out = Text(no_wrap=True, overflow="ellipsis")
-        unhealthy = sum(1 for v in self.views.values() for r in v.rows if not r.healthy)
+        unhealthy = sum(v.unhealthy for v in self.views.values())
         total = sum(len(v.rows) for v in self.views.values())
         out.append(f"{total} pods, ", style="bold")
         out.append(f"{unhealthy} unhealthy" if unhealthy else "all healthy",
@@ -160,7 +171,8 @@ class PodsPane(Vertical):
             status_style = "" if r.healthy else "bold red"
             cells = [render.user(r.namespace), render.user(r.name, "" if r.healthy else "bold"),
                      Text(r.ready), Text(r.status, style=status_style),
-                     Text(r.restarts_text, style="yellow" if r.restarts else ""), Text(r.age_text), render.user(r.node)]
+                     Text(r.restarts_text_at(self._now), style="yellow" if r.restarts else ""), Text(r.age_text_at(self._now)),
+                     render.user(r.node)]
             if self.multi:
                 cells.insert(0, render.user(context))
             table.add_row(*cells, key=f"{context}/{r.namespace}/{r.name}")
