@@ -1,6 +1,7 @@
-"""Kubernetes source benchmark: 5,000 pods listed, then a storm of 2,000 watch events.
+"""Kubernetes benchmark: 5,000 pods listed, then a storm of 2,000 watch events — the watcher alone,
+then the whole app with the pods pane redrawing.
 
-Run: python bench/bench_kube.py [--pods 5000] [--events 2000] [--page 500]
+Run: python bench/bench_kube.py [--pods 5000] [--events 2000] [--page 500] [--no-ui]
 
 The API server is ``tests/kube_fixture.KubeEmulator`` (real HTTP on 127.0.0.1) in a child
 process, as a real one would be: its CPU and memory stay out of the figures. This process runs
@@ -9,7 +10,8 @@ one ``KubeWatcher`` on its event loop, as the app would, and prints:
 * time to the first full snapshot (every kind listed), from ``run()``, with the client's lazy
   import (done in a worker thread) shown apart;
 * ``view()`` of the snapshot (5,000 ``pod_row`` + summary + rollouts + events): what a pane
-  does with it;
+  does with the first one; then ``view(previous=…)`` of each storm snapshot, which recomputes
+  only the changed pods, as a ratio to a full ``view()`` of the same snapshot;
 * the storm: 2,000 MODIFIED/ADDED/DELETED events prepared in the server, then sent at once;
   events applied per second between the first and the last one the watcher applied, and how
   many ``on_change`` calls the batching made of them;
@@ -17,7 +19,22 @@ one ``KubeWatcher`` on its event loop, as the app would, and prints:
   the list and during the storm;
 * peak RSS of this process (``resource.getrusage``; the server's is not included).
 
-The UI event-loop lag with the pane rendering is measured separately (the pane's benchmark).
+Then the UI (skipped with ``--no-ui``): the real ``WarRoomApp`` headless at 160x48 with one
+``KubeWatcher`` (its own thread, as ``warroom`` runs it), in a child process against a fresh
+cluster (the server is started again for each run), a 5 ms ticker on the app's event loop. Twice:
+with an open incident (pod transitions become timeline entries, as in a war room) and without one
+(the pane alone):
+
+* time to the first full table (the pane's table filled: 400 rows and the "… more" row, the
+  view holding every pod), from the app's start, as a ratio to the watcher's first snapshot above;
+* the storm again: events applied per second by the app's watcher, the time until the pane shows
+  the last event, the pane's redraws (``PodsPane.show``) and their cost;
+* UI event-loop lag p50/p99/max during the storm (target p99 ≤ 50 ms), as a ratio to the floor:
+  the same app with an open incident and no Kubernetes, idle for as long;
+* peak RSS of the app process, and over the floor app's.
+
+Absolute times move with the machine's load (the UI thread shares the GIL with the watcher and
+view threads); compare ratios and runs on the same machine.
 """
 
 from __future__ import annotations
@@ -147,9 +164,11 @@ def serve(conn, n_pods: int) -> None:
             if cmd == "stop":
                 return
 
-    threading.Thread(target=commands, daemon=True).start()
+    commander = threading.Thread(target=commands, daemon=True)
+    commander.start()
     conn.send(emu.url)
     loop.run_forever()
+    commander.join(10)  # it still has to answer "stop"
 
 
 # --------------------------------------------------------------------------- the watcher (this process)
@@ -211,6 +230,7 @@ async def bench(args: argparse.Namespace, url: str, conn) -> None:
 
     view = snap.view(pf.NOW)  # the fixtures' times are relative to pf.NOW
     v1 = time.perf_counter()
+    full_view_s = v1 - v0
 
     print(f"objects: {len(snap.pods)} pods, {len(snap.deployments)} deployments, {len(snap.replicasets)} replicasets,"
           f" {len(snap.events)} warning events in {NAMESPACES} namespaces (pages of {args.page})")
@@ -258,27 +278,212 @@ async def bench(args: argparse.Namespace, url: str, conn) -> None:
     print(f"peak RSS (this process): {peak:.0f} MiB")
     print(f"requests to the server: {count}, methods {methods}; errors reported: {errors or 'none'}")
 
+    # ------------------------------------------------------------------ incremental views of the storm
+    chain = [s for _, s in snapshots if s.version > snap.version]
+    previous, costs, changed = view, [], 0
+    for s in chain:
+        c0 = time.perf_counter()
+        previous = s.view(pf.NOW, previous=previous)
+        costs.append(time.perf_counter() - c0)
+        changed += sum(1 for plural, *_ in s.changed if plural == "pods")
+    c0 = time.perf_counter()
+    full = chain[-1].view(pf.NOW)
+    full_last = time.perf_counter() - c0
+    assert full.rows == previous.rows and full.summary == previous.summary, "incremental view differs"
+    print(f"view(previous=…) of the {len(chain)} snapshots after the first ({changed} pod changes):"
+          f" p50 {pct(costs, 50) * 1e3:.1f} ms, max {max(costs) * 1e3:.1f} ms per snapshot;"
+          f" a full view() of the last one {full_last * 1e3:.0f} ms (first {full_view_s * 1e3:.0f} ms)"
+          f" → ratio {pct(costs, 50) / full_last:.3f}x; equal rows and summary")
+    return t_full - t0
+
+
+# --------------------------------------------------------------------------- the app (a child process)
+
+
+def ui_child(conn, url: str | None, args: argparse.Namespace, incident: bool, idle_seconds: float) -> None:
+    """One app run; ``url`` None is the floor (no Kubernetes). Reports a dict of figures."""
+    conn.send(asyncio.run(ui_run(conn, url, args, incident, idle_seconds)))
+
+
+async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool, idle_seconds: float) -> dict:
+    from datetime import timedelta, timezone
+
+    import podfixtures as pf
+    from kube_fixture import DEFAULT_TOKEN, write_kubeconfig
+
+    from warroom.domain.presets import SEV
+    from warroom.sources.kube import KubeTarget, KubeWatcher
+    from warroom.store.sqlite import Store
+    from warroom.ui.app import WarRoomApp, tune_runtime
+    from warroom.ui.widgets.pods import MAX_ROWS, PodsPane, PodTable
+
+    tune_runtime()  # as `warroom` does
+    tmp = Path(tempfile.mkdtemp(prefix="bench-kube-ui-"))
+    async with Store.open(tmp / "warroom.db") as store:
+        if incident:
+            await store.declare("Shop is down", SEV, "SEV-1", now=pf.NOW, author="ic")
+    origin = time.monotonic()
+
+    def clock():  # the fixtures' times are relative to pf.NOW; time still passes
+        from datetime import timedelta
+
+        return pf.NOW + timedelta(seconds=time.monotonic() - origin)
+
+    watcher = None
+    if url is not None:
+        kc = write_kubeconfig(tmp / "kubeconfig", {"bench": (url, DEFAULT_TOKEN)})
+        watcher = KubeWatcher(KubeTarget(kubeconfig=kc), page_size=args.page)
+    app = WarRoomApp(tmp / "warroom.db", clock=clock, local=timezone.utc, cursor_blink=False,
+                     kube_watchers=[watcher] if watcher else None)
+    loop = asyncio.get_running_loop()
+    probe = LagProbe()
+    probe.start()
+    out: dict = {}
+    t0 = loop.time()
+    async with app.run_test(size=(160, 48)):
+        await app.loaded.wait()
+        if watcher is None:
+            await asyncio.sleep(1.0)  # past the start-up
+            start = loop.time()
+            await asyncio.sleep(idle_seconds)
+            out["lag"] = probe.between(start, loop.time())
+        else:
+            pane = app.query_one(PodsPane)
+            table = pane.query_one(PodTable)
+            rows_full = min(args.pods, MAX_ROWS) + (args.pods > MAX_ROWS)
+
+            def full() -> bool:
+                views = list(pane.views.values())
+                return bool(views) and views[0].synced and len(views[0].rows) >= args.pods \
+                    and table.row_count == rows_full
+
+            while not full():
+                if loop.time() - t0 > 120:
+                    raise SystemExit("the table never filled")
+                await asyncio.sleep(0.002)
+            out["first_table"] = loop.time() - t0
+            await asyncio.sleep(0.5)  # let the watches settle
+
+            shows: list[tuple[float, float]] = []  # (when, cost) of every pane redraw
+            show = pane.show
+
+            def timed_show(*a, **kw) -> None:
+                s0 = time.perf_counter()
+                show(*a, **kw)
+                shows.append((loop.time(), time.perf_counter() - s0))
+
+            pane.show = timed_show  # type: ignore[method-assign]
+            applied: list[float] = []
+            apply = watcher._apply
+
+            def timed_apply(kind, type_, obj) -> None:  # on the watcher's thread
+                apply(kind, type_, obj)
+                applied.append(time.monotonic())  # the clock of loop.time()
+
+            watcher._apply = timed_apply  # type: ignore[method-assign]
+            events_before = watcher.stats["events"]
+            conn.send("listed")
+            n = await asyncio.to_thread(conn.recv)  # the server sent the storm
+            last = ("team-00", "svc-000-7d4b9c6f5-zlast")
+            while (watcher.stats["events"] - events_before < n
+                   or not any(r.key == last for v in pane.views.values() for r in v.rows)):
+                if loop.time() - t0 > 240:
+                    raise SystemExit("the storm never reached the pane")
+                await asyncio.sleep(0.002)
+            t_done = loop.time()
+            out.update(
+                applied=(applied[0], applied[-1], len(applied)),
+                done=t_done - applied[0],
+                lag=probe.between(applied[0], t_done),
+                shows=[cost for when, cost in shows if when >= applied[0]],
+                rows=table.row_count,
+            )
+    out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+class Server:
+    """The emulator with a fresh cluster, in a child process."""
+
+    def __init__(self, ctx, n_pods: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=serve, args=(child, n_pods), daemon=True)
+
+    def __enter__(self) -> Server:
+        t = time.perf_counter()
+        self.process.start()
+        self.url = self.conn.recv()
+        print(f"emulator with the cluster ready in {time.perf_counter() - t:.1f} s at {self.url}")
+        return self
+
+    def call(self, cmd: str, arg=None):
+        self.conn.send((cmd, arg))
+        return self.conn.recv()
+
+    def __exit__(self, *exc: object) -> None:
+        self.call("stop")
+        self.process.join(10)
+
+
+def storm_in_app(ctx, args: argparse.Namespace, incident: bool) -> dict:
+    with Server(ctx, args.pods) as server:
+        conn, child = ctx.Pipe()
+        app = ctx.Process(target=ui_child, args=(child, server.url, args, incident, 0.0), daemon=True)
+        app.start()
+        assert conn.recv() == "listed"
+        server.call("prepare", args.events)
+        conn.send(server.call("storm"))
+        figures = conn.recv()
+        app.join(30)
+    return figures
+
+
+def ui_bench(ctx, args: argparse.Namespace, watcher_first: float) -> None:
+    print()
+    print("the app (WarRoomApp headless at 160x48, the pods pane redrawing), with an open incident:")
+    runs = {True: storm_in_app(ctx, args, incident=True)}
+    print("and without an incident (no pod events written to the timeline: the pane alone):")
+    runs[False] = storm_in_app(ctx, args, incident=False)
+    idle_for = max(2.0, *(r["done"] for r in runs.values()))
+    conn, child = ctx.Pipe()
+    floor = ctx.Process(target=ui_child, args=(child, None, args, True, idle_for), daemon=True)
+    floor.start()
+    idle = conn.recv()
+    floor.join(30)
+    floor_lag = idle["lag"]
+    floor_p99 = max(pct(floor_lag, 99), 1e-4)
+
+    for incident, pods in runs.items():
+        print("with an open incident:" if incident else "without an incident:")
+        first, last, n_applied = pods["applied"]
+        shows = pods["shows"]
+        lag = pods["lag"]
+        print(f"  first full table ({pods['rows']} rows shown of {args.pods} pods): {pods['first_table']:.3f} s after"
+              f" the app started → {pods['first_table'] / watcher_first:.2f}x the watcher's first snapshot alone")
+        print(f"  storm: {n_applied} watch events applied at {n_applied / (last - first):,.0f} events/s; the pane"
+              f" showed the last {pods['done']:.3f} s after the first was applied; {len(shows)} pane redraws,"
+              f" p50 {pct(shows, 50) * 1e3:.1f} ms, max {max(shows) * 1e3:.1f} ms each")
+        print(f"  UI event-loop lag during the storm: p50 {pct(lag, 50) * 1e3:.1f} ms, p99 {pct(lag, 99) * 1e3:.1f} ms,"
+              f" max {max(lag) * 1e3:.1f} ms → p99 {pct(lag, 99) / floor_p99:.0f}x the floor   (target p99 <= 50 ms)")
+        print(f"  peak RSS: {pods['rss']:.0f} MiB (+{pods['rss'] - idle['rss']:.0f} MiB over the floor)")
+    print(f"floor: the same app with an open incident, no Kubernetes, idle {idle_for:.1f} s:"
+          f" lag p50 {pct(floor_lag, 50) * 1e3:.1f} ms, p99 {pct(floor_lag, 99) * 1e3:.1f} ms,"
+          f" max {max(floor_lag) * 1e3:.1f} ms; peak RSS {idle['rss']:.0f} MiB")
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pods", type=int, default=5000)
     ap.add_argument("--events", type=int, default=2000)
     ap.add_argument("--page", type=int, default=500)
+    ap.add_argument("--no-ui", action="store_true", help="the watcher alone")
     args = ap.parse_args()
 
     ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    server = ctx.Process(target=serve, args=(child, args.pods), daemon=True)
-    t = time.perf_counter()
-    server.start()
-    url = parent.recv()
-    print(f"emulator with the cluster ready in {time.perf_counter() - t:.1f} s at {url}")
-    try:
-        asyncio.run(bench(args, url, parent))
-    finally:
-        parent.send(("stop", None))
-        parent.recv()
-        server.join(10)
+    with Server(ctx, args.pods) as server:
+        watcher_first = asyncio.run(bench(args, server.url, server.conn))
+    if not args.no_ui:
+        ui_bench(ctx, args, watcher_first)
 
 
 if __name__ == "__main__":

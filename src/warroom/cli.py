@@ -622,7 +622,7 @@ def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
             results.append((context, None, str(exc)))
             print(f"warroom: error: {context or 'current context'}: {exc}", file=sys.stderr)
     if args.json:
-        print(json.dumps([_pods_json(c, v, e) for c, v, e in results], indent=2))
+        print(json.dumps([_pods_json(c, v, e, now) for c, v, e in results], indent=2))
         return 1 if failed else 0
     multi = len(contexts) > 1
     header = (["CONTEXT"] if multi else []) + ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]
@@ -630,7 +630,7 @@ def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
     for context, view, _ in results:
         for r in view.rows if view else ():
             table.append(([context or "current"] if multi else []) + [
-                _one_line(r.namespace), _one_line(r.name), r.ready, r.status, r.restarts_text, r.age_text,
+                _one_line(r.namespace), _one_line(r.name), r.ready, r.status, r.restarts_text_at(now), r.age_text_at(now),
                 _one_line(r.node)])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
@@ -652,15 +652,15 @@ def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
     return 1 if failed else 0
 
 
-def _pods_json(context, view, error) -> dict:
+def _pods_json(context, view, error, now: datetime) -> dict:
     if view is None:
         return {"context": context, "error": error}
     return {
         "context": context,
         "error": None,
         "pods": [{"namespace": r.namespace, "name": r.name, "ready": r.ready, "status": r.status,
-                  "restarts": r.restarts, "restarts_text": r.restarts_text, "age_seconds":
-                  r.age.total_seconds() if r.age else None, "node": r.node, "healthy": r.healthy,
+                  "restarts": r.restarts, "restarts_text": r.restarts_text_at(now), "age_seconds":
+                  r.age_at(now).total_seconds() if r.age_at(now) else None, "node": r.node, "healthy": r.healthy,
                   "owner": {"kind": r.owner.kind, "name": r.owner.name} if r.owner else None} for r in view.rows],
         "workloads": [{"namespace": w.namespace, "kind": w.kind, "name": w.name, "ready": w.ready,
                        "desired": w.desired, "healthy": w.healthy} for w in view.summary.workloads],

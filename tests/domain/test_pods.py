@@ -354,8 +354,8 @@ CASES = [
 
 @pytest.mark.parametrize(("obj", "ready", "status", "restarts"), CASES)
 def test_kubectl_columns(obj: dict, ready: str, status: str, restarts: str) -> None:
-    row = pod_row(obj, NOW)
-    assert (row.ready, row.status, row.restarts_text) == (ready, status, restarts)
+    row = pod_row(obj)
+    assert (row.ready, row.status, row.restarts_text_at(NOW)) == (ready, status, restarts)
 
 
 @pytest.mark.parametrize(("obj", "ready", "status", "restarts"), CASES)
@@ -367,7 +367,7 @@ def test_official_client_accepts_the_fixture_and_its_round_trip(obj, ready, stat
     assert model.status.phase == obj["status"]["phase"]
     sanitized = client.sanitize_for_serialization(model)
     assert "+00:00" in sanitized["metadata"]["creationTimestamp"]
-    assert pod_row(sanitized, NOW) == pod_row(obj, NOW)
+    assert pod_row(sanitized) == pod_row(obj)
 
 
 @pytest.mark.parametrize(
@@ -443,15 +443,15 @@ def test_pod_row_fields() -> None:
         statuses=[running(restarts=5, last=last_terminated(ago(minutes=3)))],
         created=ago(days=2, hours=3),
     )
-    row = pod_row(obj, NOW)
+    row = pod_row(obj)
     assert row == PodRow(
         namespace="shop",
         name="web-7d4b9c6f5-x2x9k",
         ready="1/1",
         status="Running",
         restarts=5,
-        last_restart_age=timedelta(minutes=3),
-        age=timedelta(days=2, hours=3),
+        last_restart=NOW - timedelta(minutes=3),
+        created=NOW - timedelta(days=2, hours=3),
         node=NODE,
         owner=Owner("Deployment", "web"),
         healthy=True,
@@ -460,19 +460,22 @@ def test_pod_row_fields() -> None:
         total_containers=1,
         phase="Running",
     )
-    assert row.restarts_text == "5 (3m ago)"
-    assert row.age_text == "2d3h"
+    assert row.restarts_text_at(NOW) == "5 (3m ago)"
+    assert row.age_text_at(NOW) == "2d3h"
+    later = NOW + timedelta(minutes=10)  # a row holds instants: its texts follow the clock
+    assert (row.restarts_text_at(later), row.age_text_at(later)) == ("5 (13m ago)", "2d3h")
+    assert row.age_at(later) == timedelta(days=2, hours=3, minutes=10)
     assert row.key == ("shop", "web-7d4b9c6f5-x2x9k")
 
 
 def test_unscheduled_pod_has_no_node() -> None:
-    assert pod_row(deployment_pod(phase="Pending", scheduled=False), NOW).node == ""
+    assert pod_row(deployment_pod(phase="Pending", scheduled=False)).node == ""
 
 
 def test_text_is_left_as_is() -> None:
     """Names and messages are data: brackets are not markup and nothing is escaped here."""
     obj = pod("weird-[bold]name[/]", statuses=[waiting("[red]Boom[/]")])
-    row = pod_row(obj, NOW)
+    row = pod_row(obj)
     assert row.name == "weird-[bold]name[/]"
     assert row.status == "[red]Boom[/]"
     ev = event("BackOff", "  [b]not markup[/b] & <tag>  ", last=ago(minutes=1))
@@ -540,16 +543,16 @@ def test_only_the_controller_reference_is_the_owner() -> None:
          "crashloop", "terminating", "pending", "running-one-completed"],
 )
 def test_healthy(obj: dict, healthy: bool) -> None:
-    assert pod_row(obj, NOW).healthy is healthy
+    assert pod_row(obj).healthy is healthy
 
 
 def test_sort_rows_puts_unhealthy_first_then_namespace_and_name() -> None:
     rows = [
-        pod_row(deployment_pod("web", suffix="aaaaa", statuses=[running()]), NOW),
-        pod_row(deployment_pod("web", suffix="bbbbb", statuses=[waiting("CrashLoopBackOff")]), NOW),
-        pod_row(daemonset_pod(statuses=[running()]), NOW),
-        pod_row(deployment_pod("api", namespace="payments", statuses=[waiting("ErrImagePull")]), NOW),
-        pod_row(deployment_pod("api", namespace="checkout", statuses=[running(ready=False)]), NOW),
+        pod_row(deployment_pod("web", suffix="aaaaa", statuses=[running()])),
+        pod_row(deployment_pod("web", suffix="bbbbb", statuses=[waiting("CrashLoopBackOff")])),
+        pod_row(daemonset_pod(statuses=[running()])),
+        pod_row(deployment_pod("api", namespace="payments", statuses=[waiting("ErrImagePull")])),
+        pod_row(deployment_pod("api", namespace="checkout", statuses=[running(ready=False)])),
     ]
     assert [(r.namespace, r.name) for r in sort_rows(rows)] == [
         ("checkout", "api-7d4b9c6f5-x2x9k"),
@@ -572,14 +575,14 @@ def test_workload_kind_is_inferred_for_list_items() -> None:
 
 def test_workload_summary() -> None:
     rows = [
-        pod_row(deployment_pod("web", suffix="aaaaa", statuses=[running()]), NOW),
-        pod_row(deployment_pod("web", suffix="bbbbb", statuses=[running()]), NOW),
-        pod_row(deployment_pod("web", suffix="ccccc", statuses=[waiting("CrashLoopBackOff", restarts=4)]), NOW),
-        pod_row(statefulset_pod("db", 0, statuses=[running("postgres")]), NOW),
-        pod_row(daemonset_pod(suffix="q7wz4", statuses=[running("node-exporter")]), NOW),
-        pod_row(daemonset_pod(suffix="m4n8v", statuses=[running("node-exporter", ready=False)]), NOW),
-        pod_row(job_pod(phase="Succeeded", statuses=[terminated("Completed")]), NOW),
-        pod_row(pod("debug-shell", namespace="shop", statuses=[running()]), NOW),
+        pod_row(deployment_pod("web", suffix="aaaaa", statuses=[running()])),
+        pod_row(deployment_pod("web", suffix="bbbbb", statuses=[running()])),
+        pod_row(deployment_pod("web", suffix="ccccc", statuses=[waiting("CrashLoopBackOff", restarts=4)])),
+        pod_row(statefulset_pod("db", 0, statuses=[running("postgres")])),
+        pod_row(daemonset_pod(suffix="q7wz4", statuses=[running("node-exporter")])),
+        pod_row(daemonset_pod(suffix="m4n8v", statuses=[running("node-exporter", ready=False)])),
+        pod_row(job_pod(phase="Succeeded", statuses=[terminated("Completed")])),
+        pod_row(pod("debug-shell", namespace="shop", statuses=[running()])),
     ]
     workloads = [
         deployment("web", replicas=3, ready=2, with_kind=False),

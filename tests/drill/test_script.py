@@ -175,7 +175,7 @@ def test_every_object_deserializes_with_the_official_client(name):
 
 def _rows(state_drill, now):
     objs = cluster.objects(script.cluster(state_drill, now), now)
-    return objs, {r.name: r for r in (pod_row(p, now) for p in objs["pods"])}
+    return objs, {r.name: r for r in (pod_row(p) for p in objs["pods"])}
 
 
 def test_pod_rows_read_like_kubectl():
@@ -189,7 +189,7 @@ def test_pod_rows_read_like_kubectl():
     # the last event wins for replica 0: CrashLoopBackOff since +7m (3 min: 5 crashes), the others run rev 2
     assert statuses == [("CrashLoopBackOff", "0/1"), ("Running", "1/1"), ("Running", "1/1")]
     crashing = next(r for r in rows.values() if r.status == "CrashLoopBackOff")
-    assert crashing.restarts == 5 and crashing.restarts_text.startswith("5 (") and crashing.node
+    assert crashing.restarts == 5 and crashing.restarts_text_at(now).startswith("5 (") and crashing.node
     summary = workload_summary(list(rows.values()), objs["deployments"])
     assert [(w.name, w.ready, w.desired) for w in summary.workloads] == [("web", 2, 3)]
     changes = rollouts(objs["deployments"], objs["replicasets"], now, timedelta(hours=6))

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -128,7 +129,7 @@ async def test_first_snapshot_views_like_kubectl(emu, kubeconfig, start) -> None
     await wait_until(lambda: rec.snapshots, "the first snapshot")
     view = rec.last.view(pf.NOW)
     first = view.rows[0]
-    assert (first.name, first.status, first.ready, first.restarts_text) == (
+    assert (first.name, first.status, first.ready, first.restarts_text_at(pf.NOW)) == (
         "web-7d4b9c6f5-b7k2m", "CrashLoopBackOff", "0/1", "7 (45s ago)")
     assert {r.name: r.status for r in view.rows[1:]} == {
         "db-0": "Running",
@@ -172,7 +173,7 @@ async def test_watch_added_modified_deleted_reach_the_snapshot(emu, kubeconfig, 
     stored = emu.modify(oom)
     await wait_until(lambda: rec.last.pods.get(("shop", "web-7d4b9c6f5-m4n7p")) == stored, "MODIFIED")
     row = next(r for r in rec.last.view(pf.NOW).rows if r.name == "web-7d4b9c6f5-m4n7p")
-    assert (row.status, row.restarts_text) == ("CrashLoopBackOff", "1 (5s ago)")
+    assert (row.status, row.restarts_text_at(pf.NOW)) == ("CrashLoopBackOff", "1 (5s ago)")
 
     emu.delete("pods", "shop", "web-7d4b9c6f5-x2x9k")
     await wait_until(lambda: "web-7d4b9c6f5-x2x9k" not in pod_names(rec.last), "DELETED")
@@ -195,6 +196,39 @@ async def test_bursts_are_coalesced_into_few_callbacks(emu, kubeconfig, start) -
     assert 1 <= calls <= 4, calls
     assert sum(len(s.changed) for s in rec.snapshots[before:]) == 300
     assert [s.version for s in rec.snapshots] == list(range(1, len(rec.snapshots) + 1))
+
+
+async def test_views_chained_over_the_watch_equal_full_views(emu, kubeconfig, start) -> None:
+    """``view(previous=…)`` of each snapshot (only changed pods recomputed) equals a full ``view()``,
+    through ADDED / MODIFIED / DELETED events and a 410 re-list, chained snapshot by snapshot or
+    skipping some (then replaced objects are found by identity)."""
+    _, rec = start(KubeTarget(kubeconfig=kubeconfig))
+    await wait_until(lambda: rec.snapshots and emu.open_watches() == 6, "watching")
+    emu.add(pf.deployment_pod(suffix="n3w0p", statuses=[pf.waiting("ContainerCreating")], phase="Pending"))
+    await wait_until(lambda: "web-7d4b9c6f5-n3w0p" in pod_names(rec.last), "ADDED")
+    emu.modify(pf.deployment_pod(suffix="x2x9k", statuses=[pf.waiting(
+        "CrashLoopBackOff", restarts=3, last=pf.last_terminated(pf.ago(seconds=20), reason="OOMKilled", exit_code=137))]))
+    emu.delete("pods", "shop", "db-0")
+    await wait_until(lambda: ("shop", "db-0") not in rec.last.pods, "MODIFIED and DELETED")
+    emu.add(pf.deployment_pod(suffix="h1d3n", statuses=[pf.running()]), notify=False)
+    assert emu.expire_watches() == 6
+    await wait_until(lambda: "web-7d4b9c6f5-h1d3n" in pod_names(rec.last), "the re-listed state")
+    snapshots = list(rec.snapshots)
+    assert len(snapshots) >= 4
+
+    chained = snapshots[0].view(pf.NOW)
+    for snapshot in snapshots[1:]:
+        chained = snapshot.view(pf.NOW, previous=chained)
+        full = snapshot.view(pf.NOW)
+        assert (chained.rows, chained.summary, chained.pods) == (full.rows, full.summary, full.pods), snapshot.version
+    by_key = {r.key: r for r in chained.rows}
+    assert by_key["shop", "web-7d4b9c6f5-x2x9k"].restarts_text_at(pf.NOW) == "3 (20s ago)"
+    assert ("shop", "db-0") not in by_key
+    skipping = snapshots[-1].view(pf.NOW, previous=snapshots[0].view(pf.NOW))  # a gap: by identity
+    assert (skipping.rows, skipping.pods) == (snapshots[-1].view(pf.NOW).rows, snapshots[-1].view(pf.NOW).pods)
+    later = pf.NOW + timedelta(minutes=10)  # rows are kept, their texts follow the clock
+    assert {r.key: r for r in snapshots[-1].view(later, previous=chained).rows}[
+        "shop", "web-7d4b9c6f5-x2x9k"].restarts_text_at(later) == "3 (10m ago)"
 
 
 async def test_server_ending_the_watch_reopens_it_from_the_last_resource_version(emu, kubeconfig, start) -> None:
@@ -392,7 +426,7 @@ async def test_namespaces_and_label_selector(emu, kubeconfig, start) -> None:
 
 async def test_snapshot_once_lists_without_watching(emu, kubeconfig) -> None:
     target = KubeTarget(kubeconfig=kubeconfig)
-    rows, summary, rollouts, events = await asyncio.to_thread(snapshot_once, target, pf.NOW)
+    rows, summary, rollouts, events, *_ = await asyncio.to_thread(snapshot_once, target, pf.NOW)
     assert rows[0].status == "CrashLoopBackOff" and len(rows) == 6
     assert [n.namespace for n in summary.namespaces] == ["shop", "monitoring"]
     assert [r.deployment for r in rollouts] == ["web"] and [e.reason for e in events] == ["BackOff", "Unhealthy"]

@@ -114,3 +114,92 @@ def test_pods_pane_snapshot(snap_compare, db_path, tmp_path, size):
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_the_table_updates_by_key_and_the_cursor_stays_on_the_selected_pod(emu, db_path, tmp_path, monkeypatch):
+    import warroom.ui.widgets.pods as pods_widget
+
+    monkeypatch.setattr(pods_widget, "MAX_ROWS", 4)  # 6 pods: 4 shown and the "… more" row
+    write_kubeconfig(tmp_path / "kubeconfig", {"a": (emu.url, DEFAULT_TOKEN)})
+    app = await make(db_path, tmp_path, (None,))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.loaded.wait()
+        await wait_for(pilot, lambda: app.pod_views and next(iter(app.pod_views.values())).synced, timeout=15,
+                       what="first pod view")
+        await pilot.pause()
+        table = app.query_one(PodTable)
+
+        def names() -> list[str]:
+            return [r[1] for r in pod_rows(app)]
+
+        def selected() -> str:
+            return pod_rows(app)[table.cursor_row][1]
+
+        assert names() == ["web-7d4b9c6f5-b7k2m", "node-exporter-q7wz4", "db-0", "db-migrate-29401230-k8m2p", ""]
+        assert pod_rows(app)[-1][-1] == "… 2 more healthy pods: type in the filter"
+        table.focus()
+        table.move_cursor(row=2)
+        await pilot.pause()
+        assert selected() == "db-0"
+
+        # a pod goes bad: it moves above the selected one, the cursor stays on db-0
+        emu.modify(pf.deployment_pod(suffix="x2x9k", statuses=[pf.waiting(
+            "CrashLoopBackOff", restarts=3, last=pf.last_terminated(pf.ago(seconds=20), reason="OOMKilled",
+                                                                    exit_code=137))]))
+        await wait_for(pilot, lambda: names()[1] == "web-7d4b9c6f5-x2x9k", timeout=10, what="the MODIFIED event")
+        assert names() == ["web-7d4b9c6f5-b7k2m", "web-7d4b9c6f5-x2x9k", "node-exporter-q7wz4", "db-0", ""]
+        assert (table.cursor_row, selected()) == (3, "db-0")
+        assert pod_rows(app)[1][3:5] == ["CrashLoopBackOff", "3 (20s ago)"]
+
+        # time passes: an unchanged pod's "(… ago)" follows the clock at the next redraw
+        app.clock.advance(minutes=10)
+        emu.modify(pf.daemonset_pod(statuses=[pf.running("node-exporter", "quay.io/prometheus/node-exporter:v1.8.2",
+                                                          restarts=1, last=pf.last_terminated(pf.ago(minutes=1)))]))
+        await wait_for(pilot, lambda: pod_rows(app)[2][4].startswith("1 "), timeout=10, what="the redraw")
+        assert pod_rows(app)[0][4] == "7 (10m ago)"  # was "7 (45s ago)"
+        assert selected() == "db-0"
+
+        # a deleted pod disappears; the cursor follows db-0 up
+        emu.delete("pods", "shop", "web-7d4b9c6f5-b7k2m")
+        await wait_for(pilot, lambda: "web-7d4b9c6f5-b7k2m" not in names(), timeout=10, what="the DELETED event")
+        assert names() == ["web-7d4b9c6f5-x2x9k", "node-exporter-q7wz4", "db-0", "db-migrate-29401230-k8m2p", ""]
+        assert pod_rows(app)[-1][-1] == "… 1 more healthy pods: type in the filter"
+        assert (table.cursor_row, selected()) == (2, "db-0")
+
+        # the filter narrows and widens again, by key too
+        app.query_one("#pods-filter").focus()
+        await pilot.press(*"sho")  # every pod in shop: db-0 matches all along, and stays selected
+        await pilot.pause()
+        assert names() == ["web-7d4b9c6f5-x2x9k", "db-0", "db-migrate-29401230-k8m2p", "web-7d4b9c6f5-q9z8n"]
+        assert selected() == "db-0"
+        await pilot.press("backspace", "backspace", "backspace", *"q9z")
+        await pilot.pause()
+        assert names() == ["web-7d4b9c6f5-q9z8n"]
+        await pilot.press("backspace", "backspace", "backspace")
+        await pilot.pause()
+        assert names() == ["web-7d4b9c6f5-x2x9k", "node-exporter-q7wz4", "db-0", "db-migrate-29401230-k8m2p", ""]
+
+
+def test_shown_rows_merge_contexts_unhealthy_first_and_count_the_rest():
+    from warroom.domain.pods import pod_row, sort_rows
+    from warroom.ui.widgets.pods import ContextView, shown_rows
+
+    def view(context, *objs):
+        rows = tuple(sort_rows(pod_row(o) for o in objs))
+        return ContextView(context, rows, (), (), (), (), (), True)
+
+    crash = [pf.waiting("CrashLoopBackOff", restarts=2)]
+    views = {
+        "prod": view("prod", pf.deployment_pod(suffix="aaaaa", statuses=[pf.running()]),
+                     pf.deployment_pod(suffix="bbbbb", statuses=crash)),
+        "dr": view("dr", pf.deployment_pod(suffix="aaaaa", statuses=crash),
+                   pf.deployment_pod(suffix="ccccc", statuses=[pf.running()])),
+    }
+    rows, hidden = shown_rows(views, "", 3)
+    # unhealthy first, then namespace, name, context
+    assert [(c, r.name[-5:]) for c, r in rows] == [("dr", "aaaaa"), ("prod", "bbbbb"), ("prod", "aaaaa")]
+    assert hidden == 1
+    rows, hidden = shown_rows(views, "aaaaa", 3)  # the filter: name, namespace, status, node or context
+    assert [(c, r.name[-5:]) for c, r in rows] == [("dr", "aaaaa"), ("prod", "aaaaa")] and hidden == 0
+    rows, hidden = shown_rows(views, "prod", 1)
+    assert [(c, r.name[-5:]) for c, r in rows] == [("prod", "bbbbb")] and hidden == 1

@@ -61,9 +61,9 @@ def pod_events(rows: Iterable[PodRow], workloads: Iterable[WorkloadHealth], roll
     return events
 
 
-def describe_pod(row: PodRow, context: str = "") -> str:
-    """One line for the timeline when the scribe pins a pod."""
+def describe_pod(row: PodRow, now: datetime, context: str = "") -> str:
+    """One line for the timeline when the scribe pins a pod (restart ages at ``now``)."""
     where = f"[{context}] " if context else ""
     node = f" on {row.node}" if row.node else ""
     return (f"Pod {where}{row.namespace}/{row.name}: {row.status}, READY {row.ready}, "
-            f"restarts {row.restarts_text}{node}")
+            f"restarts {row.restarts_text_at(now)}{node}")

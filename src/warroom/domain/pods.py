@@ -18,25 +18,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 __all__ = [
+    "EMPTY_INDEX",
     "NamespaceHealth",
     "Owner",
+    "PodIndex",
     "PodRow",
+    "PodTally",
     "Rollout",
     "WarningEvent",
     "WorkloadHealth",
     "WorkloadSummary",
     "human_duration",
     "parse_time",
+    "index_pods",
     "pod_owner",
     "pod_row",
     "pod_status",
+    "replaced_keys",
     "rollouts",
     "sort_rows",
+    "summarize",
+    "tally",
+    "update_index",
     "warning_events",
     "workload_kind",
     "workload_summary",
@@ -201,15 +210,19 @@ class PodStatus:
 
 @dataclass(frozen=True)
 class PodRow:
-    """One pod as the health pane shows it."""
+    """One pod as the health pane shows it.
+
+    Holds instants, not ages: a row stays true as time passes, so rows of unchanged pods are kept
+    from one snapshot to the next and the AGE / "(5m ago)" texts are formatted at ``now`` when shown.
+    """
 
     namespace: str
     name: str
     ready: str
     status: str
     restarts: int
-    last_restart_age: timedelta | None
-    age: timedelta | None
+    last_restart: datetime | None
+    created: datetime | None
     node: str
     owner: Owner | None
     healthy: bool
@@ -222,16 +235,20 @@ class PodRow:
     def key(self) -> tuple[str, str]:
         return (self.namespace, self.name)
 
-    @property
-    def restarts_text(self) -> str:
+    def age_at(self, now: datetime) -> timedelta | None:
+        return None if self.created is None else now - self.created
+
+    def last_restart_age_at(self, now: datetime) -> timedelta | None:
+        return None if self.last_restart is None else now - self.last_restart
+
+    def restarts_text_at(self, now: datetime) -> str:
         """``5 (3m ago)`` as kubectl prints it; a bare count when no restart time is known."""
-        if self.restarts != 0 and self.last_restart_age is not None:
-            return f"{self.restarts} ({human_duration(self.last_restart_age)} ago)"
+        if self.restarts != 0 and self.last_restart is not None:
+            return f"{self.restarts} ({human_duration(now - self.last_restart)} ago)"
         return str(self.restarts)
 
-    @property
-    def age_text(self) -> str:
-        return "<unknown>" if self.age is None else human_duration(self.age)
+    def age_text_at(self, now: datetime) -> str:
+        return "<unknown>" if self.created is None else human_duration(now - self.created)
 
 
 def pod_status(pod: Obj) -> PodStatus:
@@ -368,11 +385,10 @@ def pod_owner(pod: Obj) -> Owner | None:
     return Owner(kind, name)
 
 
-def pod_row(pod: Obj, now: datetime) -> PodRow:
-    """A pod as one row of the health pane, at ``now``."""
+def pod_row(pod: Obj) -> PodRow:
+    """A pod as one row of the health pane (ages are taken at display time: :meth:`PodRow.age_at`)."""
     meta = _get(pod, "metadata") or {}
     st = pod_status(pod)
-    created = parse_time(_get(meta, "creationTimestamp"))
     phase = _get(pod, "status", "phase") or ""
     all_ready = st.ready_containers == st.total_containers
     healthy = (st.status == "Running" and all_ready) or (st.status == "Completed" and phase == "Succeeded")
@@ -382,8 +398,8 @@ def pod_row(pod: Obj, now: datetime) -> PodRow:
         ready=st.ready,
         status=st.status,
         restarts=st.restarts,
-        last_restart_age=None if st.last_restart is None else now - st.last_restart,
-        age=None if created is None else now - created,
+        last_restart=st.last_restart,
+        created=parse_time(_get(meta, "creationTimestamp")),
         node=_get(pod, "spec", "nodeName") or "",
         owner=pod_owner(pod),
         healthy=healthy,
@@ -459,7 +475,56 @@ def workload_kind(obj: Obj) -> str:
     return "Deployment"
 
 
+OwnerKey = tuple[str, str, str]  # (namespace, kind, name)
+
+
+@dataclass(frozen=True)
+class PodTally:
+    """What the workload summary needs from the rows: counts per owner and per namespace.
+
+    Kept as counts so that a changed pod moves them by one instead of recounting 5,000 rows.
+    """
+
+    #: ``(pods, unhealthy, fully ready)`` per controlling workload
+    owners: Mapping[OwnerKey, tuple[int, int, int]]
+    #: ``(pods, unhealthy)`` per namespace
+    namespaces: Mapping[str, tuple[int, int]]
+
+
+def _count(owners: dict[OwnerKey, tuple[int, int, int]], namespaces: dict[str, tuple[int, int]],
+           row: PodRow, sign: int) -> None:
+    """Add (``sign=1``) or take away (``-1``) one row from the counts; a count that drops to 0 goes."""
+    bad = 0 if row.healthy else sign
+    total, unhealthy = namespaces.get(row.namespace, (0, 0))
+    if total + sign:
+        namespaces[row.namespace] = (total + sign, unhealthy + bad)
+    else:
+        namespaces.pop(row.namespace, None)
+    if row.owner is None:
+        return
+    key = (row.namespace, row.owner.kind, row.owner.name)
+    full = sign if row.total_containers and row.ready_containers == row.total_containers else 0
+    pods, unhealthy, ready = owners.get(key, (0, 0, 0))
+    if pods + sign:
+        owners[key] = (pods + sign, unhealthy + bad, ready + full)
+    else:
+        owners.pop(key, None)
+
+
+def tally(rows: Iterable[PodRow]) -> PodTally:
+    owners: dict[OwnerKey, tuple[int, int, int]] = {}
+    namespaces: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        _count(owners, namespaces, row, 1)
+    return PodTally(owners, namespaces)
+
+
 def workload_summary(rows: Iterable[PodRow], workloads: Iterable[Obj]) -> WorkloadSummary:
+    """Per workload ready/desired (unhealthy first) and per namespace pod counts (see :func:`summarize`)."""
+    return summarize(tally(rows), workloads)
+
+
+def summarize(counts: PodTally, workloads: Iterable[Obj]) -> WorkloadSummary:
     """Per workload ready/desired (unhealthy first) and per namespace pod counts.
 
     Deployments and StatefulSets: desired ``spec.replicas`` (default 1), ready
@@ -468,13 +533,7 @@ def workload_summary(rows: Iterable[PodRow], workloads: Iterable[Obj]) -> Worklo
     ReplicaSets, a workload list not loaded yet) are listed with ``desired=None`` and the
     number of their pods that are fully ready.
     """
-    rows = list(rows)
-    by_owner: dict[tuple[str, str, str], list[PodRow]] = {}
-    for row in rows:
-        if row.owner is not None:
-            by_owner.setdefault((row.namespace, row.owner.kind, row.owner.name), []).append(row)
-
-    out: dict[tuple[str, str, str], WorkloadHealth] = {}
+    out: dict[OwnerKey, WorkloadHealth] = {}
     for obj in workloads:
         kind = workload_kind(obj)
         namespace = _get(obj, "metadata", "namespace") or ""
@@ -486,41 +545,107 @@ def workload_summary(rows: Iterable[PodRow], workloads: Iterable[Obj]) -> Worklo
             desired = _int(_get(obj, "spec", "replicas"), default=1)
             ready = _int(_get(obj, "status", "readyReplicas"))
         key = (namespace, kind, name)
-        pods = by_owner.get(key, [])
+        pods, unhealthy, _ = counts.owners.get(key, (0, 0, 0))
         out[key] = WorkloadHealth(
-            namespace=namespace,
-            kind=kind,
-            name=name,
-            ready=ready,
-            desired=desired,
-            pods=len(pods),
-            unhealthy_pods=sum(1 for p in pods if not p.healthy),
+            namespace=namespace, kind=kind, name=name, ready=ready, desired=desired,
+            pods=pods, unhealthy_pods=unhealthy,
         )
-    for key, pods in by_owner.items():
+    for key, (pods, unhealthy, fully_ready) in counts.owners.items():
         if key in out:
             continue
         namespace, kind, name = key
         out[key] = WorkloadHealth(
-            namespace=namespace,
-            kind=kind,
-            name=name,
-            ready=sum(1 for p in pods if p.total_containers and p.ready_containers == p.total_containers),
-            desired=None,
-            pods=len(pods),
-            unhealthy_pods=sum(1 for p in pods if not p.healthy),
+            namespace=namespace, kind=kind, name=name, ready=fully_ready, desired=None,
+            pods=pods, unhealthy_pods=unhealthy,
         )
-
-    counts: dict[str, list[int]] = {}
-    for row in rows:
-        c = counts.setdefault(row.namespace, [0, 0])
-        c[0] += 1
-        c[1] += 0 if row.healthy else 1
     namespaces = sorted(
-        (NamespaceHealth(ns, total, unhealthy) for ns, (total, unhealthy) in counts.items()),
+        (NamespaceHealth(ns, total, unhealthy) for ns, (total, unhealthy) in counts.namespaces.items()),
         key=lambda n: (n.unhealthy == 0, n.namespace),
     )
     workload_list = sorted(out.values(), key=lambda w: (w.healthy, w.namespace, w.kind, w.name))
     return WorkloadSummary(workloads=tuple(workload_list), namespaces=tuple(namespaces))
+
+
+# --------------------------------------------------------------------------- rows kept between snapshots
+
+Key = tuple[str, str]  # (namespace, name)
+SortKey = tuple[bool, str, str]
+
+
+def _sort_key(row: PodRow) -> SortKey:
+    return (row.healthy, row.namespace, row.name)
+
+
+@dataclass(frozen=True)
+class PodIndex:
+    """The rows of a set of pods, sorted as :func:`sort_rows` does, with their counts.
+
+    Carried from one snapshot to the next so that only changed pods are recomputed
+    (:func:`update_index`). ``sources`` holds the object each row was computed from: the
+    watcher replaces an object when it changes, never mutates it, so identity tells an
+    unchanged pod.
+    """
+
+    sources: Mapping[Key, Obj]
+    by_key: Mapping[Key, PodRow]
+    rows: tuple[PodRow, ...]
+    sort_keys: tuple[SortKey, ...]
+    tally: PodTally
+
+
+EMPTY_INDEX = PodIndex({}, {}, (), (), PodTally({}, {}))
+
+
+def index_pods(pods: Mapping[Key, Obj]) -> PodIndex:
+    """Every pod's row, computed afresh."""
+    rows = sort_rows(pod_row(obj) for obj in pods.values())
+    return PodIndex(
+        sources=dict(pods),
+        by_key={r.key: r for r in rows},
+        rows=tuple(rows),
+        sort_keys=tuple(_sort_key(r) for r in rows),
+        tally=tally(rows),
+    )
+
+
+def replaced_keys(index: PodIndex, pods: Mapping[Key, Obj]) -> list[Key]:
+    """Keys of pods added, deleted or replaced since ``index`` (when the changes are not known)."""
+    gone = [k for k in index.sources if k not in pods]
+    return gone + [k for k, obj in pods.items() if index.sources.get(k) is not obj]
+
+
+def update_index(index: PodIndex, pods: Mapping[Key, Obj], changed: Iterable[Key]) -> PodIndex:
+    """``index`` brought up to ``pods``, recomputing only the rows of ``changed`` keys.
+
+    ``changed`` must name every pod added, modified or deleted since ``index`` (more is
+    harmless). Equal to :func:`index_pods` of ``pods``; costs O(changed · log n) row work
+    plus copying the index (~0.1 ms for 5,000 pods) instead of ~50 µs per pod.
+    """
+    sources = dict(index.sources)
+    by_key = dict(index.by_key)
+    rows = list(index.rows)
+    sort_keys = list(index.sort_keys)
+    owners = dict(index.tally.owners)
+    namespaces = dict(index.tally.namespaces)
+    for key in changed:
+        obj = pods.get(key)
+        old = by_key.get(key)
+        if old is not None:
+            if obj is sources[key]:
+                continue
+            i = bisect_left(sort_keys, _sort_key(old))
+            del sort_keys[i], rows[i], by_key[key], sources[key]
+            _count(owners, namespaces, old, -1)
+        if obj is not None:
+            row = pod_row(obj)
+            k = _sort_key(row)
+            i = bisect_left(sort_keys, k)
+            sort_keys.insert(i, k)
+            rows.insert(i, row)
+            by_key[key] = row
+            sources[key] = obj
+            _count(owners, namespaces, row, 1)
+    return PodIndex(sources, by_key, tuple(rows), tuple(sort_keys), PodTally(owners, namespaces))
 
 
 # --------------------------------------------------------------------------- rollouts
@@ -580,17 +705,12 @@ def _template_images(obj: Obj) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _controlled_by(rs: Obj, deployment: Obj) -> bool:
-    dep_uid = _get(deployment, "metadata", "uid")
-    dep_name = _get(deployment, "metadata", "name")
+def _deployment_ref(rs: Obj) -> tuple[str | None, str | None] | None:
+    """``(uid, name)`` of the first controller reference to a Deployment, as the controller reads it."""
     for ref in _list(_get(rs, "metadata", "ownerReferences")):
-        if _get(ref, "controller") is not True or _get(ref, "kind") != "Deployment":
-            continue
-        ref_uid = _get(ref, "uid")
-        if dep_uid and ref_uid:
-            return ref_uid == dep_uid
-        return _get(ref, "name") == dep_name
-    return False
+        if _get(ref, "controller") is True and _get(ref, "kind") == "Deployment":
+            return _get(ref, "uid"), _get(ref, "name")
+    return None
 
 
 def rollouts(
@@ -604,14 +724,30 @@ def rollouts(
     Newest first. The "before" images are those of the ReplicaSet with the next lower
     revision (empty for a brand-new Deployment).
     """
-    rs_list = list(replicasets)
+    # ReplicaSets by namespace and controller uid / name: one pass instead of deployments × replicasets
+    by_uid: dict[tuple[str, str], list[tuple[int, str | None, Obj]]] = {}
+    by_name: dict[tuple[str, str | None], list[tuple[int, str | None, Obj]]] = {}
+    for i, rs in enumerate(replicasets):
+        ref = _deployment_ref(rs)
+        if ref is None:
+            continue
+        ns = _get(rs, "metadata", "namespace") or ""
+        ref_uid, ref_name = ref
+        entry = (i, ref_uid, rs)
+        if ref_uid:
+            by_uid.setdefault((ns, ref_uid), []).append(entry)
+        by_name.setdefault((ns, ref_name), []).append(entry)
     found: list[Rollout] = []
     for dep in deployments:
         namespace = _get(dep, "metadata", "namespace") or ""
+        dep_uid = _get(dep, "metadata", "uid")
+        named = by_name.get((namespace, _get(dep, "metadata", "name")), [])
+        if dep_uid:  # uids decide where both sides have one, names otherwise
+            candidates = by_uid.get((namespace, dep_uid), []) + [e for e in named if not e[1]]
+        else:
+            candidates = named
         owned = []
-        for rs in rs_list:
-            if (_get(rs, "metadata", "namespace") or "") != namespace or not _controlled_by(rs, dep):
-                continue
+        for _, _, rs in sorted(candidates, key=lambda e: e[0]):
             revision = _revision(rs)
             if revision is not None:
                 owned.append((revision, rs))

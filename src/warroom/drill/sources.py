@@ -133,6 +133,11 @@ class ScriptedKube:
         with self._lock:
             fresh = {plural: {(o["metadata"]["namespace"], o["metadata"]["name"]): o for o in objs}
                      for plural, objs in built.items()}
+            for plural, objs in fresh.items():  # an unchanged object stays the same object, as in a watcher
+                before = self._objects.get(plural, {})
+                for key, obj in objs.items():
+                    if _rv(before.get(key)) == _rv(obj):
+                        objs[key] = before[key]
             changed = frozenset(
                 (plural, ns, name)
                 for plural in fresh

@@ -47,8 +47,7 @@ objects are not reported as changed). Never any polling per pod.
 
 **Snapshots** (:class:`KubeSnapshot`) are immutable views published through ``on_change``,
 coalesced (``batch_interval``), with ``changed`` — the keys changed since the previous one — so
-a pane can update its rows by key instead of recomputing 5,000 of them (``view()`` of 5,000
-pods costs ~0.3 s).
+``view(previous=…)`` recomputes only the changed pods' rows instead of 5,000 of them (~0.3 s).
 
 **Lazy import.** Nothing here imports ``kubernetes`` (or aiohttp) at module level: the import
 (~0.4 s) runs in a worker thread when a watcher starts (:func:`_kube`), so neither the first
@@ -83,15 +82,18 @@ from typing import Any, Literal, NamedTuple
 from urllib.parse import quote
 
 from warroom.domain.pods import (
+    EMPTY_INDEX,
+    PodIndex,
     PodRow,
     Rollout,
     WarningEvent,
     WorkloadSummary,
-    pod_row,
+    index_pods,
+    replaced_keys,
     rollouts,
-    sort_rows,
+    summarize,
+    update_index,
     warning_events,
-    workload_summary,
 )
 
 __all__ = [
@@ -508,10 +510,14 @@ def _merge_errors(errors: Iterable[KubeError]) -> list[KubeError]:
 class KubeView(NamedTuple):
     """What the pane and ``warroom pods`` show, at one instant."""
 
-    rows: list[PodRow]
+    rows: tuple[PodRow, ...]
     summary: WorkloadSummary
     rollouts: list[Rollout]
     events: list[WarningEvent]
+    #: the rows by key, for the next snapshot's view (``view(previous=…)``)
+    pods: PodIndex = EMPTY_INDEX
+    #: the version of the snapshot it was computed from
+    version: int = 0
 
 
 def _empty() -> Mapping[Key, Obj]:
@@ -557,15 +563,33 @@ class KubeSnapshot:
         *,
         rollouts_within: timedelta = DEFAULT_ROLLOUTS_WITHIN,
         events_within: timedelta = DEFAULT_EVENTS_WITHIN,
+        previous: KubeView | None = None,
     ) -> KubeView:
-        """Rows (unhealthy first), workload summary, recent rollouts and Warning events at ``now``."""
-        rows = sort_rows(pod_row(p, now) for p in self.pods.values())
+        """Rows (unhealthy first), workload summary, recent rollouts and Warning events at ``now``.
+
+        ``previous``: the view of an earlier snapshot of the same watcher. Then only the pods
+        changed since are recomputed (5,000 rows cost ~0.3 s, a few changed ones ~0.1 ms): those
+        in ``changed`` when it is the snapshot just before this one, else those whose object was
+        replaced (the watcher never mutates an object it published).
+        """
+        pods = self.pod_index(previous)
         return KubeView(
-            rows=rows,
-            summary=workload_summary(rows, self.workloads),
+            rows=pods.rows,
+            summary=summarize(pods.tally, self.workloads),
             rollouts=rollouts(self.deployments.values(), self.replicasets.values(), now, rollouts_within),
             events=warning_events(self.events.values(), now, events_within),
+            pods=pods,
+            version=self.version,
         )
+
+    def pod_index(self, previous: KubeView | None = None) -> PodIndex:
+        if previous is None:
+            return index_pods(self.pods)
+        if previous.version == self.version - 1:
+            changed = [(ns, name) for plural, ns, name in self.changed if plural == "pods"]
+        else:
+            changed = replaced_keys(previous.pods, self.pods)
+        return update_index(previous.pods, self.pods, changed)
 
 
 def _clean(obj: Obj, kind: Kind) -> Obj:

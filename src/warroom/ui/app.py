@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable
@@ -189,6 +190,10 @@ class WarRoomApp(App[int]):
         self._recorder = rec.Recorder()
         self._pending_readings: list[rec.Record] = []
         self._first_read: asyncio.Future | None = None  # started in on_load
+        #: per context: the newest snapshot version posted, and the last view computed (the next one's start)
+        self._pods_latest: dict[str, int] = {}
+        self._kube_views: dict = {}
+        self._pods_lock = threading.Lock()
 
     def now(self) -> datetime:
         return self.clock()
@@ -617,7 +622,7 @@ class WarRoomApp(App[int]):
         if self.incident is None or self.incident.is_resolved or not view.synced:
             return
         multi = len(self.pod_views) > 1 or bool(self.config.kubernetes and len(self.config.kubernetes.contexts) > 1)
-        for e in pod_events(view.rows, view.workloads, view.rollouts, now, view.context if multi else ""):
+        for e in pod_events(view.unhealthy_rows, view.workloads, view.rollouts, now, view.context if multi else ""):
             self._write_keyed(e.key, e.text, now)
 
     def _write_keyed(self, key: str, text: str, at: datetime, kind: str = "system", alarm: bool = False) -> None:
@@ -678,19 +683,28 @@ class WarRoomApp(App[int]):
 
     @on(PodsChanged)
     def _pods_changed(self, event: PodsChanged) -> None:
+        self._pods_latest[event.snapshot.context] = event.snapshot.version
         self._pods_view(event.snapshot)
 
     @work(thread=True, group="pods-view", exit_on_error=False)
     def _pods_view(self, snapshot) -> None:
-        """Turning thousands of pods into rows runs off the UI thread."""
+        """Turning pods into rows runs off the UI thread, one snapshot at a time: each view starts
+        from the last one, so only the pods changed since are recomputed. A snapshot overtaken by a
+        newer one while it waited is skipped (the newer one carries its changes)."""
         from datetime import timedelta
 
         hours = self.config.kubernetes.rollout_hours if self.config.kubernetes else 6.0
         from warroom.ui.widgets.pods import ContextView
 
-        v = snapshot.view(self.now(), rollouts_within=timedelta(hours=hours))
+        with self._pods_lock:
+            previous = self._kube_views.get(snapshot.context)
+            if snapshot.version < self._pods_latest.get(snapshot.context, 0) or (
+                    previous is not None and previous.version >= snapshot.version):
+                return
+            v = snapshot.view(self.now(), rollouts_within=timedelta(hours=hours), previous=previous)
+            self._kube_views[snapshot.context] = v
         self.post_message(PodsViewReady((snapshot.version, ContextView(
-            snapshot.context, tuple(v.rows), v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
+            snapshot.context, v.rows, v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
             tuple(v.events), tuple(snapshot.errors), snapshot.synced))))
 
     @on(PodsViewReady)
@@ -712,8 +726,8 @@ class WarRoomApp(App[int]):
         if not self._need_incident():
             return
         multi = len(self.pod_views) > 1
-        text = describe_pod(event.row, event.context if multi else "")
         incident_id, now = self.incident.id, self.now()
+        text = describe_pod(event.row, now, event.context if multi else "")
         self._enqueue(text, lambda: self._apply_async(
             self.store.append(incident_id, text, author=self.author, now=now, kind="note")))
         self.notify(f"Pinned: {text}", title="Timeline")

@@ -1,10 +1,19 @@
 """The pod health pane: per context, the namespace and workload summary, pods unhealthy first,
-and what changed (rollouts, Warning events). Type in the filter to narrow; ``p`` pins a pod."""
+and what changed (rollouts, Warning events). Type in the filter to narrow; ``p`` pins a pod.
+
+The table is updated by key, never cleared and refilled on a snapshot: stale rows are removed,
+changed cells updated, new rows added and the order re-sorted only when it changed, so the
+cursor stays on the selected pod and the scroll position holds while a watch storm goes on.
+"""
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from itertools import islice, repeat
+from typing import NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -14,10 +23,15 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
 from warroom.domain.pods import PodRow, human_duration
+from warroom.domain.text import one_line
 from warroom.ui import render
 from warroom.ui.messages import PinPod
 
 MAX_ROWS = 400  # a war room needs the unhealthy pods; the healthy thousands are one filter away
+MORE_KEY = "__more__"
+COLUMNS = ("NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE")
+#: Beyond this many stale rows the table is rebuilt: Textual's ``remove_row`` renumbers every row.
+REBUILD_AFTER = 64
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,70 @@ class ContextView:
     events: tuple
     errors: tuple[str, ...]
     synced: bool
+
+    @property
+    def unhealthy(self) -> int:
+        return sum(ns.unhealthy for ns in self.namespaces)
+
+    @property
+    def unhealthy_rows(self) -> tuple[PodRow, ...]:
+        """The unhealthy pods (``rows`` are sorted unhealthy first)."""
+        return self.rows[: self.unhealthy]
+
+
+class Cell(NamedTuple):
+    """One cell as text and style: compared with what is shown before any ``Text`` is built."""
+
+    text: str
+    style: str = ""
+    #: cluster text: folded onto one line, never markup, cut with an ellipsis (``render.user``)
+    literal: bool = False
+
+    def render(self) -> Text:
+        return render.user(self.text, self.style) if self.literal else Text(self.text, style=self.style)
+
+
+Cells = tuple[Cell, ...]
+
+
+def row_key(context: str, row: PodRow) -> str:
+    return f"{context}/{row.namespace}/{row.name}"
+
+
+def pod_cells(context: str | None, row: PodRow, now: datetime) -> Cells:
+    """A pod's cells at ``now`` (AGE and "(5m ago)" are the only texts that change with time)."""
+    cells = (
+        Cell(one_line(row.namespace), "", True),
+        Cell(one_line(row.name), "" if row.healthy else "bold", True),
+        Cell(row.ready),
+        Cell(row.status, "" if row.healthy else "bold red"),
+        Cell(row.restarts_text_at(now), "yellow" if row.restarts else ""),
+        Cell(row.age_text_at(now)),
+        Cell(one_line(row.node), "", True),
+    )
+    return cells if context is None else (Cell(one_line(context), "", True), *cells)
+
+
+def more_cells(columns: int, hidden: int) -> Cells:
+    return (*([Cell("")] * (columns - 1)), Cell(f"… {hidden} more healthy pods: type in the filter", "dim"))
+
+
+def _matches(wanted: str, context: str, r: PodRow) -> bool:
+    return any(wanted in s.lower() for s in (r.name, r.namespace, r.status, r.node, context))
+
+
+def shown_rows(views: Mapping[str, ContextView], wanted: str, limit: int) -> tuple[list[tuple[str, PodRow]], int]:
+    """The first ``limit`` pods of every context matching ``wanted``, unhealthy first, and how many
+    more there are. Each view's rows are already sorted, so they are merged, not sorted again."""
+    streams: list[Iterable[tuple[str, PodRow]]] = []
+    total = 0
+    for context, view in sorted(views.items()):
+        rows = tuple(r for r in view.rows if _matches(wanted, context, r)) if wanted else view.rows
+        total += len(rows)
+        streams.append(zip(repeat(context), rows))
+    merged = heapq.merge(*streams, key=lambda cr: (cr[1].healthy, cr[1].namespace, cr[1].name, cr[0]))
+    shown = list(islice(merged, limit))
+    return shown, total - len(shown)
 
 
 class PodTable(DataTable):
@@ -59,6 +137,10 @@ class PodsPane(Vertical):
         self.views: dict[str, ContextView] = {}
         self._shown: list[tuple[str, PodRow]] = []
         self._filter = ""
+        self._now: datetime | None = None
+        #: what the table shows: cells by row key, and the keys in display order
+        self._cells: dict[str, Cells] = {}
+        self._order: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="pods-status")
@@ -72,7 +154,7 @@ class PodsPane(Vertical):
         table = self.query_one(PodTable)
         if self.multi:
             table.add_column("CONTEXT", key="context")
-        for label in ("NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"):
+        for label in COLUMNS:
             table.add_column(label, key=label.lower())
         self.query_one("#pods-status", Static).update(Text(f"{self._label} · connecting…", style="dim"))
 
@@ -90,6 +172,7 @@ class PodsPane(Vertical):
 
     def show(self, view: ContextView, now: datetime, local: tzinfo) -> None:
         self.views[view.context] = view
+        self._now = now
         self._render_status()
         self._render_summary()
         self._fill()
@@ -113,7 +196,7 @@ class PodsPane(Vertical):
 
     def _render_summary(self) -> None:
         out = Text(no_wrap=True, overflow="ellipsis")
-        unhealthy = sum(1 for v in self.views.values() for r in v.rows if not r.healthy)
+        unhealthy = sum(v.unhealthy for v in self.views.values())
         total = sum(len(v.rows) for v in self.views.values())
         out.append(f"{total} pods, ", style="bold")
         out.append(f"{unhealthy} unhealthy" if unhealthy else "all healthy",
@@ -136,36 +219,71 @@ class PodsPane(Vertical):
         self.set_class(bool(unhealthy), "-unhealthy")
 
     def _fill(self) -> None:
-        table = self.query_one(PodTable)
-        wanted = self._filter
-        rows: list[tuple[str, PodRow]] = []
-        for context, view in sorted(self.views.items()):
-            for r in view.rows:
-                if wanted and not any(wanted in s.lower() for s in (r.name, r.namespace, r.status, r.node, context)):
-                    continue
-                rows.append((context, r))
-        rows.sort(key=lambda cr: (cr[1].healthy, cr[1].namespace, cr[1].name, cr[0]))
-        hidden = max(0, len(rows) - MAX_ROWS)
-        rows = rows[:MAX_ROWS]
-        selected = self._shown[table.cursor_row] if table.row_count and table.cursor_row < len(self._shown) else None
-        table.clear()
+        """Bring the table to the wanted rows by key (see the module docstring)."""
+        rows, hidden = shown_rows(self.views, self._filter, MAX_ROWS)
+        now = self._now
+        wanted: dict[str, Cells] = {}
         for context, r in rows:
-            status_style = "" if r.healthy else "bold red"
-            cells = [render.user(r.namespace), render.user(r.name, "" if r.healthy else "bold"),
-                     Text(r.ready), Text(r.status, style=status_style),
-                     Text(r.restarts_text, style="yellow" if r.restarts else ""), Text(r.age_text), render.user(r.node)]
-            if self.multi:
-                cells.insert(0, render.user(context))
-            table.add_row(*cells, key=f"{context}/{r.namespace}/{r.name}")
-        self._shown = rows
-        if selected is not None:
-            keys = [(c, r.namespace, r.name) for c, r in rows]
-            target = (selected[0], selected[1].namespace, selected[1].name)
-            if target in keys:
-                table.move_cursor(row=keys.index(target))
+            wanted[row_key(context, r)] = pod_cells(context if self.multi else None, r, now)
         if hidden:
-            table.add_row(*([Text("")] * (len(table.columns) - 1)),
-                          Text(f"… {hidden} more healthy pods: type in the filter", style="dim"), key="__more__")
+            wanted[MORE_KEY] = more_cells(len(COLUMNS) + self.multi, hidden)
+        table = self.query_one(PodTable)
+        order = list(wanted)
+        selected = self._order[table.cursor_row] if 0 <= table.cursor_row < len(self._order) else None
+        with self.app.batch_update():
+            stale = [k for k in self._cells if k not in wanted]
+            if len(stale) > REBUILD_AFTER:
+                current = self._rebuild(table, wanted)
+            else:
+                for key in stale:
+                    table.remove_row(key)
+                    del self._cells[key]
+                current = self._update(table, wanted)
+            if current != order:
+                rank = {self._sort_id(cells): i for i, cells in enumerate(wanted.values())}
+                table.sort(*self._id_columns, key=lambda ids: rank.get(tuple(c.plain for c in ids), len(rank)))
+            self._order = order
+            self._shown = rows
+            if selected in wanted:
+                index = table.get_row_index(selected)
+                if index != table.cursor_row:
+                    table.move_cursor(row=index)
+
+    @property
+    def _id_columns(self) -> tuple[str, ...]:
+        return ("context", "namespace", "name") if self.multi else ("namespace", "name")
+
+    def _sort_id(self, cells: Cells) -> tuple[str, ...]:
+        """A row's identity as its CONTEXT, NAMESPACE and NAME texts (what ``DataTable.sort`` hands over)."""
+        return tuple(c.text for c in cells[: len(self._id_columns)])
+
+    def _update(self, table: PodTable, wanted: dict[str, Cells]) -> list[str]:
+        """Add the new rows, update the changed cells; the keys in the table's order afterwards."""
+        columns = [c.key for c in table.ordered_columns]
+        order = [k for k in self._order if k in self._cells]  # kept rows keep their places; new ones go last
+        for key, cells in wanted.items():
+            old = self._cells.get(key)
+            if old is None:
+                table.add_row(*(c.render() for c in cells), key=key)
+                order.append(key)
+            elif old != cells:
+                for column, before, after in zip(columns, old, cells):
+                    if before != after:
+                        text = after.render()
+                        # widths only grow (as a refill would); measuring at once only when a text outgrows its column
+                        grows = text.cell_len > table.columns[column].content_width
+                        table.update_cell(key, column, text, update_width=grows)
+            self._cells[key] = cells
+        return order
+
+    def _rebuild(self, table: PodTable, wanted: dict[str, Cells]) -> list[str]:
+        """Most rows left: one clear and refill is cheaper than removing them one by one
+        (``remove_row`` renumbers every row); the cursor is put back on the selected pod after."""
+        table.clear()
+        for key, cells in wanted.items():
+            table.add_row(*(c.render() for c in cells), key=key)
+        self._cells = dict(wanted)
+        return list(wanted)
 
     def _render_changes(self, now: datetime, local: tzinfo) -> None:
         out = Text(no_wrap=True, overflow="ellipsis")
