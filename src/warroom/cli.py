@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compress time N times (default 1: real time); F11 pauses, F12 changes it")
     p.add_argument("--list", action="store_true", help="list the bundled scenarios")
 
+    p = sub.add_parser("replay", help="the war room as it was at any moment of an incident (read-only)")
+    p.add_argument("incident", nargs="?", type=_incident_id, metavar="ID",
+                   help="incident id (default: the active one, else the latest)")
+    p.add_argument("--at", metavar="T", help="start the cursor at T (default: the first reading)")
+
+    p = sub.add_parser("prune", help="delete the recorded readings of incidents resolved long ago (timelines stay)")
+    p.add_argument("--older-than", required=True, type=_age, metavar="AGE",
+                   help="resolved more than AGE ago, e.g. 90d, 12w, 36h")
+
     p = sub.add_parser("pods", help="pod health like the pane: unhealthy first, workloads, rollouts, Warning events")
     _config_arg(p)
     p.add_argument("--json", action="store_true")
@@ -125,6 +134,15 @@ def _config_arg(p: argparse.ArgumentParser) -> None:
 
 def _incident_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("-i", "--incident", type=_incident_id, metavar="ID", help="incident id (default: the active one)")
+
+
+def _age(text: str):
+    from warroom.domain.baseline import parse_duration
+
+    try:
+        return parse_duration(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an age: {text!r} (e.g. 90d, 12w, 36h)") from None
 
 
 def _speed(text: str) -> float:
@@ -156,6 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "where":
         print(db_path)
         return 0
+    if args.command == "replay":
+        try:
+            return _run_replay(args, db_path)
+        except CliError as exc:
+            print(f"warroom: error: {exc}", file=sys.stderr)
+            return 1
     if args.command == "drill":
         try:
             return _run_drill(args, db_path)
@@ -183,6 +207,30 @@ def _run_tui(db_path: Path, config_path: Path, explicit: bool) -> int:
     from warroom.ui.app import run  # noqa: PLC0415 — Textual is only imported for the TUI
 
     return run(db_path, config_path, explicit_config=explicit)
+
+
+def _run_replay(args: argparse.Namespace, db_path: Path) -> int:
+    from warroom.store.sqlite import NotFound, Store, StoreError
+
+    async def pick() -> tuple[int, datetime | None]:
+        async with Store.open(db_path) as store:
+            incident_id = args.incident or await store.active_incident_id()
+            if incident_id is None:
+                latest = await store.incidents()
+                if not latest:
+                    raise CliError("no incident to replay")
+                incident_id = latest[0].id
+            await store.incident(incident_id)
+            at = parse_when(args.at, datetime.now(timezone.utc), local_timezone(), allow_future=True) if args.at else None
+            return incident_id, at
+
+    try:
+        incident_id, at = asyncio.run(pick())
+    except (StoreError, NotFound, TimeParseError) as exc:
+        raise CliError(str(exc)) from None
+    from warroom.ui.replay_app import ReplayApp  # noqa: PLC0415 — Textual only for the TUI
+
+    return ReplayApp(db_path, incident_id, start=at).run() or 0
 
 
 def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
@@ -351,6 +399,13 @@ async def cmd_export(store, args, now) -> int:
     return 0
 
 
+async def cmd_prune(store, args, now) -> int:
+    pruned, deleted = await store.prune_readings(now - args.older_than)
+    print(f"deleted {deleted} readings of {len(pruned)} incident{'s' if len(pruned) != 1 else ''}"
+          + (f" ({', '.join(f'#{i}' for i in pruned)}); their timelines are kept" if pruned else ""))
+    return 0
+
+
 def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
@@ -366,6 +421,7 @@ COMMANDS = {
     "severity": cmd_severity,
     "assign": cmd_assign,
     "export": cmd_export,
+    "prune": cmd_prune,
 }
 
 

@@ -42,8 +42,8 @@ def test_the_timeline_gives_the_state_at_any_instant_between_readings():
 
 def test_evidence_reads_value_vs_baseline_and_counts_unhealthy_pods():
     state = {("panel", "Error ratio"): {"v": 0.12, "b": 0.004, "verdict": "CRIT", "unit": "ratio", "error": ""},
-             ("pods", "prod"): {"total": 40, "unhealthy": 3, "errors": []},
-             ("pods", "dr"): {"total": 10, "unhealthy": 1, "errors": []}}
+             ("pods", "prod"): {"namespaces": [["shop", 30, 2], ["db", 10, 1]], "errors": [], "synced": True},
+             ("pods", "dr"): {"namespaces": [["shop", 10, 1]], "errors": [], "synced": True}}
     panels, unhealthy = evidence(state)
     assert panels == ["Error ratio 12.0 % vs 0.4 % (CRIT)"] and unhealthy == 4
     assert evidence({}) == ([], None)

@@ -67,22 +67,26 @@ def probes_state(results: Iterable[Any]) -> State:
 
 
 def pods_state(view: Any) -> State:
-    """One context's pane (a ``ContextView``): counts, unhealthy pods, workloads, rollouts, events."""
+    """One context's pane (a ``ContextView``): per-namespace counts, each unhealthy pod's columns, the
+    workloads, rollouts and Warning events — enough to draw the pane again (:mod:`warroom.domain.replay`)."""
     ctx = view.context
-    unhealthy = [r for r in view.rows if not r.healthy]
-    state: State = {("pods", ctx): {"total": len(view.rows), "unhealthy": len(unhealthy),
-                                    "errors": list(view.errors)}}
-    for r in unhealthy:
-        state[("pod", SEP.join((ctx, r.namespace, r.name)))] = {
-            "ready": r.ready, "status": r.status, "restarts": r.restarts, "node": r.node}
+    state: State = {("pods", ctx): {"namespaces": [[n.namespace, n.total, n.unhealthy] for n in view.namespaces],
+                                    "errors": list(view.errors), "synced": view.synced}}
+    for r in view.rows:
+        if not r.healthy:
+            state[("pod", SEP.join((ctx, r.namespace, r.name)))] = {
+                "ready": r.ready, "status": r.status, "restarts": r.restarts, "node": r.node,
+                "created": _iso(r.created), "last_restart": _iso(r.last_restart),
+                "owner": [r.owner.kind, r.owner.name] if r.owner else None}
     for w in view.workloads:
         state[("workload", SEP.join((ctx, w.namespace, w.kind, w.name)))] = {
-            "ready": w.ready, "desired": w.desired, "healthy": w.healthy}
+            "ready": w.ready, "desired": w.desired, "pods": w.pods, "unhealthy": w.unhealthy_pods}
     for r in view.rollouts:
         state[("rollout", SEP.join((ctx, r.namespace, r.deployment)))] = {
-            "revision": r.revision, "at": _iso(r.at), "images": r.images_text}
+            "revision": r.revision, "rs": r.replicaset, "at": _iso(r.at), "previous": r.previous_revision,
+            "before": [list(i) for i in r.images_before], "after": [list(i) for i in r.images_after]}
     for e in view.events:
-        state[("event", SEP.join((ctx, e.namespace, e.object, e.reason)))] = {
+        state[("event", SEP.join((ctx, e.namespace, e.kind, e.name, e.reason)))] = {
             "count": e.count, "last": _iso(e.last_seen), "message": e.message}
     return state
 
@@ -160,4 +164,4 @@ def evidence(state: Mapping[Key, Any]) -> tuple[list[str], int | None]:
             base = format_value(v["b"], v["unit"]) if v["b"] is not None else "—"
             panels.append(f"{key} {value} vs {base} ({v['verdict']}{', stale' if v['error'] else ''})")
     counts = [v for (stream, _), v in state.items() if stream == "pods"]
-    return panels, (sum(c["unhealthy"] for c in counts) if counts else None)
+    return panels, (sum(n[2] for c in counts for n in c["namespaces"]) if counts else None)

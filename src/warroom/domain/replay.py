@@ -63,8 +63,9 @@ def entries_until(entries: Iterable[Entry], at: datetime) -> list[Entry]:
 
 
 def incident_at(incident: Incident, entries: Iterable[Entry], at: datetime) -> Incident:
-    """The incident as it stood at ``at``: milestones reached by then, the status last set by then."""
-    milestones = {k: v for k, v in incident.milestones.items() if v <= at}
+    """The incident as it stood at ``at``: milestones reached by then, the status last set by then
+    (detection and declaration always stay: the SLA clock counts from them)."""
+    milestones = {k: v for k, v in incident.milestones.items() if v <= at or k in ("detected", "declared")}
     status = "investigating"
     for e in entries_until(entries, at):
         if e.kind == "status" and "→" in e.text:
@@ -101,3 +102,56 @@ def evidence_markdown(incident: Incident, entries: Iterable[Entry], timeline: Ti
                    f"{'—' if unhealthy is None else unhealthy} |")
     out.append("")
     return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class RecordedContext:
+    """One Kubernetes context as the pod pane showed it (the unhealthy pods; healthy ones were counted)."""
+
+    context: str
+    rows: tuple
+    workloads: tuple
+    namespaces: tuple
+    rollouts: tuple
+    events: tuple
+    errors: tuple[str, ...]
+    synced: bool
+
+
+def pods_at(state: State, at: datetime) -> list[RecordedContext]:
+    from warroom.domain.pods import NamespaceHealth, Owner, PodRow, Rollout, WarningEvent, WorkloadHealth, sort_rows
+    from warroom.domain.recording import SEP
+
+    def when(text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    out = []
+    for (stream, ctx), v in sorted(state.items()):
+        if stream != "pods":
+            continue
+        rows, workloads, rollouts, events = [], [], [], []
+        for (s, key), x in state.items():
+            parts = key.split(SEP)
+            if parts[0] != ctx:
+                continue
+            if s == "pod":
+                rows.append(PodRow(parts[1], parts[2], x["ready"], x["status"], x["restarts"], when(x["last_restart"]),
+                                   when(x["created"]), x["node"], Owner(*x["owner"]) if x["owner"] else None, False))
+            elif s == "workload":
+                workloads.append(WorkloadHealth(parts[1], parts[2], parts[3], x["ready"], x["desired"], x["pods"],
+                                                x["unhealthy"]))
+            elif s == "rollout":
+                t = when(x["at"])
+                rollouts.append(Rollout(parts[1], parts[2], x["revision"], x["rs"], t, at - t, x["previous"],
+                                        tuple(map(tuple, x["before"])), tuple(map(tuple, x["after"]))))
+            elif s == "event":
+                t = when(x["last"])
+                events.append(WarningEvent(parts[1], parts[4], parts[2], parts[3], x["count"], t, at - t,
+                                           x["message"]))
+        workloads.sort(key=lambda w: (w.healthy, w.namespace, w.name))
+        rollouts.sort(key=lambda r: r.at, reverse=True)
+        events.sort(key=lambda e: e.last_seen, reverse=True)
+        out.append(RecordedContext(ctx, tuple(sort_rows(rows)), tuple(workloads),
+                                   tuple(NamespaceHealth(*n) for n in v["namespaces"]), tuple(rollouts), tuple(events),
+                                   tuple(v["errors"]), v["synced"]))
+    return out

@@ -80,3 +80,20 @@ def sort_key(entry: Entry) -> tuple[datetime, datetime, int]:
 
 def in_order(entries) -> list[Entry]:
     return sorted(entries, key=sort_key)
+
+
+def checklist_history(entries, level_key: str, index: int) -> list[Entry]:
+    """The tick/untick entries of one checklist item of a level, oldest first (keyed ``check:…``)."""
+    prefix = f"check:{level_key}:{index}:"
+    return sorted((e for e in entries if e.key and e.key.startswith(prefix)), key=lambda e: e.id)
+
+
+def checklist_ticks(entries, level_key: str, items: int) -> frozenset[int]:
+    """The items whose last tick entry is not redacted (unticking redacts the tick)."""
+    entries = list(entries)
+    out = set()
+    for i in range(items):
+        history = checklist_history(entries, level_key, i)
+        if history and not history[-1].redacted:
+            out.add(i)
+    return frozenset(out)

@@ -32,7 +32,7 @@ from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident, Inci
 from warroom.domain.policy import PolicyError
 from warroom.domain.scribe import Line
 from warroom.domain.sla import SlaReport, evaluate
-from warroom.domain.timeline import KINDS, Entry, EntryError
+from warroom.domain.timeline import KINDS, Entry, EntryError, checklist_history, checklist_ticks
 from warroom.domain.times import TimeParseError, parse_when
 from warroom.localtime import local_timezone
 from warroom.store.sqlite import NotFound, Store, StoreError
@@ -402,18 +402,12 @@ class WarRoomApp(App[int]):
 
     # -- checklist --------------------------------------------------------------------------------------
     def _check_entries(self, index: int) -> list[Entry]:
-        prefix = f"check:{self.incident.level.key}:{index}:"
-        return sorted((e for e in self.entries.values() if e.key and e.key.startswith(prefix)), key=lambda e: e.id)
+        return checklist_history(self.entries.values(), self.incident.level.key, index)
 
     def _ticked(self) -> frozenset[int]:
         if self.incident is None:
             return frozenset()
-        out = set()
-        for i, _ in enumerate(self.incident.level.checklist):
-            history = self._check_entries(i)
-            if history and not history[-1].redacted:
-                out.add(i)
-        return frozenset(out)
+        return checklist_ticks(self.entries.values(), self.incident.level.key, len(self.incident.level.checklist))
 
     @on(ChecklistToggled)
     def _toggle_check(self, event: ChecklistToggled) -> None:

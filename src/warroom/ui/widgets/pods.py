@@ -197,7 +197,7 @@ class PodsPane(Vertical):
     def _render_summary(self) -> None:
         out = Text(no_wrap=True, overflow="ellipsis")
         unhealthy = sum(v.unhealthy for v in self.views.values())
-        total = sum(len(v.rows) for v in self.views.values())
+        total = sum(ns.total for v in self.views.values() for ns in v.namespaces)
         out.append(f"{total} pods, ", style="bold")
         out.append(f"{unhealthy} unhealthy" if unhealthy else "all healthy",
                    style="bold white on red" if unhealthy else "bold green")
