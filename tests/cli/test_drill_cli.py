@@ -78,3 +78,35 @@ def test_a_drill_is_listed_as_a_drill_exported_with_its_report_and_never_the_act
     assert "| Right mitigation: Roll back checkout to 2.4.0 | logged after 7m: roll back checkout to 2.4.0 | ✅ pass |" \
         in report
     assert "| Expected: resolve within 40m | never | ❌ fail |" in report
+
+
+def test_prune_deletes_old_readings_and_keeps_timelines(wr, db_path):
+    from warroom.domain import incident as inc
+    from warroom.domain.presets import SEV
+    from warroom.domain.recording import Record
+
+    t0 = datetime.now(timezone.utc) - timedelta(days=120)
+
+    async def seed() -> tuple[int, int]:
+        async with Store.open(db_path) as store:
+            old = await store.declare("old one", SEV, "SEV-2", now=t0, author="ic")
+            await store.record(old.id, [Record(t0, "panel", "errors", {"v": 1})])
+            await store.change(old.id, lambda x: inc.change_status(x, "resolved", t0 + timedelta(hours=1)),
+                               author="ic", at=t0 + timedelta(hours=1), now=t0 + timedelta(hours=1), kind="status")
+            live = await store.declare("live one", SEV, "SEV-2", now=t0, author="ic")
+            await store.record(live.id, [Record(t0, "panel", "errors", {"v": 2})])
+            return old.id, live.id
+
+    old_id, live_id = asyncio.run(seed())
+    proc = wr("prune", "--older-than", "90d")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"deleted 1 readings of 1 incident (#{old_id}); their timelines are kept"
+    assert "old one" in wr("export", "-i", str(old_id)).stdout
+    bad = wr("prune", "--older-than", "soon")
+    assert bad.returncode == 2 and "not an age: 'soon'" in bad.stderr
+
+    async def left() -> tuple[int, int]:
+        async with Store.open(db_path) as store:
+            return len(await store.readings(old_id)), len(await store.readings(live_id))
+
+    assert asyncio.run(left()) == (0, 1)
