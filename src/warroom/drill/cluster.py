@@ -139,7 +139,7 @@ def _container_status(r: Replica, image: str, now: datetime) -> Obj | None:
                     "state": {"running": {"startedAt": ts(r.since)}}}
         if r.status == "CrashLoopBackOff":
             state = {"waiting": {"reason": "CrashLoopBackOff",
-                                 "message": f"back-off restarting failed container app in pod"}}
+                                 "message": "back-off restarting failed container app in pod"}}
             return {**base, "ready": False, "restartCount": restarts, "started": False, "lastState": last_state,
                     "state": state}
         return {**base, "ready": False, "restartCount": restarts - 1, "started": False,
@@ -252,7 +252,8 @@ def _replicaset(w: WorkloadState, number: int, ready: int) -> Obj:
         "deployment.kubernetes.io/max-replicas": str(len(w.replicas) + 1),
         "deployment.kubernetes.io/revision": str(number)},
         ownerReferences=[{"apiVersion": "apps/v1", "blockOwnerDeletion": True, "controller": True,
-                          "kind": "Deployment", "name": w.workload.name, "uid": _uid(ns, "Deployment", w.workload.name)}])
+                          "kind": "Deployment", "name": w.workload.name,
+                          "uid": _uid(ns, "Deployment", w.workload.name)}])
     meta["labels"] = _labels(w, number)
     meta["generation"] = 1
     status: Obj = {"observedGeneration": 1, "replicas": replicas}
@@ -312,7 +313,8 @@ def _event(w: WorkloadState, kind: str, name: str, reason: str, message: str, fi
     return _stamp({
         "apiVersion": "v1", "kind": "Event", "count": count, "firstTimestamp": ts(first),
         "involvedObject": involved, "lastTimestamp": ts(last), "message": message,
-        "metadata": {"creationTimestamp": ts(first), "name": ev_name, "namespace": ns, "uid": _uid(ns, "Event", ev_name)},
+        "metadata": {"creationTimestamp": ts(first), "name": ev_name, "namespace": ns,
+                     "uid": _uid(ns, "Event", ev_name)},
         "reason": reason, "reportingComponent": component, "reportingInstance": "",
         "source": {"component": component}, "type": "Warning",
     })
