@@ -286,8 +286,8 @@ class WarRoomApp(App[int]):
         incident_id = self._wanted_incident or await self.store.active_incident_id()
         loaded = await self._fetch(incident_id) if incident_id is not None else None
         welcome = None
-        if (loaded is None and self._first_run_offer and not (self._panels or self.config.probes or self.config.kubernetes)
-                and not await self.store.incidents()):
+        configured = self._panels or self.config.probes or self.config.kubernetes
+        if loaded is None and self._first_run_offer and not configured and not await self.store.incidents():
             from warroom.drill.library import bundled_names, load
 
             welcome = await asyncio.to_thread(lambda: [(n, load(n)[0].title) for n in bundled_names()])
