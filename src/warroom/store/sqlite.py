@@ -480,8 +480,7 @@ class Store:
     async def readings(self, incident_id: int) -> list[Record]:
         rows = await self._db.execute_fetchall(
             "SELECT at, stream, key, value FROM readings WHERE incident_id = ? ORDER BY at, rowid", (incident_id,))
-        return [Record(datetime.fromtimestamp(r[0], timezone.utc), r[1], r[2],
-                       None if r[3] is None else json.loads(r[3])) for r in rows]
+        return await asyncio.to_thread(_records, rows)  # hours of readings: decoded off the event loop
 
     async def prune_readings(self, resolved_before: datetime) -> tuple[list[int], int]:
         """Delete the readings of incidents resolved before ``resolved_before`` (their timelines stay).
@@ -501,6 +500,11 @@ class Store:
 
     async def integrity_check(self) -> str:
         return (await self._db.execute_fetchall("PRAGMA integrity_check"))[0][0]
+
+
+def _records(rows) -> list[Record]:
+    return [Record(datetime.fromtimestamp(r[0], timezone.utc), r[1], r[2], None if r[3] is None else json.loads(r[3]))
+            for r in rows]
 
 
 def _revision(r) -> Revision:

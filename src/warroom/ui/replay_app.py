@@ -9,6 +9,7 @@ the entries written by then. Nothing is ever written.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
@@ -100,7 +101,8 @@ class ReplayApp(App[int]):
             async with Store.open(self.db_path) as store:
                 self.incident = await store.incident(self.incident_id)
                 self.entries = await store.entries(self.incident_id)
-                self.timeline = Timeline(await store.readings(self.incident_id))
+                records = await store.readings(self.incident_id)
+            self.timeline = await asyncio.to_thread(Timeline, records)  # hours of readings: off the UI thread
         except (StoreError, LookupError) as exc:
             self.loaded_error = str(exc)
             self.notify(str(exc), title="Replay", severity="error", timeout=30)
