@@ -13,12 +13,25 @@ from datetime import timedelta, timezone
 from warroom.domain.recording import Timeline
 from warroom.store.sqlite import Store
 from warroom.ui.replay_app import ReplayApp
+from warroom.ui.widgets.timeline import TimelinePane, TimelineTable
 
 from drill_support import Drive, drill_app, panel_line, pods_of
 from support import T0, FakeClock, pane_text, table_texts, wait_for
 
 S = timedelta(seconds=1)
 M = timedelta(minutes=1)
+
+
+def selected_text(app) -> str:
+    pane = app.query_one(TimelinePane)
+    return pane.entries[pane.selected_id()].text
+
+
+def is_dimmed(app, prefix: str) -> bool:
+    table = app.query_one(TimelineTable)
+    row = next(i for i in range(table.row_count) if table.row_cells(i)[4].plain.startswith(prefix))
+    cell = table.row_cells(row)[4]
+    return any("strike" in str(span.style) for span in cell.spans)
 
 
 async def record_bad_deploy(db_path, tmp_path) -> int:
@@ -60,13 +73,15 @@ async def test_replay_shows_every_pane_as_it_was_at_the_cursor(db_path, tmp_path
         assert "CheckoutHighErrorRate" in pane_text(app, "#metrics-alerts")
         assert "DOWN" in pane_text(app, "#metrics-alerts")  # the checkout probe
         assert "rev 2" in pane_text(app, "#pods-changes") and "BackOff" in pane_text(app, "#pods-changes")
-        assert table_texts(app)[-1] == "roll back checkout to 2.4.0"  # logged at 7m: shown
+        assert selected_text(app) == "roll back checkout to 2.4.0"  # the last entry written by then
+        assert "Acknowledged by scribe" in table_texts(app) and not is_dimmed(app, "Acknowledged by scribe")
         assert "MET" in pane_text(app, "#sla-clock")  # acknowledged at 1m
         assert "REPLAY" in pane_text(app, "#replay-bar") and "10:09:30" in pane_text(app, "#replay-bar")
 
         app.move_to(T0 + 30 * S)  # before the acknowledgement
         await pilot.pause()
-        assert not any(t.startswith("Acknowledged") for t in table_texts(app))
+        assert is_dimmed(app, "Acknowledged by scribe")  # not written yet: dim and struck through
+        assert is_dimmed(app, "roll back checkout to 2.4.0") and not is_dimmed(app, "Drill briefing: ")
         assert "MET" not in pane_text(app, "#sla-clock")
 
         app.move_to(T0 + 12 * M + 5 * S)  # after the recovery

@@ -4,7 +4,7 @@ A time cursor moves with keys (←/→ 10 s, shift 1 min, PgUp/PgDn 10 min, [ ] 
 entry or milestone, Home/End, space plays at N×, +/− change N). At the cursor every pane shows what
 it showed then: the header and SLA clock from the timeline up to the cursor, the metrics (values,
 baselines, sparklines, alerts, probes) and pods from the recorded readings, and the timeline with
-the entries written by then. Nothing is ever written.
+the entries written by then highlighted (later ones dim). Nothing is ever written.
 """
 
 from __future__ import annotations
@@ -209,9 +209,11 @@ class ReplayApp(App[int]):
             for c in replay.pods_at(state, at):
                 pane.show(ContextView(c.context, c.rows, c.workloads, c.namespaces, c.rollouts, c.events,
                                       c.errors, c.synced), at, self.local)
-        if len(shown) != self._shown_entries:
-            self._shown_entries = len(shown)
-            self.query_one(TimelinePane).load(shown, at)
+        timeline = self.query_one(TimelinePane)
+        if self._shown_entries < 0:
+            self._shown_entries = len(self.entries)
+            timeline.load(self.entries, at)
+        timeline.replay_to(at)
         self._render_bar()
 
     def _render_bar(self) -> None:

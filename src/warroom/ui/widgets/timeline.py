@@ -132,6 +132,7 @@ class TimelinePane(Vertical):
         self._today = datetime.now().astimezone()
         self._text_width = 40
         self._pending: list[str] = []
+        self.replay_at: datetime | None = None  # set by the replay: entries logged later are dimmed
 
     def compose(self) -> ComposeResult:
         yield Static(id="timeline-header")
@@ -172,13 +173,27 @@ class TimelinePane(Vertical):
             self._rebuild(follow=following)
 
     def _cells(self, e: Entry) -> tuple[Text, ...]:
-        return (
+        cells = (
             render.time_cell(e, None if self.show_utc else self.local, self._today),
             render.marks_cell(e),
             render.kind_cell(e),
             render.user(e.author[:AUTHOR_W * 2], "dim"),
             render.text_cell(e),
         )
+        if self.replay_at is not None and e.logged_at > self.replay_at:
+            for cell in cells:
+                cell.stylize("dim strike")  # not written yet at the replay's cursor
+        return cells
+
+    def replay_to(self, at: datetime) -> None:
+        """Replay: the entries written by ``at`` stay bright and the cursor rests on the last of them;
+        the later ones are shown dim and struck through (they had not been written yet)."""
+        self.replay_at = at
+        table = self.query_one(TimelineTable)
+        written = [i for i, e in enumerate(table.entries) if e.logged_at <= at]
+        table.move_cursor(row=written[-1] if written else 0)
+        table.invalidate()
+        self._show_detail()
 
     def _setup_columns(self) -> None:
         table = self.query_one(TimelineTable)
