@@ -42,6 +42,7 @@ PLAY_TICK = 0.25  # wall seconds between two frames while playing
 
 class ReplayApp(App[int]):
     CSS_PATH = styles_path()
+    CSS = "#replay-bar { height: 1; }"
     TITLE = "warroom replay"
     BINDINGS = [
         Binding("left", "step(-10)", "−10s", priority=True),
@@ -58,6 +59,7 @@ class ReplayApp(App[int]):
         Binding("plus,equals_sign", "speed(1)", "Faster", show=False, priority=True),
         Binding("minus", "speed(-1)", "Slower", show=False, priority=True),
         Binding("ctrl+t", "toggle_contrast", "Contrast", show=False),
+        Binding("ctrl+o", "next_pane", "Other pane", show=False),
         Binding("q,escape", "quit", "Quit", priority=True),
     ]
 
@@ -173,6 +175,13 @@ class ReplayApp(App[int]):
         self.speed = PLAY_SPEEDS[min(max(i + direction, 0), len(PLAY_SPEEDS) - 1)]
         self._render_bar()
 
+    def action_next_pane(self) -> None:
+        """Small screens show one left pane at a time (as in the war room)."""
+        panes = [self.query_one(f"#{p}") for p in ("sla-pane", "metrics-pane", "pods-pane") if self.query(f"#{p}")]
+        current = next((i for i, p in enumerate(panes) if p.has_class("-current")), 0)
+        panes[current].remove_class("-current")
+        panes[(current + 1) % len(panes)].add_class("-current")
+
     def action_toggle_contrast(self) -> None:
         self.theme = DEFAULT_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
 
@@ -227,7 +236,7 @@ class ReplayApp(App[int]):
         out.append(" REPLAY ", style="bold black on cyan")
         out.append(f" {self.cursor.astimezone(self.local):%H:%M:%S} local · {short_utc(self.cursor)} ", style="bold")
         out.append(f"+{format_duration(self.cursor - self.incident.start)} ", style="dim")
+        out.append(f"{'▶' if self.playing else '❚❚'} {self.speed:g}× ", style="bold")
         out.append("█" * filled + "░" * (width - filled), style="cyan")
-        out.append(f"  {'▶ playing' if self.playing else '❚❚ paused'} {self.speed:g}× ", style="bold")
-        out.append(" ←/→ 10s · [ ] moments · space play · +/− speed · q quit", style="dim")
+        out.append("  ←/→ 10s · [ ] moments · space play · +/− speed · ctrl+o pane · q quit", style="dim")
         self.query_one("#replay-bar", Static).update(out)
