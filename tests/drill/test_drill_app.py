@@ -173,3 +173,34 @@ async def test_no_welcome_once_an_incident_exists(db_path, tmp_path):
         await app.loaded.wait()
         await pilot.pause()
         assert not isinstance(app.screen, WelcomeScreen) and app.incident.title == "real one"
+
+
+async def test_a_drill_cannot_switch_to_or_declare_a_real_incident(db_path, tmp_path):
+    from warroom.domain.presets import SEV
+
+    async with Store.open(db_path) as store:
+        real = await store.declare("real outage", SEV, "SEV-1", now=T0, author="ic")
+    clock = FakeClock(T0)
+    app = drill_app(db_path, "bad-deploy", clock, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.loaded.wait()
+        await pilot.pause()
+        await pilot.press("f3", "f2")
+        await pilot.pause()
+        assert app.incident.drill and app.incident.id != real.id
+        assert len(app.screen_stack) == 1  # no picker, no declare dialog
+        assert "Switch" not in pane_text(app, "#keys") and "Declare" not in pane_text(app, "#keys")
+    async with Store.open(db_path) as store:
+        assert await store.active_incident_id() == real.id
+        assert [e.author for e in await store.entries(real.id)] == ["ic"]  # nothing written into it
+
+
+async def test_the_palette_cannot_switch_a_drill_either(db_path, tmp_path):
+    clock = FakeClock(T0)
+    app = drill_app(db_path, "bad-deploy", clock, tmp_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await app.loaded.wait()
+        await app.action_switch().wait()  # the palette's "Switch incident" calls the action itself
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        assert any("This is a drill" in n.message for n in app._notifications)

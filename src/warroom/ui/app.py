@@ -827,7 +827,16 @@ class WarRoomApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("drill_pause", "drill_speed"):
             return self.drill is not None and hasattr(self.clock, "toggle")
+        if action in ("declare", "switch"):
+            return self.drill is None  # a drill's scripted sources must never write into a real incident
         return True
+
+    def _in_drill(self) -> bool:
+        if self.drill is not None:
+            self.notify("This is a drill: it runs its own incident only. Quit it (ctrl+q) to open real ones.",
+                        title="Drill", severity="warning")
+            return True
+        return False
 
     def action_drill_pause(self) -> None:
         if self.drill is None or not hasattr(self.clock, "toggle"):
@@ -867,6 +876,8 @@ class WarRoomApp(App[int]):
         self.push_screen(HelpScreen())
 
     def action_declare(self) -> None:
+        if self._in_drill():
+            return
         if self.store is None:
             self.notify("The database is not open.", severity="error")
             return
@@ -899,7 +910,7 @@ class WarRoomApp(App[int]):
     async def action_switch(self) -> None:
         from warroom.ui.screens.modals import PickerScreen
 
-        if self.store is None:
+        if self._in_drill() or self.store is None:
             return
         incidents = await self.store.incidents()
         if not incidents:
