@@ -471,20 +471,20 @@ class WarRoomApp(App[int]):
                                                     kind=kind)
         if self.incident is not None and incident.id == self.incident.id:
             self.incident = incident
-        self._apply(entries)
-        self._render_clock()
+        self._apply(entries, clock=True)
 
-    def _apply(self, entries: list[Entry]) -> None:
+    def _apply(self, entries: list[Entry], *, clock: bool = False) -> None:
+        """Show a batch of entries: one timeline update and at most one SLA evaluation (``clock``:
+        the incident itself changed, so the clock is redrawn even with no entry)."""
         entries = [e for e in entries if e is not None and self.incident is not None
                    and e.incident_id == self.incident.id]
-        if not entries:
-            return
         for e in entries:
             self.entries[e.id] = e
             if e.key:
                 self._events_written.add(e.key)
-        self.query_one(TimelinePane).upsert(entries)
-        if any(e.kind in SLA_KINDS or e.key for e in entries):  # a plain note cannot move the SLA clock
+        if entries:
+            self.query_one(TimelinePane).upsert(entries)
+        if clock or any(e.kind in SLA_KINDS or e.key for e in entries):  # a plain note cannot move the SLA clock
             self._render_clock()
 
     # -- the writer: one write at a time, in order; failures are shown and retried, never dropped ----------
@@ -622,8 +622,29 @@ class WarRoomApp(App[int]):
         if self.incident is None or self.incident.is_resolved or not view.synced:
             return
         multi = len(self.pod_views) > 1 or bool(self.config.kubernetes and len(self.config.kubernetes.contexts) > 1)
-        for e in pod_events(view.unhealthy_rows, view.workloads, view.rollouts, now, view.context if multi else ""):
-            self._write_keyed(e.key, e.text, now)
+        events = pod_events(view.unhealthy_rows, view.workloads, view.rollouts, now, view.context if multi else "")
+        self._write_keyed_batch([(e.key, e.text) for e in events], now)
+
+    def _write_keyed_batch(self, events: list[tuple[str, str]], at: datetime, kind: str = "system") -> None:
+        """Automatic ``(key, text)`` entries, each written once (as ``_write_keyed``), but as one
+        queued write, one transaction and one redraw: a watch storm brings hundreds at once, and
+        one by one they kept the UI busy for seconds. A line the scribe types while they are queued
+        waits for one transaction at most."""
+        if self.incident is None:
+            return
+        new: dict[str, str] = {}
+        for key, text in events:
+            if key not in self._events_written and key not in new:
+                new[key] = text
+        if not new:
+            return
+        self._events_written.update(new)
+        incident_id = self.incident.id
+
+        async def write() -> None:
+            self._apply(await self.store.append_keyed(
+                incident_id, [(key, text, at, kind) for key, text in new.items()], author="warroom", now=self.now()))
+        self._enqueue(next(iter(new.values())) if len(new) == 1 else f"{len(new)} system entries", write)
 
     def _write_keyed(self, key: str, text: str, at: datetime, kind: str = "system", alarm: bool = False) -> None:
         """An automatic entry, written once: the key is unique per incident in the database, so a
