@@ -243,3 +243,48 @@ async def test_a_watch_storm_writes_each_pod_event_once_and_a_typed_line_is_not_
             "Pods: shop/svc-07: 1 pod CrashLoopBackOff (from the other)"]
         assert [e.text for e in entries].count("rollback started") == 1 and "rollback started" in shown
 
+
+async def test_a_storm_that_replaces_most_rows_shows_what_a_fresh_table_would_and_keeps_the_cursor(monkeypatch):
+    """Rows are handed from the pods that left to those that came: the table must still read as a
+    fresh fill of the new state, in order, with the cursor on the pod it was on."""
+    from textual.app import App
+
+    import warroom.ui.widgets.pods as pods_widget
+    from warroom.domain.pods import NamespaceHealth, pod_row, sort_rows
+    from warroom.ui.widgets.pods import ContextView, PodsPane
+
+    monkeypatch.setattr(pods_widget, "MAX_ROWS", 10)
+
+    def view(pods):
+        rows = tuple(sort_rows(pod_row(o) for o in pods))
+        unhealthy = sum(not r.healthy for r in rows)
+        return ContextView("", rows, (), (NamespaceHealth("shop", len(rows), unhealthy),), (), (), (), True)
+
+    def pods(bad: range, n: int = 30):
+        return [pf.deployment_pod(suffix=f"p{i:04d}", statuses=[
+            pf.waiting("CrashLoopBackOff", restarts=i) if i in bad else pf.running()]) for i in range(n)]
+
+    class Host(App):
+        def compose(self):
+            yield PodsPane("test", False)
+
+    def names(table):
+        return [table.get_row_at(i)[1].plain for i in range(table.row_count)]
+
+    app, fresh = Host(), Host()
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane, table = app.query_one(PodsPane), app.query_one(PodTable)
+        pane.show(view(pods(range(0, 3))), pf.NOW, timezone.utc)
+        await pilot.pause()
+        table.move_cursor(row=1)  # p0001, crash-looping all along
+        for bad in (range(1, 25, 3), range(1, 30, 2), range(0, 2), range(1, 30, 7)):  # most rows change each time
+            pane.show(view(pods(bad)), pf.NOW, timezone.utc)
+            await pilot.pause()
+            async with fresh.run_test(size=(160, 48)) as fresh_pilot:
+                fresh.query_one(PodsPane).show(view(pods(bad)), pf.NOW, timezone.utc)
+                await fresh_pilot.pause()
+                expected = [[c.plain for c in fresh.query_one(PodTable).get_row_at(i)]
+                            for i in range(fresh.query_one(PodTable).row_count)]
+            fresh = Host()
+            assert [[c.plain for c in table.get_row_at(i)] for i in range(table.row_count)] == expected
+            assert names(table)[table.cursor_row] == "web-7d4b9c6f5-p0001"  # bad all along
