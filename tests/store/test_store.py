@@ -207,6 +207,41 @@ async def test_append_many_imports_in_one_transaction(store):
     assert [e.text for e in await store.entries(i.id)][-50:] == [f"line {s}" for s in range(50)]
 
 
+async def test_append_keyed_writes_a_batch_once_skipping_keys_already_written(db_path, store):
+    i = await declare(store)
+    async with Store.open(db_path) as other:  # another process wrote one of the keys first
+        await other.append(i.id, "b from the other", author="warroom", now=T0, kind="system", key="k:b")
+    rows = [("k:a", "a", T0, "system"), ("k:b", "b", T0, "system"), ("k:c", "c", T0 + timedelta(seconds=1), "system")]
+    written = await store.append_keyed(i.id, rows, author="warroom", now=T0)
+    assert [(e.key, e.text, e.kind, e.at) for e in written] == [("k:a", "a", "system", T0),
+                                                                ("k:c", "c", "system", T0 + timedelta(seconds=1))]
+    assert await store.append_keyed(i.id, rows, author="warroom", now=T0) == []  # all there: nothing again
+    keyed = sorted((e.key, e.text) for e in await store.entries(i.id) if e.key)
+    assert keyed == [("k:a", "a"), ("k:b", "b from the other"), ("k:c", "c")]
+    assert await store.append_keyed(i.id, [], author="warroom", now=T0) == []
+    with pytest.raises(NotFound):
+        await store.append_keyed(999, [("k:x", "x", T0, "system")], author="warroom", now=T0)
+    with pytest.raises(EntryError):
+        await store.append_keyed(i.id, [("k:y", "y", T0, "system"), ("k:z", " ", T0, "system")],
+                                 author="warroom", now=T0)
+    assert not any(e.key in ("k:x", "k:y") for e in await store.entries(i.id))  # all or nothing
+
+
+async def test_append_keyed_on_a_locked_database_gives_a_clear_error_and_writes_nothing(db_path, store):
+    i = await declare(store)
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        await store._db.execute("PRAGMA busy_timeout = 100")
+        with pytest.raises(StoreError, match="locked"):
+            await store.append_keyed(i.id, [("k:a", "a", T0, "system")], author="warroom", now=T0)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert [e.key for e in await store.append_keyed(i.id, [("k:a", "a", T0, "system")], author="warroom",
+                                                     now=T0)] == ["k:a"]
+
+
 async def test_readings_round_trip_and_prune_keeps_the_timeline(store):
     from warroom.domain.recording import Record
 

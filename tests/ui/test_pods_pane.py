@@ -203,3 +203,88 @@ def test_shown_rows_merge_contexts_unhealthy_first_and_count_the_rest():
     assert [(c, r.name[-5:]) for c, r in rows] == [("dr", "aaaaa"), ("prod", "aaaaa")] and hidden == 0
     rows, hidden = shown_rows(views, "prod", 1)
     assert [(c, r.name[-5:]) for c, r in rows] == [("prod", "bbbbb")] and hidden == 1
+
+
+async def test_a_watch_storm_writes_each_pod_event_once_and_a_typed_line_is_not_held_back(emu, db_path, tmp_path):
+    """40 workloads go bad at once: one entry each, written once even where another process wrote
+    the same key first, all shown; a line typed in the middle of the storm is saved and shown."""
+    write_kubeconfig(tmp_path / "kubeconfig", {"a": (emu.url, DEFAULT_TOKEN)})
+    app = await make(db_path, tmp_path, (None,))
+    bucket = int(pf.NOW.timestamp() // 900)  # pod_events' 15-minute window
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.loaded.wait()
+        await wait_for(pilot, lambda: app.pod_views and next(iter(app.pod_views.values())).synced, timeout=15,
+                       what="first pod view")
+        await app.writes_done()
+        async with Store.open(db_path) as other:  # another warroom process got to one of them first
+            await other.append(app.incident.id, "Pods: shop/svc-07: 1 pod CrashLoopBackOff (from the other)",
+                               author="warroom", now=pf.NOW, kind="system",
+                               key=f"pod::shop/svc-07:CrashLoopBackOff:{bucket}")
+        crash = pf.waiting("CrashLoopBackOff", restarts=3,
+                           last=pf.last_terminated(pf.ago(seconds=20), reason="OOMKilled", exit_code=137))
+        for i in range(40):
+            emu.add(pf.deployment_pod(f"svc-{i:02d}", suffix="a1b2c", statuses=[crash]))
+        await pilot.press(*"rollback started", "enter")
+        await wait_for(pilot, lambda: sum(r[1].startswith("svc-") for r in pod_rows(app)) == 40, timeout=15,
+                       what="the storm in the pane")
+        await app.writes_done()
+        await app._sync().wait()  # the other process's entry arrives by the usual sync
+        await pilot.pause()
+        async with Store.open(db_path) as store:
+            entries = await store.entries(app.incident.id)
+        keys = [e.key for e in entries if e.key]
+        assert len(keys) == len(set(keys))
+        pods = sorted(k for k in keys if k.startswith("pod:"))
+        assert pods == sorted([f"pod::shop/svc-{i:02d}:CrashLoopBackOff:{bucket}" for i in range(40)]
+                              + [f"pod::shop/web:CrashLoopBackOff:{bucket}"])
+        shown = table_texts(app)
+        assert len([t for t in shown if t.startswith("Pods: shop/svc-")]) == 40
+        assert [t for t in shown if t.startswith("Pods: shop/svc-07")] == [
+            "Pods: shop/svc-07: 1 pod CrashLoopBackOff (from the other)"]
+        assert [e.text for e in entries].count("rollback started") == 1 and "rollback started" in shown
+
+
+async def test_a_storm_that_replaces_most_rows_shows_what_a_fresh_table_would_and_keeps_the_cursor(monkeypatch):
+    """Rows are handed from the pods that left to those that came: the table must still read as a
+    fresh fill of the new state, in order, with the cursor on the pod it was on."""
+    from textual.app import App
+
+    import warroom.ui.widgets.pods as pods_widget
+    from warroom.domain.pods import NamespaceHealth, pod_row, sort_rows
+    from warroom.ui.widgets.pods import ContextView, PodsPane
+
+    monkeypatch.setattr(pods_widget, "MAX_ROWS", 10)
+
+    def view(pods):
+        rows = tuple(sort_rows(pod_row(o) for o in pods))
+        unhealthy = sum(not r.healthy for r in rows)
+        return ContextView("", rows, (), (NamespaceHealth("shop", len(rows), unhealthy),), (), (), (), True)
+
+    def pods(bad: range, n: int = 30):
+        return [pf.deployment_pod(suffix=f"p{i:04d}", statuses=[
+            pf.waiting("CrashLoopBackOff", restarts=i) if i in bad else pf.running()]) for i in range(n)]
+
+    class Host(App):
+        def compose(self):
+            yield PodsPane("test", False)
+
+    def names(table):
+        return [table.get_row_at(i)[1].plain for i in range(table.row_count)]
+
+    app, fresh = Host(), Host()
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane, table = app.query_one(PodsPane), app.query_one(PodTable)
+        pane.show(view(pods(range(0, 3))), pf.NOW, timezone.utc)
+        await pilot.pause()
+        table.move_cursor(row=1)  # p0001, crash-looping all along
+        for bad in (range(1, 25, 3), range(1, 30, 2), range(0, 2), range(1, 30, 7)):  # most rows change each time
+            pane.show(view(pods(bad)), pf.NOW, timezone.utc)
+            await pilot.pause()
+            async with fresh.run_test(size=(160, 48)) as fresh_pilot:
+                fresh.query_one(PodsPane).show(view(pods(bad)), pf.NOW, timezone.utc)
+                await fresh_pilot.pause()
+                expected = [[c.plain for c in fresh.query_one(PodTable).get_row_at(i)]
+                            for i in range(fresh.query_one(PodTable).row_count)]
+            fresh = Host()
+            assert [[c.plain for c in table.get_row_at(i)] for i in range(table.row_count)] == expected
+            assert names(table)[table.cursor_row] == "web-7d4b9c6f5-p0001"  # bad all along

@@ -354,6 +354,28 @@ class Store:
                 "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)", params)
         return len(params)
 
+    async def append_keyed(self, incident_id: int, rows: Iterable[tuple[str, str, datetime, str]], *, author: str,
+                           now: datetime) -> list[Entry]:
+        """Append automatic ``(key, text, at, kind)`` entries in one transaction (one fsync for a
+        whole pods view, not one per entry); a key already written — by this process or another —
+        is skipped, as with ``append(key=…)``. Returns the entries written, in ``rows`` order."""
+        rows = [(key, text, at, parse_kind(kind)) for key, text, at, kind in rows]
+        if any(not text.strip() for _, text, _, _ in rows):
+            raise EntryError("an entry needs some text")
+        if not rows:
+            return []
+        try:
+            async with self._transaction() as db:
+                written = [await self._insert_entry(db, incident_id, text, kind, author, at, now, key=key)
+                           for key, text, at, kind in rows]
+        except sqlite3.IntegrityError as exc:
+            if "FOREIGN KEY" in str(exc):
+                raise NotFound(f"no incident #{incident_id}") from None
+            raise
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_explain(self.path, exc)) from None
+        return [e for e in written if e is not None]
+
     async def _insert_entry(self, db, incident_id, text, kind, author, at, now, *, owner="", due=None,
                             key=None) -> Entry | None:
         verb = "INSERT OR IGNORE" if key is not None else "INSERT"

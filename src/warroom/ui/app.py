@@ -465,20 +465,20 @@ class WarRoomApp(App[int]):
                                                     kind=kind)
         if self.incident is not None and incident.id == self.incident.id:
             self.incident = incident
-        self._apply(entries)
-        self._render_clock()
+        self._apply(entries, clock=True)
 
-    def _apply(self, entries: list[Entry]) -> None:
+    def _apply(self, entries: list[Entry], *, clock: bool = False) -> None:
+        """Show a batch of entries: one timeline update and at most one SLA evaluation (``clock``:
+        the incident itself changed, so the clock is redrawn even with no entry)."""
         entries = [e for e in entries if e is not None and self.incident is not None
                    and e.incident_id == self.incident.id]
-        if not entries:
-            return
         for e in entries:
             self.entries[e.id] = e
             if e.key:
                 self._events_written.add(e.key)
-        self.query_one(TimelinePane).upsert(entries)
-        if any(e.kind in SLA_KINDS or e.key for e in entries):  # a plain note cannot move the SLA clock
+        if entries:
+            self.query_one(TimelinePane).upsert(entries)
+        if clock or any(e.kind in SLA_KINDS or e.key for e in entries):  # a plain note cannot move the SLA clock
             self._render_clock()
 
     # -- the writer: one write at a time, in order; failures are shown and retried, never dropped ----------
@@ -616,8 +616,29 @@ class WarRoomApp(App[int]):
         if self.incident is None or self.incident.is_resolved or not view.synced:
             return
         multi = len(self.pod_views) > 1 or bool(self.config.kubernetes and len(self.config.kubernetes.contexts) > 1)
-        for e in pod_events(view.unhealthy_rows, view.workloads, view.rollouts, now, view.context if multi else ""):
-            self._write_keyed(e.key, e.text, now)
+        events = pod_events(view.unhealthy_rows, view.workloads, view.rollouts, now, view.context if multi else "")
+        self._write_keyed_batch([(e.key, e.text) for e in events], now)
+
+    def _write_keyed_batch(self, events: list[tuple[str, str]], at: datetime, kind: str = "system") -> None:
+        """Automatic ``(key, text)`` entries, each written once (as ``_write_keyed``), but as one
+        queued write, one transaction and one redraw: a watch storm brings hundreds at once, and
+        one by one they kept the UI busy for seconds. A line the scribe types while they are queued
+        waits for one transaction at most."""
+        if self.incident is None:
+            return
+        new: dict[str, str] = {}
+        for key, text in events:
+            if key not in self._events_written and key not in new:
+                new[key] = text
+        if not new:
+            return
+        self._events_written.update(new)
+        incident_id = self.incident.id
+
+        async def write() -> None:
+            self._apply(await self.store.append_keyed(
+                incident_id, [(key, text, at, kind) for key, text in new.items()], author="warroom", now=self.now()))
+        self._enqueue(next(iter(new.values())) if len(new) == 1 else f"{len(new)} system entries", write)
 
     def _write_keyed(self, key: str, text: str, at: datetime, kind: str = "system", alarm: bool = False) -> None:
         """An automatic entry, written once: the key is unique per incident in the database, so a
@@ -707,6 +728,8 @@ class WarRoomApp(App[int]):
         if version < self._pods_versions.get(view.context, -1):
             return  # a newer snapshot's view is already shown
         self._pods_versions[view.context] = version
+        if view.synced and not (view.context in self.pod_views and self.pod_views[view.context].synced):
+            freeze_heap()  # the first full list of this context is in
         self.pod_views[view.context] = view
         now = self.now()
         self._pods_pane().show(view, now, self.local)
@@ -1223,6 +1246,7 @@ def _default_author() -> str:
 
 
 GIL_SWITCH_INTERVAL = 0.001
+_runtime_tuned = False
 
 
 def tune_runtime() -> None:
@@ -1235,8 +1259,24 @@ def tune_runtime() -> None:
     import gc
     import sys
 
+    global _runtime_tuned
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     gc.freeze()
+    _runtime_tuned = True
+
+
+def freeze_heap() -> None:
+    """Freeze again once a context's first full pod list is in (only after ``tune_runtime``, as
+    ``warroom`` runs). The pods, their JSON and rows are long-lived; with 5,000 of them every full
+    collection walked them all and stopped every thread for 450-650 ms, twice in a 2,000-event
+    storm (bench/bench_kube.py). Frozen, a full pass walks only what came after: 50-170 ms in the
+    same storm. What the freeze keeps is freed by reference counts all the same when the pods are
+    replaced (pod JSON and rows hold no cycles). Not in tests: many apps share that process, and a
+    freeze would keep the cycles of the ones before for good."""
+    if _runtime_tuned:
+        import gc
+
+        gc.freeze()
 
 
 def local_zone(config: Config | None) -> tzinfo | None:
