@@ -174,18 +174,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "where":
         print(db_path)
         return 0
-    if args.command == "replay":
-        try:
-            return _run_replay(args, db_path)
-        except CliError as exc:
-            print(f"warroom: error: {exc}", file=sys.stderr)
-            return 1
-    if args.command == "drill":
-        try:
-            return _run_drill(args, db_path)
-        except CliError as exc:
-            print(f"warroom: error: {exc}", file=sys.stderr)
-            return 1
     if args.command in SYNC_COMMANDS:
         try:
             return SYNC_COMMANDS[args.command](args, db_path)
@@ -730,6 +718,8 @@ def _pods_json(context, view, error, now: datetime) -> dict:
 
 
 SYNC_COMMANDS = {
+    "drill": _run_drill,
+    "replay": _run_replay,
     "metrics": cmd_metrics,
     "doctor": cmd_doctor,
     "pods": cmd_pods,

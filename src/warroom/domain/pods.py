@@ -848,3 +848,30 @@ def warning_events(events: Iterable[Obj], now: datetime, within: timedelta) -> l
         )
     found.sort(key=lambda e: (-e.last_seen.timestamp(), e.namespace, e.object, e.reason))
     return found
+
+
+# --------------------------------------------------------------------------- a context's pane
+
+
+@dataclass(frozen=True)
+class ContextView:
+    """What the pod pane shows of one context: computed off the UI thread from a snapshot, or
+    rebuilt from recorded readings by the replay (then ``rows`` hold only the unhealthy pods)."""
+
+    context: str
+    rows: tuple[PodRow, ...]
+    workloads: tuple
+    namespaces: tuple
+    rollouts: tuple
+    events: tuple
+    errors: tuple[str, ...]
+    synced: bool
+
+    @property
+    def unhealthy(self) -> int:
+        return sum(ns.unhealthy for ns in self.namespaces)
+
+    @property
+    def unhealthy_rows(self) -> tuple[PodRow, ...]:
+        """The unhealthy pods (``rows`` are sorted unhealthy first)."""
+        return self.rows[: self.unhealthy]

@@ -104,22 +104,10 @@ def evidence_markdown(incident: Incident, entries: Iterable[Entry], timeline: Ti
     return "\n".join(out)
 
 
-@dataclass(frozen=True)
-class RecordedContext:
-    """One Kubernetes context as the pod pane showed it (the unhealthy pods; healthy ones were counted)."""
-
-    context: str
-    rows: tuple
-    workloads: tuple
-    namespaces: tuple
-    rollouts: tuple
-    events: tuple
-    errors: tuple[str, ...]
-    synced: bool
-
-
-def pods_at(state: State, at: datetime) -> list[RecordedContext]:
-    from warroom.domain.pods import NamespaceHealth, Owner, PodRow, Rollout, WarningEvent, WorkloadHealth, sort_rows
+def pods_at(state: State, at: datetime) -> list:
+    """Each recorded context as a ``ContextView`` (its unhealthy pods listed, the healthy ones counted)."""
+    from warroom.domain.pods import (ContextView, NamespaceHealth, Owner, PodRow, Rollout, WarningEvent,
+                                     WorkloadHealth, sort_rows)
     from warroom.domain.recording import SEP
 
     def when(text: str | None) -> datetime | None:
@@ -151,7 +139,7 @@ def pods_at(state: State, at: datetime) -> list[RecordedContext]:
         workloads.sort(key=lambda w: (w.healthy, w.namespace, w.name))
         rollouts.sort(key=lambda r: r.at, reverse=True)
         events.sort(key=lambda e: e.last_seen, reverse=True)
-        out.append(RecordedContext(ctx, tuple(sort_rows(rows)), tuple(workloads),
+        out.append(ContextView(ctx, tuple(sort_rows(rows)), tuple(workloads),
                                    tuple(NamespaceHealth(*n) for n in v["namespaces"]), tuple(rollouts), tuple(events),
                                    tuple(v["errors"]), v["synced"]))
     return out

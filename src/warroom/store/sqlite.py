@@ -13,12 +13,12 @@ import asyncio
 import json
 import os
 import sqlite3
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator
 
 import aiosqlite
 
@@ -333,16 +333,10 @@ class Store:
         kind = parse_kind(kind)
         if not text.strip():
             raise EntryError("an entry needs some text")
-        try:
+        with self._entry_errors(incident_id):
             async with self._write_lock:
                 return await self._insert_entry(self._db, incident_id, text, kind, author, at or now, now,
                                                 owner=owner, due=due, key=key)
-        except sqlite3.IntegrityError as exc:
-            if "FOREIGN KEY" in str(exc):
-                raise NotFound(f"no incident #{incident_id}") from None
-            raise
-        except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(self.path, exc)) from None
 
     async def append_many(self, incident_id: int, rows: Iterable[tuple[datetime, str, str, str]], *,
                           now: datetime) -> int:
@@ -364,17 +358,23 @@ class Store:
             raise EntryError("an entry needs some text")
         if not rows:
             return []
-        try:
+        with self._entry_errors(incident_id):
             async with self._transaction() as db:
                 written = [await self._insert_entry(db, incident_id, text, kind, author, at, now, key=key)
                            for key, text, at, kind in rows]
+        return [e for e in written if e is not None]
+
+    @contextmanager
+    def _entry_errors(self, incident_id: int) -> Iterator[None]:
+        """An entry for an incident that does not exist is NotFound; a locked or broken file a StoreError."""
+        try:
+            yield
         except sqlite3.IntegrityError as exc:
             if "FOREIGN KEY" in str(exc):
                 raise NotFound(f"no incident #{incident_id}") from None
             raise
         except sqlite3.OperationalError as exc:
             raise StoreError(_explain(self.path, exc)) from None
-        return [e for e in written if e is not None]
 
     async def _insert_entry(self, db, incident_id, text, kind, author, at, now, *, owner="", due=None,
                             key=None) -> Entry | None:

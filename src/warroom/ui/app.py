@@ -50,7 +50,7 @@ from warroom.ui.widgets.timeline import EntryCommand, TimelinePane
 if TYPE_CHECKING:
     from warroom.drill.sources import DrillRun
     from warroom.ui.screens.modals import Declaration
-    from warroom.ui.widgets.pods import ContextView
+    from warroom.domain.pods import ContextView
 
 Clock = Callable[[], datetime]
 MAX_BACKOFF = 120.0
@@ -709,7 +709,7 @@ class WarRoomApp(App[int]):
         from datetime import timedelta
 
         hours = self.config.kubernetes.rollout_hours if self.config.kubernetes else 6.0
-        from warroom.ui.widgets.pods import ContextView
+        from warroom.domain.pods import ContextView
 
         with self._pods_lock:
             previous = self._kube_views.get(snapshot.context)

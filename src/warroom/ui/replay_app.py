@@ -209,15 +209,14 @@ class ReplayApp(App[int]):
                            checklist_ticks(shown, incident.level.key, len(incident.level.checklist)))
         state = self.timeline.state_at(at)
         from warroom.ui.widgets.metrics import MetricsPane
-        from warroom.ui.widgets.pods import ContextView, PodsPane
+        from warroom.ui.widgets.pods import PodsPane
 
         for pane in self.query(MetricsPane):
             pane.show(replay.metrics_at(self.timeline, at, state), at, self.local)
             pane.show_probes(replay.probes_at(state), at, self.local)
         for pane in self.query(PodsPane):
-            for c in replay.pods_at(state, at):
-                pane.show(ContextView(c.context, c.rows, c.workloads, c.namespaces, c.rollouts, c.events,
-                                      c.errors, c.synced), at, self.local)
+            for view in replay.pods_at(state, at):
+                pane.show(view, at, self.local)
         timeline = self.query_one(TimelinePane)
         if self._shown_entries < 0:
             self._shown_entries = len(self.entries)

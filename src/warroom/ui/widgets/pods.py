@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from itertools import islice, repeat
 from typing import NamedTuple
@@ -23,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
-from warroom.domain.pods import PodRow, human_duration
+from warroom.domain.pods import ContextView, PodRow, human_duration
 from warroom.domain.text import one_line
 from warroom.ui import render
 from warroom.ui.messages import PinPod
@@ -33,29 +32,6 @@ MORE_KEY = "__more__"
 COLUMNS = ("NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE")
 #: Beyond this many stale rows the table is rebuilt: Textual's ``remove_row`` renumbers every row.
 REBUILD_AFTER = 64
-
-
-@dataclass(frozen=True)
-class ContextView:
-    """What one context shows (computed off the UI thread)."""
-
-    context: str
-    rows: tuple[PodRow, ...]
-    workloads: tuple
-    namespaces: tuple
-    rollouts: tuple
-    events: tuple
-    errors: tuple[str, ...]
-    synced: bool
-
-    @property
-    def unhealthy(self) -> int:
-        return sum(ns.unhealthy for ns in self.namespaces)
-
-    @property
-    def unhealthy_rows(self) -> tuple[PodRow, ...]:
-        """The unhealthy pods (``rows`` are sorted unhealthy first)."""
-        return self.rows[: self.unhealthy]
 
 
 class Cell(NamedTuple):
