@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -174,21 +175,28 @@ async def test_newer_schema_is_refused(db_path):
         await Store.connect(db_path)
 
 
-async def test_locked_database_gives_a_clear_error(db_path, store, monkeypatch):
-    import warroom.store.sqlite as mod
-
-    i = await declare(store)
+@asynccontextmanager
+async def locked(db_path, store):
+    """Another connection holds the write lock; the store gives up after 100 ms instead of 5 s."""
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
         await store._db.execute("PRAGMA busy_timeout = 100")
+        yield
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+async def test_locked_database_gives_a_clear_error(db_path, store, monkeypatch):
+    import warroom.store.sqlite as mod
+
+    i = await declare(store)
+    async with locked(db_path, store):
         with pytest.raises(StoreError, match="locked"):
             await store.append(i.id, "x", author="s", now=T0)
         with pytest.raises(StoreError, match="locked"):
             await store.star(1)
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
     assert await store.append(i.id, "after the lock", author="s", now=T0)
 
 
@@ -229,15 +237,9 @@ async def test_append_keyed_writes_a_batch_once_skipping_keys_already_written(db
 
 async def test_append_keyed_on_a_locked_database_gives_a_clear_error_and_writes_nothing(db_path, store):
     i = await declare(store)
-    blocker = sqlite3.connect(db_path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
-    try:
-        await store._db.execute("PRAGMA busy_timeout = 100")
+    async with locked(db_path, store):
         with pytest.raises(StoreError, match="locked"):
             await store.append_keyed(i.id, [("k:a", "a", T0, "system")], author="warroom", now=T0)
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
     assert [e.key for e in await store.append_keyed(i.id, [("k:a", "a", T0, "system")], author="warroom",
                                                      now=T0)] == ["k:a"]
 

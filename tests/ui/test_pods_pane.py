@@ -26,6 +26,13 @@ async def emu():
     assert {r.method for r in e.requests} <= {"GET"}
 
 
+async def first_view(app, pilot) -> None:
+    await app.loaded.wait()
+    await wait_for(pilot, lambda: app.pod_views and next(iter(app.pod_views.values())).synced, timeout=15,
+                   what="first pod view")
+    await pilot.pause()
+
+
 def pod_rows(app) -> list[list[str]]:
     table = app.query_one(PodTable)
     return [[c.plain for c in table.get_row_at(i)] for i in range(table.row_count)]
@@ -43,10 +50,7 @@ async def test_pane_lists_pods_unhealthy_first_and_logs_the_crash_loop_once(emu,
     write_kubeconfig(tmp_path / "kubeconfig", {"a": (emu.url, DEFAULT_TOKEN)})
     app = await make(db_path, tmp_path, (None,))
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.loaded.wait()
-        await wait_for(pilot, lambda: app.pod_views and next(iter(app.pod_views.values())).synced, timeout=15,
-                       what="first pod view")
-        await pilot.pause()
+        await first_view(app, pilot)
         rows = pod_rows(app)
         assert rows[0][:5] == ["shop", "web-7d4b9c6f5-b7k2m", "0/1", "CrashLoopBackOff", "7 (45s ago)"]
         assert "Running" in [r[3] for r in rows]
@@ -123,10 +127,7 @@ async def test_the_table_updates_by_key_and_the_cursor_stays_on_the_selected_pod
     write_kubeconfig(tmp_path / "kubeconfig", {"a": (emu.url, DEFAULT_TOKEN)})
     app = await make(db_path, tmp_path, (None,))
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.loaded.wait()
-        await wait_for(pilot, lambda: app.pod_views and next(iter(app.pod_views.values())).synced, timeout=15,
-                       what="first pod view")
-        await pilot.pause()
+        await first_view(app, pilot)
         table = app.query_one(PodTable)
 
         def names() -> list[str]:
