@@ -43,7 +43,7 @@ async def ready(pilot):
     await pilot.pause()
     print("READY", flush=True)
     pilot.app.exit()
-from warroom.ui.app import tune_runtime
+from warroom.ui.runtime import tune_runtime
 tune_runtime()
 WarRoomApp(sys.argv[1]).run(headless=True, size=(160, 48), auto_pilot=ready)
 """
@@ -171,12 +171,18 @@ def pct(values, p):
 
 def main(argv: list[str]) -> int:
     """``--startup`` measures only the start-up ratio; ``--pairs N`` sets how many pairs (default 15)."""
-    from warroom.ui.app import tune_runtime
+    from warroom.ui.runtime import tune_runtime
 
     startup_only = "--startup" in argv
     pairs = int(argv[argv.index("--pairs") + 1]) if "--pairs" in argv else 15
 
     tune_runtime()  # as `warroom` does
+    import compileall
+
+    import warroom
+
+    # as `pip install` leaves it, even where PYTHONDONTWRITEBYTECODE is set (an editable install)
+    compileall.compile_dir(Path(warroom.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent) as tmp:
         small, big = Path(tmp) / "small.db", Path(tmp) / "big.db"
         asyncio.run(seed(small, 50))

@@ -244,7 +244,8 @@ def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
         config = load_config(config_path, explicit=explicit)
     except ConfigError as exc:
         error = str(exc)
-    from warroom.ui.app import local_zone, tune_runtime  # noqa: PLC0415 — Textual only for the TUI
+    from warroom.ui.app import local_zone  # noqa: PLC0415 — Textual only for the TUI
+    from warroom.ui.runtime import tune_runtime
     from warroom.ui.drill_app import make_drill_app
 
     tune_runtime()

@@ -181,7 +181,7 @@ async def locked(db_path, store):
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
-        await store._db.execute("PRAGMA busy_timeout = 100")
+        await store.set_busy_timeout(100)
         yield
     finally:
         blocker.execute("ROLLBACK")
@@ -242,6 +242,65 @@ async def test_append_keyed_on_a_locked_database_gives_a_clear_error_and_writes_
             await store.append_keyed(i.id, [("k:a", "a", T0, "system")], author="warroom", now=T0)
     assert [e.key for e in await store.append_keyed(i.id, [("k:a", "a", T0, "system")], author="warroom",
                                                      now=T0)] == ["k:a"]
+
+
+async def test_append_soon_is_committed_before_the_event_loop_runs_again(db_path, store):
+    """The scribe's line goes to the journal thread from the key handler itself: another connection
+    sees it committed while this loop has not yet run a single step."""
+    import time
+
+    i = await declare(store)
+    store.open_journal()
+    pending = store.append_soon(i.id, "pool at 95%", author="s", now=T0 + timedelta(minutes=1), kind="action",
+                                owner="alice", due=T0 + timedelta(minutes=30))
+    other = sqlite3.connect(db_path)
+    deadline = time.monotonic() + 5
+    while not other.execute("SELECT count(*) FROM entries WHERE text = 'pool at 95%'").fetchone()[0]:
+        assert time.monotonic() < deadline, "not committed without the event loop"
+        time.sleep(0.001)  # blocks this loop on purpose: the commit must not need it
+    other.close()
+    entry = await pending
+    assert entry == (await store.entries(i.id, ids=[entry.id]))[0]  # as a read would give it back
+    assert (entry.kind, entry.owner, entry.due) == ("action", "alice", T0 + timedelta(minutes=30))
+
+
+async def test_append_soon_keeps_the_order_and_close_waits_for_every_line(db_path):
+    store = await Store.connect(db_path)
+    i = await declare(store)
+    for n in range(50):
+        store.append_soon(i.id, f"line {n}", author="s", now=T0 + timedelta(seconds=n))
+    await store.close()  # without awaiting a single line
+    async with Store.open(db_path) as again:
+        entries = await again.entries(i.id)
+    assert [e.text for e in entries if e.text.startswith("line")] == [f"line {n}" for n in range(50)]
+    assert [e.id for e in entries] == sorted(e.id for e in entries)
+    with pytest.raises(StoreError, match="closed"):
+        store.append_soon(i.id, "after close", author="s", now=T0)
+
+
+async def test_append_soon_errors_write_nothing(db_path, store):
+    i = await declare(store)
+    with pytest.raises(EntryError):
+        store.append_soon(i.id, "   ", author="s", now=T0)
+    with pytest.raises(NotFound):
+        await store.append_soon(999, "no such incident", author="s", now=T0)
+    async with locked(db_path, store):
+        with pytest.raises(StoreError, match="locked"):
+            await store.append_soon(i.id, "while locked", author="s", now=T0)
+    assert [e.text for e in await store.entries(i.id)] == ["Incident declared: SEV-1 Critical — Checkout 500s"]
+    assert (await store.append_soon(i.id, "after the lock", author="s", now=T0)).text == "after the lock"
+
+
+async def test_a_store_that_never_journals_starts_no_thread(db_path):
+    import threading
+
+    def journals():
+        return {t for t in threading.enumerate() if t.name.startswith("warroom-journal")}
+
+    before = journals()  # an earlier test's may still be winding down
+    async with Store.open(db_path) as store:
+        await declare(store)
+        assert journals() <= before
 
 
 async def test_readings_round_trip_and_prune_keeps_the_timeline(store):

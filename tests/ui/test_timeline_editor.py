@@ -273,3 +273,72 @@ async def test_user_text_renders_literally(make_app, db_path):
         # the long line is clipped by its column and the layout holds: the input is still on screen
         assert app.query_one(ScribeInput).region.bottom <= 24
         assert table.virtual_size.width <= table.size.width + 1
+
+
+def hold_write_lock(db_path):
+    """Another process's write transaction: the database is locked until ``ROLLBACK``."""
+    import sqlite3
+
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    return blocker
+
+
+async def test_lines_typed_while_the_database_is_locked_are_kept_and_written_once(make_app, db_path, monkeypatch):
+    import warroom.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "RETRY_SECONDS", 0.2)
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await app.store.set_busy_timeout(50)
+        blocker = hold_write_lock(db_path)
+        try:
+            await pilot.press(*"first while locked", "enter", *"second while locked", "enter")
+            await wait_for(pilot, lambda: "2 lines not saved yet" in pane_text(app, "#scribe-hint"),
+                           what="the hint to count both lines")
+            assert "locked" in pane_text(app, "#scribe-hint")
+            assert app.query_one(ScribeInput).value == ""  # the line is free for the next one
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await app.writes_done()
+        await pilot.pause()
+        assert "not saved" not in pane_text(app, "#scribe-hint")
+        texts = [e.text for e in await entries(db_path, inc.id)]
+        assert texts[1:] == ["first while locked", "second while locked"]  # each once, in order
+        assert table_texts(app)[1:] == ["first while locked", "second while locked"]
+
+
+async def test_quit_with_lines_the_database_will_not_take_keeps_them_in_a_file(make_app, db_path, monkeypatch,
+                                                                                 capsys):
+    import stat
+
+    import warroom.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "QUIT_WAIT", 0.3)
+    await seed(db_path)
+    app = make_app()
+    blocker = None
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await started(app, pilot)
+            await app.store.set_busy_timeout(50)
+            blocker = hold_write_lock(db_path)
+            await pilot.press(*"[bold]pool[/] at 95%", "enter", *"/d @09:55 roll back", "enter")
+            await wait_for(pilot, lambda: "not saved yet" in pane_text(app, "#scribe-hint"), what="the hint")
+            await pilot.press("ctrl+q")
+            await wait_for(pilot, lambda: app.return_code is not None, what="exit")
+    finally:
+        if blocker is not None:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+    saved = list(db_path.parent.glob("unsaved-*.txt"))
+    assert len(saved) == 1
+    told = "".join(capsys.readouterr().err.split())  # the message after exit, however it wrapped
+    assert "2line(s)couldnotbewritten" in told and "locked" in told and saved[0].name in told
+    lines = [line for line in saved[0].read_text().splitlines() if not line.startswith("#")]
+    assert lines == [f"{T0:%Y-%m-%dT%H:%M:%S}.000000Z  [bold]pool[/] at 95%",  # literal, with the time typed
+                     f"{T0:%Y-%m-%dT%H:%M:%S}.000000Z  /d @09:55 roll back"]
+    assert stat.S_IMODE(saved[0].stat().st_mode) == 0o600

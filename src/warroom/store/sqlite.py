@@ -13,6 +13,8 @@ import asyncio
 import json
 import os
 import sqlite3
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -110,6 +112,7 @@ class Store:
         self._db = db
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._journal = Journal(path)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -141,7 +144,10 @@ class Store:
             raise
         return store
 
-    async def close(self) -> None:
+    async def close(self, *, abandon_lines: bool = False) -> None:
+        """Close once every line already handed to ``append_soon`` is committed (or has failed);
+        ``abandon_lines``: the caller kept them elsewhere, so only the one being written is waited for."""
+        await asyncio.wrap_future(self._journal.close(abandon=abandon_lines))
         await self._db.close()
 
     async def _setup(self) -> None:
@@ -190,6 +196,11 @@ class Store:
                 except sqlite3.Error as exc:
                     await self._db.execute("ROLLBACK")
                     raise StoreError(_explain(self.path, exc)) from None
+
+    async def set_busy_timeout(self, ms: int) -> None:
+        """How long a write waits for another process's lock before failing (tests shorten the 5 s)."""
+        await self._db.execute(f"PRAGMA busy_timeout = {int(ms)}")
+        await asyncio.wrap_future(self._journal.set_busy_timeout(ms))
 
     # -- change detection ----------------------------------------------------------------------
     async def data_version(self) -> int:
@@ -338,6 +349,41 @@ class Store:
                 return await self._insert_entry(self._db, incident_id, text, kind, author, at or now, now,
                                                 owner=owner, due=due, key=key)
 
+    def open_journal(self) -> None:
+        """Open the journal's thread and connection now, in the background, so the scribe's first
+        line does not pay for them (~200 ms on a slow machine)."""
+        self._journal.submit(lambda con: None)
+
+    def append_soon(
+        self,
+        incident_id: int,
+        text: str,
+        *,
+        author: str,
+        now: datetime,
+        at: datetime | None = None,
+        kind: str = "note",
+        owner: str = "",
+        due: datetime | None = None,
+    ) -> asyncio.Future[Entry]:
+        """Start appending the scribe's line before returning, on the journal's own thread and
+        connection: the commit then waits for the disk only, never for the event loop to finish a
+        frame and schedule a coroutine (that wait was the whole Enter-to-durable p99). Lines handed
+        over are committed in order, and ``close`` waits for them. The future fails with
+        ``StoreError``/``NotFound`` as ``append`` would; nothing is written then, so a retry through
+        ``append`` cannot write the line twice."""
+        kind = parse_kind(kind)
+        if not text.strip():
+            raise EntryError("an entry needs some text")
+        params = _entry_params(incident_id, text, kind, author, at or now, now, owner, due, None)
+
+        def insert(con: sqlite3.Connection) -> Entry:
+            with self._entry_errors(incident_id):
+                entry_id = con.execute(_INSERT_ENTRY.format(verb="INSERT"), params).fetchone()[0]
+            return _new_entry(entry_id, params)
+
+        return asyncio.wrap_future(self._journal.submit(insert))
+
     async def append_many(self, incident_id: int, rows: Iterable[tuple[datetime, str, str, str]], *,
                           now: datetime) -> int:
         """Bulk import ``(at, kind, author, text)`` rows in one transaction (drills, benchmarks)."""
@@ -378,18 +424,9 @@ class Store:
 
     async def _insert_entry(self, db, incident_id, text, kind, author, at, now, *, owner="", due=None,
                             key=None) -> Entry | None:
-        verb = "INSERT OR IGNORE" if key is not None else "INSERT"
-        rows = await db.execute_fetchall(
-            f"{verb} INTO entries (incident_id, at, logged_at, author, kind, text, owner, due, key)"
-            " VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
-            (incident_id, iso_utc(at), iso_utc(now), author, kind, text, owner,
-             iso_utc(due) if due else None, key),
-        )
-        if not rows:
-            return None
-        return Entry(id=rows[0][0], incident_id=incident_id, at=from_iso(iso_utc(at)),
-                     logged_at=from_iso(iso_utc(now)), author=author, kind=kind, text=text, owner=owner,
-                     due=due, key=key)
+        params = _entry_params(incident_id, text, kind, author, at, now, owner, due, key)
+        rows = await db.execute_fetchall(_INSERT_ENTRY.format(verb="INSERT OR IGNORE" if key else "INSERT"), params)
+        return _new_entry(rows[0][0], params) if rows else None
 
     async def entry(self, entry_id: int, *, with_history: bool = False) -> Entry:
         rows = await self._db.execute_fetchall(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,))
@@ -522,6 +559,76 @@ class Store:
 
     async def integrity_check(self) -> str:
         return (await self._db.execute_fetchall("PRAGMA integrity_check"))[0][0]
+
+
+_INSERT_ENTRY = ("{verb} INTO entries (incident_id, at, logged_at, author, kind, text, owner, due, key)"
+                 " VALUES (?,?,?,?,?,?,?,?,?) RETURNING id")
+
+
+def _entry_params(incident_id, text, kind, author, at, now, owner, due, key) -> tuple:
+    return (incident_id, iso_utc(at), iso_utc(now), author, kind, text, owner, iso_utc(due) if due else None, key)
+
+
+def _new_entry(entry_id: int, params: tuple) -> Entry:
+    """The entry just inserted with ``params``, as ``entries`` would read it back."""
+    incident_id, at, logged_at, author, kind, text, owner, due, key = params
+    return Entry(id=entry_id, incident_id=incident_id, at=from_iso(at), logged_at=from_iso(logged_at),
+                 author=author, kind=kind, text=text, owner=owner, due=_opt(due), key=key)
+
+
+class Journal:
+    """A thread of its own with a connection of its own, for the writes that must not wait for the
+    event loop (``Store.append_soon``). One thread: the writes commit in the order handed over.
+    The connection opens on first use, so a store that never journals costs no thread."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="warroom-journal")
+        self._con: sqlite3.Connection | None = None
+        self._closed = self._used = False
+        self._lock = threading.Lock()
+
+    def submit(self, write: Callable[[sqlite3.Connection], Any]) -> Future:
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"database {self.path} is closed")
+            self._used = True
+            return self._executor.submit(self._run, write)
+
+    def _run(self, write: Callable[[sqlite3.Connection], Any]) -> Any:
+        try:
+            if self._con is None:
+                con = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_ms / 1000)
+                con.execute("PRAGMA synchronous = FULL")  # WAL is the file's, set by the store
+                con.execute("PRAGMA foreign_keys = ON")
+                self._con = con
+            return write(self._con)
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(self.path, exc)) from None
+
+    def set_busy_timeout(self, ms: int) -> Future:
+        """For tests: give up on a locked file sooner than the default 5 s."""
+        self.busy_timeout_ms = ms
+        return self.submit(lambda con: con.execute(f"PRAGMA busy_timeout = {int(ms)}"))
+
+    def close(self, *, abandon: bool = False) -> Future:
+        """Close after the writes already handed over; the future is done when the connection is.
+        ``abandon``: drop the writes not yet started (their lines are kept elsewhere) and do not wait."""
+        with self._lock:
+            self._closed = True
+            if self._used and not abandon:
+                done = self._executor.submit(self._close)
+            else:
+                done = Future()
+                done.set_result(None)
+        self._executor.shutdown(wait=False, cancel_futures=abandon)
+        return done
+
+    def _close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
 
 def _records(rows) -> list[Record]:

@@ -10,13 +10,16 @@ that another process's writes make necessary are done by a polling worker that c
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import threading
+import time
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -36,6 +39,7 @@ from warroom.domain.timeline import KINDS, Entry, EntryError, checklist_history,
 from warroom.domain.times import TimeParseError, parse_when
 from warroom.localtime import local_timezone
 from warroom.store.sqlite import NotFound, Store, StoreError
+from warroom.ui.runtime import IdleCollections, freeze_heap, runtime_tuned, tune_runtime
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.messages import PinPod, PinReading
@@ -82,6 +86,7 @@ NARROW_WIDTH = 120
 #: Entry kinds the SLA evaluation looks at (responses, status updates); notes only wait for the tick.
 SLA_KINDS = frozenset({"action", "decision", "status", "comms", "system", "escalation"})
 RETRY_SECONDS = 2.0
+QUIT_WAIT = 1.5  # seconds quit waits for lines still being written
 RECORD_FLUSH_SECONDS = 2.0
 #: How long start-up waits for the database before painting without the incident (see ``on_load``).
 FIRST_READ_WAIT = 0.5
@@ -156,7 +161,10 @@ class WarRoomApp(App[int]):
         self._sync_interval = sync_interval
         self._tick_interval = tick_interval
         self._writes: asyncio.Queue[tuple[str, Callable[[], Awaitable[object]]]] = asyncio.Queue()
-        self._unsaved: list[str] = []
+        self._idle_gc: IdleCollections | None = None  # only where the runtime is tuned (``warroom`` itself)
+        self._lines_pending: list[tuple[datetime, str]] = []  # the scribe's lines not yet committed, as typed
+        self._write_trouble = ""  # why the last write failed, while lines wait
+        self._lines_saved_aside = False  # quit wrote them to a file: the store need not wait for them
         self._events_written: set[str] = set()
         self._syncing = False
         self._left_panes = ("sla-pane", "metrics-pane", "pods-pane")
@@ -242,6 +250,9 @@ class WarRoomApp(App[int]):
         self.set_interval(self._tick_interval, self._tick)
         self.set_interval(self._sync_interval, self._sync_tick)
         self.set_interval(RECORD_FLUSH_SECONDS, self._flush_readings)
+        if runtime_tuned():
+            self._idle_gc = IdleCollections(last_full=time.monotonic())
+            self.set_interval(self._idle_gc.interval, self._collect_if_idle)
         if self._config_error:
             self.notify(f"{self._config_error}\nThe timeline works; metrics and pods are off until it is fixed.",
                         title="Config", severity="error", timeout=30)
@@ -281,6 +292,7 @@ class WarRoomApp(App[int]):
         """(the incident to show with its entries and change sequence, or None; the data version;
         the scenarios to offer on a first run, or None). A drill declares its incident here."""
         self.store = await Store.connect(self.db_path)
+        self.store.open_journal()
         if self.drill is not None and self.drill.incident_id is None:
             self.drill.incident_id = self._wanted_incident = await self._declare_drill()
         incident_id = self._wanted_incident or await self.store.active_incident_id()
@@ -433,6 +445,17 @@ class WarRoomApp(App[int]):
                     self._apply([entry])
             self._enqueue(f"tick {item}", tick)
 
+    # -- full garbage collections while nobody types (see warroom.ui.runtime) -------------------
+    async def on_event(self, event: events.Event) -> None:
+        if self._idle_gc is not None and isinstance(event, (events.Key, events.MouseDown, events.Paste)):
+            self._idle_gc.input(time.monotonic())
+        await super().on_event(event)
+
+    def _collect_if_idle(self) -> None:
+        if self._idle_gc.tick(time.monotonic(), gc.get_count()[2]):
+            gc.collect()
+            self._idle_gc.collected(time.monotonic())
+
     # -- the scribe's line --------------------------------------------------------------------------------
     def log_line(self, line: Line, raw: str) -> None:
         """The scribe pressed Enter on a line that parsed: queue its write now, in order."""
@@ -443,15 +466,40 @@ class WarRoomApp(App[int]):
                 box.value = raw
             return
         incident_id = self.incident.id
-        self._enqueue(raw, lambda: self._execute(incident_id, line), keep_on_failure=line.action == "entry")
+        if line.action == "entry":
+            self._enqueue(raw, self._log_entry(incident_id, line), keep_on_failure=True)
+        else:
+            self._enqueue(raw, lambda: self._execute(incident_id, line))
+
+    def _log_entry(self, incident_id: int, line: Line) -> Callable[[], Awaitable[None]]:
+        """Hand the entry to the store's journal now, inside the key handler, so its commit never
+        waits behind a frame; the queued job shows it once committed. Should that first attempt
+        fail (a locked file), it wrote nothing, and the writer's retries go through ``append``."""
+        now, who = self.now(), self.author
+        write = dict(author=who, now=now, at=line.at, kind=line.kind, owner=line.owner, due=line.due)
+        first: asyncio.Future | None = None
+        if self.store is not None:
+            try:
+                first = self.store.append_soon(incident_id, line.text, **write)
+                # its failure is the job's to handle; unawaited only when quit put the line in a file
+                first.add_done_callback(lambda f: f.cancelled() or f.exception())
+            except (EntryError, StoreError):
+                pass  # the job's append meets the same error, and the writer reports it
+
+        async def job() -> None:
+            nonlocal first
+            if first is not None:
+                attempt, first = first, None
+                entry = await attempt
+            else:
+                entry = await self.store.append(incident_id, line.text, **write)
+            self._apply([entry])
+
+        return job
 
     async def _execute(self, incident_id: int, line: Line) -> None:
-        store, now, who = self.store, self.now(), self.author
-        if line.action == "entry":
-            entry = await store.append(incident_id, line.text, author=who, now=now, at=line.at, kind=line.kind,
-                                       owner=line.owner, due=line.due)
-            self._apply([entry])
-        elif line.action == "status":
+        who = self.author
+        if line.action == "status":
             await self._change(incident_id, lambda i: inc.change_status(i, line.status, line.at), line.at, "status")
         elif line.action == "ack":
             await self._change(incident_id, lambda i: inc.acknowledge(i, line.at, who), line.at)
@@ -483,6 +531,8 @@ class WarRoomApp(App[int]):
 
     # -- the writer: one write at a time, in order; failures are shown and retried, never dropped ----------
     def _enqueue(self, what: str, job: Callable[[], Awaitable[object]], *, keep_on_failure: bool = False) -> None:
+        if keep_on_failure:
+            self._lines_pending.append((self.now(), what))
         self._writes.put_nowait((what, job, keep_on_failure))
 
     async def writes_done(self) -> None:
@@ -500,11 +550,12 @@ class WarRoomApp(App[int]):
                         if self.store is None:
                             raise StoreError("the database is not open")
                         await job()
-                        if what in self._unsaved:
-                            self._unsaved.remove(what)
-                            self._show_unsaved()
+                        if keep:
+                            self._line_done()
                         break
                     except USER_ERRORS as exc:
+                        if keep:
+                            self._line_done()
                         self.query_one(TimelinePane).hint(f"{exc}", error=True)
                         self.notify(str(exc), severity="warning")
                         break
@@ -512,21 +563,50 @@ class WarRoomApp(App[int]):
                         if not keep:
                             self.notify(f"not saved: {what} — {exc}", severity="error", timeout=15)
                             break
-                        if what not in self._unsaved:
-                            self._unsaved.append(what)
-                        self._show_unsaved(str(exc))
+                        self._write_trouble = str(exc)
+                        self._show_unsaved()
                         await asyncio.sleep(RETRY_SECONDS)
             finally:
                 self._writes.task_done()
 
-    def _show_unsaved(self, why: str = "") -> None:
+    def _line_done(self) -> None:
+        """The oldest pending line is written (lines are written in the order typed)."""
+        self._lines_pending.pop(0)
+        if self._write_trouble:
+            if not self._lines_pending:
+                self._write_trouble = ""
+            self._show_unsaved()
+
+    def _show_unsaved(self) -> None:
         pane = self.query_one(TimelinePane)
-        if not self._unsaved:
+        if not self._write_trouble:
             pane.hint()
             return
-        n = len(self._unsaved)
+        n = len(self._lines_pending)
         pane.hint(f"⚠ {n} line{'s' if n != 1 else ''} not saved yet, kept and retrying every "
-                  f"{RETRY_SECONDS:.0f} s: {why}", error=True)
+                  f"{RETRY_SECONDS:.0f} s: {self._write_trouble}", error=True)
+
+    async def action_quit(self) -> None:
+        """Quit once the lines typed are written. If the database cannot take them (locked, broken),
+        they go to a text file beside it, named at exit, rather than be lost with the process."""
+        if self._lines_pending:
+            try:
+                await asyncio.wait_for(asyncio.shield(self.writes_done()), QUIT_WAIT)
+            except asyncio.TimeoutError:
+                pass
+        if not self._lines_pending:
+            self.exit()
+            return
+        lines, self._lines_pending = self._lines_pending, []
+        self._lines_saved_aside = True
+        try:
+            path = await asyncio.to_thread(save_unsaved, self.db_path, lines)
+        except OSError as exc:
+            text = "\n".join(raw for _, raw in lines)
+            self.exit(message=Text(f"warroom: {len(lines)} line(s) could not be saved ({exc}); here they are:\n{text}"))
+            return
+        self.exit(message=Text(f"warroom: {len(lines)} line(s) could not be written to the database "
+                               f"({self._write_trouble}); they are kept in {path}"))
 
     # -- live sync with other processes ----------------------------------------------------------------------
     def _sync_tick(self) -> None:
@@ -551,7 +631,13 @@ class WarRoomApp(App[int]):
             if incident_changed:
                 self.incident = await self.store.incident(self.incident.id)
             if entry_ids:
-                self._apply(await self.store.entries(self.incident.id, ids=entry_ids))
+                # this process's own journal counts as another connection: what it wrote is shown already
+                changed = [e for e in await self.store.entries(self.incident.id, ids=entry_ids)
+                           if self.entries.get(e.id) != e]
+                if changed:
+                    self._apply(changed)
+                elif incident_changed:
+                    self._render_clock()
             elif incident_changed:
                 self._render_clock()
         except StoreError as exc:
@@ -1214,17 +1300,33 @@ class WarRoomApp(App[int]):
         if self._first_read is not None:
             self._first_read.cancel()  # still reading at exit: the store must not open after close
         if self.store is not None:
-            if self._pending_readings and self.incident is not None:
+            if self._pending_readings and self.incident is not None and not self._lines_saved_aside:
                 try:
                     await self.store.record(self.incident.id, self._pending_readings)
                 except StoreError:
                     pass  # readings are evidence, not entries: a locked database at exit loses a few seconds
-            await self.store.close()
+            await self.store.close(abandon_lines=self._lines_saved_aside)
         for watcher in self._kube_watchers or ():
             watcher.stop()
         close = getattr(self._metrics_source, "close", None)
         if close is not None:
             await asyncio.to_thread(close)
+
+
+def save_unsaved(db_path: Path, lines: list[tuple[datetime, str]]) -> Path:
+    """Write lines the database would not take to ``unsaved-<time>.txt`` beside it, readable by
+    its owner only (as the database is): the time each was typed, then the line as typed."""
+    from warroom.domain.times import iso_utc
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = Path(db_path).expanduser().parent / f"unsaved-{stamp}.txt"
+    body = "".join(f"{iso_utc(at)}  {raw}\n" for at, raw in lines)
+    header = ("# Lines typed in warroom that the database did not take: the time typed (UTC), then the line.\n"
+              "# Type them again in warroom's line with @TIME first to keep their time (@2026-12-02T10:15:00Z text).\n")
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(header + body)
+    return path
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -1243,40 +1345,6 @@ def _default_author() -> str:
     from warroom.author import author_name
 
     return author_name()
-
-
-GIL_SWITCH_INTERVAL = 0.001
-_runtime_tuned = False
-
-
-def tune_runtime() -> None:
-    """Hand the GIL over every 1 ms instead of 5: the store's and the sources' worker threads then
-    get it promptly while the UI thread renders, which keeps Enter-to-durable p99 under 10 ms.
-
-    Then freeze what the imports built (modules, classes, Textual's and Rich's tables): it lives as
-    long as the process, and the collector no longer walks it — the full collection that start-up
-    would otherwise trigger cost ~65 ms, and every later one is cheaper too."""
-    import gc
-    import sys
-
-    global _runtime_tuned
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
-    gc.freeze()
-    _runtime_tuned = True
-
-
-def freeze_heap() -> None:
-    """Freeze again once a context's first full pod list is in (only after ``tune_runtime``, as
-    ``warroom`` runs). The pods, their JSON and rows are long-lived; with 5,000 of them every full
-    collection walked them all and stopped every thread for 450-650 ms, twice in a 2,000-event
-    storm (bench/bench_kube.py). Frozen, a full pass walks only what came after: 50-170 ms in the
-    same storm. What the freeze keeps is freed by reference counts all the same when the pods are
-    replaced (pod JSON and rows hold no cycles). Not in tests: many apps share that process, and a
-    freeze would keep the cycles of the ones before for good."""
-    if _runtime_tuned:
-        import gc
-
-        gc.freeze()
 
 
 def local_zone(config: Config | None) -> tzinfo | None:
