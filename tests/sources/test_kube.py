@@ -210,6 +210,9 @@ async def test_views_chained_over_the_watch_equal_full_views(emu, kubeconfig, st
         "CrashLoopBackOff", restarts=3, last=pf.last_terminated(pf.ago(seconds=20), reason="OOMKilled", exit_code=137))]))
     emu.delete("pods", "shop", "db-0")
     await wait_until(lambda: ("shop", "db-0") not in rec.last.pods, "MODIFIED and DELETED")
+    emu.add(pf.event("BackOff", "Back-off restarting failed container", namespace="shop",
+                     name="web-7d4b9c6f5-x2x9k", count=2, last=pf.ago(seconds=5)))
+    await wait_until(lambda: len(rec.last.events) == len(rec.snapshots[0].events) + 1, "an Event ADDED")
     emu.add(pf.deployment_pod(suffix="h1d3n", statuses=[pf.running()]), notify=False)
     assert emu.expire_watches() == 6
     await wait_until(lambda: "web-7d4b9c6f5-h1d3n" in pod_names(rec.last), "the re-listed state")
@@ -217,10 +220,13 @@ async def test_views_chained_over_the_watch_equal_full_views(emu, kubeconfig, st
     assert len(snapshots) >= 4
 
     chained = snapshots[0].view(pf.NOW)
-    for snapshot in snapshots[1:]:
-        chained = snapshot.view(pf.NOW, previous=chained)
-        full = snapshot.view(pf.NOW)
-        assert (chained.rows, chained.summary, chained.pods) == (full.rows, full.summary, full.pods), snapshot.version
+    for i, snapshot in enumerate(snapshots[1:], start=1):
+        at = pf.NOW + timedelta(minutes=i)  # time passes too: rollouts and events carried over are aged
+        chained = snapshot.view(at, previous=chained)
+        assert chained == snapshot.view(at), snapshot.version  # rows, summary, rollouts, events, index
+    assert chained.rollouts and chained.events
+    assert any(e.name == "web-7d4b9c6f5-x2x9k" and e.count == 2 for e in chained.events)
+    chained = snapshots[-1].view(pf.NOW)
     by_key = {r.key: r for r in chained.rows}
     assert by_key["shop", "web-7d4b9c6f5-x2x9k"].restarts_text_at(pf.NOW) == "3 (20s ago)"
     assert ("shop", "db-0") not in by_key

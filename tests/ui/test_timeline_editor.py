@@ -342,3 +342,21 @@ async def test_quit_with_lines_the_database_will_not_take_keeps_them_in_a_file(m
     assert lines == [f"{T0:%Y-%m-%dT%H:%M:%S}.000000Z  [bold]pool[/] at 95%",  # literal, with the time typed
                      f"{T0:%Y-%m-%dT%H:%M:%S}.000000Z  /d @09:55 roll back"]
     assert stat.S_IMODE(saved[0].stat().st_mode) == 0o600
+
+
+async def test_the_high_contrast_theme_repaints_rows_already_rendered(make_app, db_path):
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "pool at 95%")
+        table = app.query_one(TimelineTable)
+
+        def row_styles():
+            table._base_style = table.rich_style  # as a paint sets it
+            return [segment.style for segment in table.render_line(table.row_count - 1)]
+
+        before = row_styles()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert row_styles() != before  # not the cached rows in the old colours

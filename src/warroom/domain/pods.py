@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -140,7 +140,8 @@ def _trunc(x: float) -> int:
 def _get(obj: Obj | None, *path: str) -> Any:
     cur: Any = obj
     for key in path:
-        if not isinstance(cur, Mapping):
+        # API objects are dicts: the exact-type test spares the ABC check, a third of a pod's row
+        if type(cur) is not dict and not isinstance(cur, Mapping):
             return None
         cur = cur.get(key)
     return cur
@@ -776,6 +777,12 @@ def rollouts(
     return found
 
 
+def aged_rollouts(found: Iterable[Rollout], now: datetime, within: timedelta) -> list[Rollout]:
+    """``rollouts`` found earlier, at ``now``: equal to computing them again when no Deployment
+    or ReplicaSet changed since (a storm of pod events changes neither)."""
+    return [replace(r, age=now - r.at) for r in found if now - r.at <= within]
+
+
 # --------------------------------------------------------------------------- events
 
 
@@ -848,6 +855,11 @@ def warning_events(events: Iterable[Obj], now: datetime, within: timedelta) -> l
         )
     found.sort(key=lambda e: (-e.last_seen.timestamp(), e.namespace, e.object, e.reason))
     return found
+
+
+def aged_events(found: Iterable[WarningEvent], now: datetime, within: timedelta) -> list[WarningEvent]:
+    """``warning_events`` found earlier, at ``now``: equal to finding them again when no Event changed since."""
+    return [replace(e, age=now - e.last_seen) for e in found if now - e.last_seen <= within]
 
 
 # --------------------------------------------------------------------------- a context's pane

@@ -83,6 +83,8 @@ from urllib.parse import quote
 
 from warroom.domain.pods import (
     EMPTY_INDEX,
+    aged_events,
+    aged_rollouts,
     PodIndex,
     PodRow,
     Rollout,
@@ -573,11 +575,23 @@ class KubeSnapshot:
         replaced (the watcher never mutates an object it published).
         """
         pods = self.pod_index(previous)
+        # with the view just before, what no change touched is carried over (with ``previous``
+        # from a view() with the same windows): a pod storm does not find the rollouts again
+        touched = ({plural for plural, _, _ in self.changed} if previous is not None
+                   and previous.version == self.version - 1 else None)
+        if touched is not None and not touched & {"deployments", "replicasets"}:
+            found_rollouts = aged_rollouts(previous.rollouts, now, rollouts_within)
+        else:
+            found_rollouts = rollouts(self.deployments.values(), self.replicasets.values(), now, rollouts_within)
+        if touched is not None and "events" not in touched:
+            found_events = aged_events(previous.events, now, events_within)
+        else:
+            found_events = warning_events(self.events.values(), now, events_within)
         return KubeView(
             rows=pods.rows,
             summary=summarize(pods.tally, self.workloads),
-            rollouts=rollouts(self.deployments.values(), self.replicasets.values(), now, rollouts_within),
-            events=warning_events(self.events.values(), now, events_within),
+            rollouts=found_rollouts,
+            events=found_events,
             pods=pods,
             version=self.version,
         )

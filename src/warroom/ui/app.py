@@ -696,14 +696,19 @@ class WarRoomApp(App[int]):
         for e in events:
             self._write_keyed(e.key, e.text, now)
 
-    def _pod_events(self, view, now: datetime) -> None:
-        from warroom.domain.pod_events import pod_events
-
+    def _pod_events(self, view, now: datetime, events=None) -> None:
+        """Write the view's pod events (``events``: found already, off the UI thread)."""
         if self.incident is None or self.incident.is_resolved or not view.synced:
             return
-        multi = len(self.pod_views) > 1 or bool(self.config.kubernetes and len(self.config.kubernetes.contexts) > 1)
-        events = pod_events(view.unhealthy_rows, view.workloads, view.rollouts, now, view.context if multi else "")
+        if events is None:
+            events = self._find_pod_events(view, now)
         self._write_keyed_batch([(e.key, e.text) for e in events], now)
+
+    def _find_pod_events(self, view, now: datetime) -> list:
+        from warroom.domain.pod_events import pod_events
+
+        multi = len(self._kube_views) > 1 or bool(self.config.kubernetes and len(self.config.kubernetes.contexts) > 1)
+        return pod_events(view.unhealthy_rows, view.workloads, view.rollouts, now, view.context if multi else "")
 
     def _write_keyed_batch(self, events: list[tuple[str, str]], at: datetime, kind: str = "system") -> None:
         """Automatic ``(key, text)`` entries, each written once (as ``_write_keyed``), but as one
@@ -802,15 +807,18 @@ class WarRoomApp(App[int]):
             if snapshot.version < self._pods_latest.get(snapshot.context, 0) or (
                     previous is not None and previous.version >= snapshot.version):
                 return
-            v = snapshot.view(self.now(), rollouts_within=timedelta(hours=hours), previous=previous)
+            now = self.now()
+            v = snapshot.view(now, rollouts_within=timedelta(hours=hours), previous=previous)
             self._kube_views[snapshot.context] = v
-        self.post_message(PodsViewReady((snapshot.version, ContextView(
-            snapshot.context, v.rows, v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
-            tuple(v.events), tuple(snapshot.errors), snapshot.synced))))
+        view = ContextView(snapshot.context, v.rows, v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
+                           tuple(v.events), tuple(snapshot.errors), snapshot.synced)
+        # what the UI thread would otherwise walk 5,000 pods for, found here too (~30 ms each)
+        events = self._find_pod_events(view, now) if view.synced else []
+        self.post_message(PodsViewReady((snapshot.version, view, events, rec.pods_state(view))))
 
     @on(PodsViewReady)
     def _pods_view_ready(self, event: PodsViewReady) -> None:
-        version, view = event.view
+        version, view, events, state = event.view
         if version < self._pods_versions.get(view.context, -1):
             return  # a newer snapshot's view is already shown
         self._pods_versions[view.context] = version
@@ -819,8 +827,8 @@ class WarRoomApp(App[int]):
         self.pod_views[view.context] = view
         now = self.now()
         self._pods_pane().show(view, now, self.local)
-        self._pod_events(view, now)
-        self._record(rec.pods_scope(view.context), rec.pods_state(view))
+        self._pod_events(view, now, events)
+        self._record(rec.pods_scope(view.context), state)
 
     @on(PinPod)
     def _pin_pod(self, event: PinPod) -> None:

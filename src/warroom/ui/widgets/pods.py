@@ -1,49 +1,63 @@
 """The pod health pane: per context, the namespace and workload summary, pods unhealthy first,
 and what changed (rollouts, Warning events). Type in the filter to narrow; ``p`` pins a pod.
 
-The table is updated by key, never cleared and refilled on a snapshot: changed cells are updated,
-the row of a pod that left is handed to one that came (only the surplus is removed or added), and
-the order re-sorted only when it changed, so the cursor stays on the selected pod and the scroll
-position holds while a watch storm goes on.
+The table is virtual (``VirtualRows``): a snapshot hands it the rows' keys in order, and only the
+rows on screen are turned into cells and strips, so a watch storm over thousands of pods costs a
+redraw of the visible lines. The cursor follows the selected pod by key, so it stays on it while
+the rows move around it.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from itertools import islice, repeat
 from typing import NamedTuple
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widgets import Input, Static
 
 from warroom.domain.pods import ContextView, PodRow, human_duration
 from warroom.domain.text import one_line
 from warroom.ui import render
 from warroom.ui.messages import PinPod
+from warroom.ui.widgets.virtual_rows import VirtualRows
 
-MAX_ROWS = 400  # a war room needs the unhealthy pods; the healthy thousands are one filter away
+MAX_ROWS = 1000  # a war room needs the unhealthy pods; the healthy thousands are one filter away
 MORE_KEY = "__more__"
 COLUMNS = ("NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE")
-#: Beyond this many stale rows the table is rebuilt: Textual's ``remove_row`` renumbers every row.
-REBUILD_AFTER = 64
+MAX_COLUMN = 64  # a column never grows wider: a longer name is cut with an ellipsis
 
 
 class Cell(NamedTuple):
-    """One cell as text and style: compared with what is shown before any ``Text`` is built."""
+    """One cell as text and style: hashable, so a rendered row is cached by its cells. The text
+    is on one line and safe to show (cluster text goes through ``one_line``): a cell is painted
+    as one segment, with no markup parsed and no escape sequence left."""
 
     text: str
     style: str = ""
-    #: cluster text: folded onto one line, never markup, cut with an ellipsis (``render.user``)
+    #: cluster text (folded onto one line by ``pod_cells``)
     literal: bool = False
 
     def render(self) -> Text:
         return render.user(self.text, self.style) if self.literal else Text(self.text, style=self.style)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` padded to ``width`` cells, or cut with an ellipsis (as a table cell is)."""
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    return set_cell_size(text, width - 1) + "…" if width > 0 else ""
 
 
 Cells = tuple[Cell, ...]
@@ -59,7 +73,7 @@ def pod_cells(context: str | None, row: PodRow, now: datetime) -> Cells:
         Cell(one_line(row.namespace), "", True),
         Cell(one_line(row.name), "" if row.healthy else "bold", True),
         Cell(row.ready),
-        Cell(row.status, "" if row.healthy else "bold red"),
+        Cell(one_line(row.status), "" if row.healthy else "bold red"),  # a reason is cluster text too
         Cell(row.restarts_text_at(now), "yellow" if row.restarts else ""),
         Cell(row.age_text_at(now)),
         Cell(one_line(row.node), "", True),
@@ -89,10 +103,133 @@ def shown_rows(views: Mapping[str, ContextView], wanted: str, limit: int) -> tup
     return shown, total - len(shown)
 
 
-class PodTable(DataTable):
+class PodTable(VirtualRows):
+    """The pods, a header row over them. ``show`` hands over the rows' keys and a function giving
+    a row's cells; only the rows on screen are asked for theirs. Column widths fit what has been
+    shown and only grow, so columns do not jump as the rows change under a storm."""
+
+    HEADER = 1
+    CACHE_SIZE = 512
+    COMPONENT_CLASSES = {"pods--header", "pods--cursor", "pods--zebra"}
+    DEFAULT_CSS = """
+    PodTable {
+        background: $surface;
+        overflow-x: auto;
+        overflow-y: auto;
+    }
+    PodTable:focus {
+        background-tint: $foreground 5%;
+    }
+    PodTable > .pods--header {
+        text-style: bold;
+        background: $panel;
+        color: $foreground;
+    }
+    PodTable > .pods--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+    PodTable:focus > .pods--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    PodTable > .pods--zebra {
+        background: $surface-lighten-1 50%;
+    }
+    PodTable:dark > .pods--zebra {
+        background: $surface-darken-1 40%;
+    }
+    """
     BINDINGS = [Binding("p", "pin", "Pin pod"), Binding("escape", "back", "Type"),
                 Binding("slash", "filter", "Filter")]
 
+    def __init__(self, labels: Sequence[str], **kw) -> None:
+        super().__init__(**kw)
+        self._labels = tuple(labels)
+        self._keys: list[str] = []
+        self._index: dict[str, int] = {}
+        self._cells_of: Callable[[int], Cells] = lambda row: ()
+        self._widths = [len(label) for label in labels]
+        self._frame: dict[int, Cells] = {}  # the visible rows' cells, for one paint
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def selected_key(self) -> str | None:
+        return self._keys[self.cursor_row] if 0 <= self.cursor_row < len(self._keys) else None
+
+    def show(self, keys: list[str], cells_of: Callable[[int], Cells]) -> None:
+        """The rows, in order, by key; the cursor stays on the row it was on if that is still here."""
+        selected = self.selected_key
+        self._keys, self._cells_of = keys, cells_of
+        self._index = {key: i for i, key in enumerate(keys)}
+        self._set_virtual_size(self._total_width())
+        self.move_cursor(row=self._index.get(selected, self.cursor_row))
+        self.refresh()
+
+    def get_row_at(self, row: int) -> list[Text]:
+        return [cell.render() for cell in self._cells_of(row)]
+
+    def _total_width(self) -> int:
+        return sum(self._widths) + 2 * len(self._widths)
+
+    # -- rendering ---------------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Measure the rows about to be painted first: a column that must grow grows for all of them."""
+        top = self.scroll_offset.y
+        self._frame = {row: self._cells_of(row) for row in range(top, min(self.row_count, top + self._page_height))}
+        grew = False
+        for cells in self._frame.values():
+            for column, cell in enumerate(cells):
+                width = min(cell_len(cell.text), MAX_COLUMN)
+                if width > self._widths[column]:
+                    self._widths[column] = width
+                    grew = True
+        if grew:
+            self._cache.clear()
+            self._set_virtual_size(self._total_width())
+        return super().render_lines(crop)
+
+    def render_header(self, y: int, width: int) -> Strip:
+        key = ("header", tuple(self._widths), width)
+        strip = self._cache.get(key)
+        if strip is None:
+            cells = [Text(label) for label in self._labels]
+            strip = self.cells_strip(cells, self._widths, width, self.get_component_rich_style("pods--header"))
+            strip = self._cache[key] = strip.apply_style(self._base_style)
+        return strip
+
+    def render_row(self, row: int, width: int) -> Strip:
+        cells = self._frame.get(row) or self._cells_of(row)
+        is_cursor = row == self.cursor_row
+        key = (cells, is_cursor, is_cursor and self.has_focus, row % 2, tuple(self._widths), width)
+        strip = self._cache.get(key)
+        if strip is None:
+            if is_cursor:
+                style = self.get_component_rich_style("pods--cursor")
+            elif row % 2:
+                style = self.get_component_rich_style("pods--zebra")
+            else:
+                style = None
+            strip = self._cache[key] = self._row_strip(cells, width, style)
+        return strip
+
+    def _row_strip(self, cells: Cells, width: int, style) -> Strip:
+        """One segment a cell: a storm re-renders every visible row, and Rich's ``Text`` took
+        ~1 ms a row where this takes a tenth of that."""
+        get_style = self.app.console.get_style
+        segments = [Segment(f" {fit(cell.text, w)} ", get_style(cell.style) if cell.style else None)
+                    for cell, w in zip(cells, self._widths)]
+        strip = Strip(segments).crop_extend(0, max(width, self._total_width()), None)
+        if style is not None:
+            strip = strip.apply_style(style)
+        return strip.apply_style(self._base_style)
+
+    # -- keys --------------------------------------------------------------------------------------
     def action_pin(self) -> None:
         pane = self.screen.query_one(PodsPane)
         found = pane.row_at(self.cursor_row)
@@ -115,27 +252,19 @@ class PodsPane(Vertical):
         self._shown: list[tuple[str, PodRow]] = []
         self._filter = ""
         self._now: datetime | None = None
-        #: what the table shows: cells by row key, and the keys in display order
-        self._cells: dict[str, Cells] = {}
-        self._order: list[str] = []
-        #: the table's row key of each pod shown (rows are reused: see ``_update``)
-        self._rows: dict[str, str] = {}
-        self._next_row = 0
+        self._hidden = 0
+        self._lines: dict[str, int] = {}  # each text pane's line count: a layout pass only when it changes
+        self._texts: dict[str, Text] = {}  # and what it shows
 
     def compose(self) -> ComposeResult:
         yield Static(id="pods-status")
         yield Static(id="pods-summary")
         yield Input(placeholder="filter pods: name, namespace, status, node", id="pods-filter")
-        yield PodTable(id="pods-table", cursor_type="row", zebra_stripes=True)
+        yield PodTable((("CONTEXT",) if self.multi else ()) + COLUMNS, id="pods-table")
         yield Static(id="pods-changes")
 
     def on_mount(self) -> None:
         self.border_title = "Pods"
-        table = self.query_one(PodTable)
-        if self.multi:
-            table.add_column("CONTEXT", key="context")
-        for label in COLUMNS:
-            table.add_column(label, key=label.lower())
         self.query_one("#pods-status", Static).update(Text(f"{self._label} · connecting…", style="dim"))
 
     def row_at(self, index: int) -> tuple[str, PodRow] | None:
@@ -172,7 +301,7 @@ class PodsPane(Vertical):
                 out.append_text(render.user("; ".join(view.errors), "italic"))
             elif not view.synced:
                 out.append(" listing…", style="dim")
-        self.query_one("#pods-status", Static).update(out)
+        self.query_one("#pods-status", Static).update(out, layout=False)  # one line, always
 
     def _render_summary(self) -> None:
         out = Text(no_wrap=True, overflow="ellipsis")
@@ -194,102 +323,33 @@ class PodsPane(Vertical):
                                                 "bold red"))
                 if len(bad) > 4:
                     out.append(f"  +{len(bad) - 4} more", style="dim")
-        self.query_one("#pods-summary", Static).update(out)
+        self._update_text("#pods-summary", out)
         self.border_title = "Pods" + (f" · {unhealthy} unhealthy" if unhealthy else "")
         self.set_class(bool(unhealthy), "-unhealthy")
 
     def _fill(self) -> None:
-        """Bring the table to the wanted rows by key (see the module docstring)."""
-        rows, hidden = shown_rows(self.views, self._filter, MAX_ROWS)
-        now = self._now
-        wanted: dict[str, Cells] = {}
-        for context, r in rows:
-            wanted[row_key(context, r)] = pod_cells(context if self.multi else None, r, now)
-        if hidden:
-            wanted[MORE_KEY] = more_cells(len(COLUMNS) + self.multi, hidden)
-        table = self.query_one(PodTable)
-        order = list(wanted)
-        selected = self._order[table.cursor_row] if 0 <= table.cursor_row < len(self._order) else None
-        with self.app.batch_update():
-            stale = [k for k in self._cells if k not in wanted]
-            new = [k for k in wanted if k not in self._cells]
-            if len(stale) - len(new) > REBUILD_AFTER:
-                current = self._rebuild(table, wanted)
-            else:
-                current = self._update(table, wanted, stale, new)
-            if current != order:
-                rank = {self._sort_id(cells): i for i, cells in enumerate(wanted.values())}
-                table.sort(*self._id_columns, key=lambda ids: rank.get(tuple(c.plain for c in ids), len(rank)))
-            self._order = order
-            self._shown = rows
-            if selected in wanted:
-                index = table.get_row_index(self._rows[selected])
-                if index != table.cursor_row:
-                    table.move_cursor(row=index)
+        """Hand the table the wanted rows by key; it asks for the cells of those on screen only."""
+        self._shown, self._hidden = shown_rows(self.views, self._filter, MAX_ROWS)
+        keys = [row_key(context, r) for context, r in self._shown]
+        if self._hidden:
+            keys.append(MORE_KEY)
+        self.query_one(PodTable).show(keys, self._cells_at)
 
-    @property
-    def _id_columns(self) -> tuple[str, ...]:
-        return ("context", "namespace", "name") if self.multi else ("namespace", "name")
+    def _cells_at(self, index: int) -> Cells:
+        if index < len(self._shown):
+            context, row = self._shown[index]
+            return pod_cells(context if self.multi else None, row, self._now)
+        return more_cells(len(COLUMNS) + self.multi, self._hidden)
 
-    def _sort_id(self, cells: Cells) -> tuple[str, ...]:
-        """A row's identity as its CONTEXT, NAMESPACE and NAME texts (what ``DataTable.sort`` hands over)."""
-        return tuple(c.text for c in cells[: len(self._id_columns)])
-
-    def _update(self, table: PodTable, wanted: dict[str, Cells], stale: list[str], new: list[str]) -> list[str]:
-        """Update the changed cells; a pod that left hands its table row to one that came (its
-        cells rewritten), and only the surplus is removed or added. A storm that replaces most of
-        the 400 rows then adds none: Textual measures every cell of an added row (~0.3 ms a row),
-        an updated cell only when it outgrows its column. The keys in the table's order afterwards."""
-        columns = [c.key for c in table.ordered_columns]
-        handed = dict(zip(stale, new))
-        for key in stale[len(new):]:
-            table.remove_row(self._rows.pop(key))
-            del self._cells[key]
-        order: list[str] = []  # kept and handed-over rows keep their places; added ones go last
-        for key in self._order:
-            if key in handed:
-                old, token = self._cells.pop(key), self._rows.pop(key)
-                key = handed[key]
-                self._rows[key] = token
-            elif key in wanted:
-                old, token = self._cells[key], self._rows[key]
-            else:
-                continue
-            cells = wanted[key]
-            if old != cells:
-                self._set_cells(table, token, columns, old, cells)
-            self._cells[key] = cells
-            order.append(key)
-        for key in new[len(stale):]:
-            cells = wanted[key]
-            self._rows[key] = self._add(table, cells)
-            self._cells[key] = cells
-            order.append(key)
-        return order
-
-    @staticmethod
-    def _set_cells(table: PodTable, token: str, columns: list, old: Cells, cells: Cells) -> None:
-        for column, before, after in zip(columns, old, cells):
-            if before != after:
-                text = after.render()
-                # widths only grow (as a refill would); measuring at once only when a text outgrows its column
-                grows = text.cell_len > table.columns[column].content_width
-                table.update_cell(token, column, text, update_width=grows)
-
-    def _add(self, table: PodTable, cells: Cells) -> str:
-        """Add a row; its table key is a token of its own (rows are handed from pod to pod)."""
-        self._next_row += 1
-        token = str(self._next_row)
-        table.add_row(*(c.render() for c in cells), key=token)
-        return token
-
-    def _rebuild(self, table: PodTable, wanted: dict[str, Cells]) -> list[str]:
-        """Most rows left: one clear and refill is cheaper than removing them one by one
-        (``remove_row`` renumbers every row); the cursor is put back on the selected pod after."""
-        table.clear()
-        self._rows = {key: self._add(table, cells) for key, cells in wanted.items()}
-        self._cells = dict(wanted)
-        return list(wanted)
+    def _update_text(self, selector: str, text: Text) -> None:
+        """Update a text pane; a layout pass (the whole screen measured again) only when its
+        number of lines changed — during a storm the summary's counts change, its shape seldom."""
+        if self._texts.get(selector) == text:
+            return  # the same (the rollouts and events, mostly, while pods churn): no repaint
+        self._texts[selector] = text
+        lines = text.plain.count("\n") + 1
+        self.query_one(selector, Static).update(text, layout=self._lines.get(selector) != lines)
+        self._lines[selector] = lines
 
     def _render_changes(self, now: datetime, local: tzinfo) -> None:
         out = Text(no_wrap=True, overflow="ellipsis")
@@ -310,4 +370,4 @@ class PodsPane(Vertical):
             out.append_text(render.user(f"{e.namespace}/{e.object}", ""))
             out.append(f" ×{e.count} {human_duration(e.age)} ago ", style="dim")
             out.append_text(render.user(e.message, "italic"))
-        self.query_one("#pods-changes", Static).update(out)
+        self._update_text("#pods-changes", out)
