@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
@@ -23,6 +22,7 @@ CellMaker = Callable[[Entry], Sequence[Text]]
 
 class TimelineView(VirtualRows):
     COMPONENT_CLASSES = {"timeline--cursor", "timeline--zebra"}
+    CURSOR, ZEBRA = "timeline--cursor", "timeline--zebra"
     DEFAULT_CSS = """
     TimelineView {
         height: 1fr;
@@ -102,26 +102,15 @@ class TimelineView(VirtualRows):
         if not self._widths:
             return Strip.blank(width, self._base_style)
         entry = self._entries[row]
-        is_cursor = row == self.cursor_row
         widths = self._stretched(self.scrollable_content_region.width or width)
-        key = (entry.id, entry.revision, entry.starred, entry.redacted_at, entry.at, row % 2, is_cursor,
-               self.has_focus and is_cursor, width, widths[-1])
+        # cached by what the entry shows, not by where: an entry appended moves every row down one,
+        # and keyed by its place each visible row was rendered again (stripes and cursor go on after)
+        key = (entry.id, entry.revision, entry.starred, entry.redacted_at, entry.at, width, widths[-1])
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(entry, row, is_cursor, self._base_style, width, widths)
-            self._cache[key] = strip
-        return strip
+            strip = self._cache[key] = self.cells_strip(self._make_cells(entry), widths, width, None)
+        return self.row_style(strip, row)
 
     def _stretched(self, width: int) -> list[int]:
         *fixed, last = self._widths
         return [*fixed, max(last, width - sum(fixed) - 2 * len(self._widths))]
-
-    def _render_row(self, entry: Entry, row: int, is_cursor: bool, base: Style, width: int,
-                    widths: list[int]) -> Strip:
-        if is_cursor:
-            style = self.get_component_rich_style("timeline--cursor")
-        elif row % 2:
-            style = self.get_component_rich_style("timeline--zebra")
-        else:
-            style = None
-        return self.cells_strip(self._make_cells(entry), widths, width, style).apply_style(base)

@@ -153,6 +153,16 @@ class VirtualRows(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         return self.render_row(row, width).crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, row)
 
+    CURSOR = ZEBRA = ""  # the component classes of the cursor row and of every other row
+
+    def row_style(self, strip: Strip, row: int) -> Strip:
+        """A rendered row with the cursor or the stripe over it, then the widget's style."""
+        if row == self.cursor_row:
+            strip = strip.apply_style(self.get_component_rich_style(self.CURSOR))
+        elif row % 2:
+            strip = strip.apply_style(self.get_component_rich_style(self.ZEBRA))
+        return strip.apply_style(self._base_style)
+
     def cells_strip(self, cells: Sequence[Text], widths: Sequence[int], width: int, style: Style | None) -> Strip:
         """Cells cut or padded to their column widths, a space either side, then ``style`` over the whole row."""
         console = self.app.console
