@@ -85,6 +85,15 @@ USER_ERRORS = (IncidentError, PolicyError, EntryError, TimeParseError, NotFound)
 NARROW_WIDTH = 120
 #: Entry kinds the SLA evaluation looks at (responses, status updates); notes only wait for the tick.
 SLA_KINDS = frozenset({"action", "decision", "status", "comms", "system", "escalation"})
+#: entries that report what the panes saw: they cannot move the SLA clock (a storm writes hundreds)
+OBSERVATION_KEYS = ("metric:", "pod:", "workload:", "rollout:")
+
+
+def _moves_clock(entry: Entry) -> bool:
+    """Whether the SLA pane must be drawn again for this entry (a plain note cannot move it)."""
+    if entry.key:
+        return not entry.key.startswith(OBSERVATION_KEYS)
+    return entry.kind in SLA_KINDS
 RETRY_SECONDS = 2.0
 QUIT_WAIT = 1.5  # seconds quit waits for lines still being written
 RECORD_FLUSH_SECONDS = 2.0
@@ -359,6 +368,7 @@ class WarRoomApp(App[int]):
         self._metric_events(now)
         for view in self.pod_views.values():
             self._pod_events(view, now)
+            self._record(rec.pods_scope(view.context), rec.pods_state(view))  # not only at the next snapshot
 
     # -- the clock -----------------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -526,7 +536,7 @@ class WarRoomApp(App[int]):
                 self._events_written.add(e.key)
         if entries:
             self.query_one(TimelinePane).upsert(entries)
-        if clock or any(e.kind in SLA_KINDS or e.key for e in entries):  # a plain note cannot move the SLA clock
+        if clock or any(_moves_clock(e) for e in entries):
             self._render_clock()
 
     # -- the writer: one write at a time, in order; failures are shown and retried, never dropped ----------
@@ -812,13 +822,20 @@ class WarRoomApp(App[int]):
             self._kube_views[snapshot.context] = v
         view = ContextView(snapshot.context, v.rows, v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
                            tuple(v.events), tuple(snapshot.errors), snapshot.synced)
-        # what the UI thread would otherwise walk 5,000 pods for, found here too (~30 ms each)
+        # what the UI thread would otherwise walk 5,000 pods for, found here too (~30 ms each): the
+        # pod events, and the recorder's changes (it keeps each scope apart, and this worker alone
+        # records pods, in snapshot order)
         events = self._find_pod_events(view, now) if view.synced else []
-        self.post_message(PodsViewReady((snapshot.version, view, events, rec.pods_state(view))))
+        recorder = self._recorder
+        readings = (recorder.observe(rec.pods_scope(view.context), rec.pods_state(view), now)
+                    if self._recording() else [])
+        self.post_message(PodsViewReady((snapshot.version, view, events, (recorder, readings))))
 
     @on(PodsViewReady)
     def _pods_view_ready(self, event: PodsViewReady) -> None:
-        version, view, events, state = event.view
+        version, view, events, (recorder, readings) = event.view
+        if recorder is self._recorder and self._recording():  # not one of an incident since closed
+            self._pending_readings += readings
         if version < self._pods_versions.get(view.context, -1):
             return  # a newer snapshot's view is already shown
         self._pods_versions[view.context] = version
@@ -828,7 +845,6 @@ class WarRoomApp(App[int]):
         now = self.now()
         self._pods_pane().show(view, now, self.local)
         self._pod_events(view, now, events)
-        self._record(rec.pods_scope(view.context), state)
 
     @on(PinPod)
     def _pin_pod(self, event: PinPod) -> None:
@@ -873,10 +889,12 @@ class WarRoomApp(App[int]):
             incident_id, lambda i: inc.set_milestone(i, "detected", start), start))
 
     # -- recording: what the panes show, as changes, for the replay and the review's evidence ------------
+    def _recording(self) -> bool:
+        return self.incident is not None and not self.incident.is_resolved and self.drill_report is None
+
     def _record(self, scope: str, state: rec.State) -> None:
-        if self.incident is None or self.incident.is_resolved or self.drill_report is not None:
-            return
-        self._pending_readings += self._recorder.observe(scope, state, self.now())
+        if self._recording():
+            self._pending_readings += self._recorder.observe(scope, state, self.now())
 
     def _flush_readings(self) -> None:
         """Every few seconds, the readings gathered since go to disk in one transaction (through the
