@@ -193,6 +193,46 @@ def thread_cpu() -> dict[str, float]:
     return out
 
 
+class StackSampler:
+    """Where the UI thread is, every millisecond (``BENCH_SAMPLE=1``): for each stall of the loop,
+    the stacks seen during it — running, or waiting for the GIL held by another thread."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, tuple[str, ...]]] = []
+        self._main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sampler", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.001):
+            frame = sys._current_frames().get(self._main)
+            stack = []
+            while frame is not None and len(stack) < 40:
+                code = frame.f_code
+                stack.append(f"{Path(code.co_filename).name}:{code.co_name}")
+                frame = frame.f_back
+            self.samples.append((time.monotonic(), tuple(stack)))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def report(self, lags: list[float], probe_samples: list[tuple[float, float]]) -> None:
+        from collections import Counter
+
+        worst = sorted((lag, when) for when, lag in probe_samples if lag in lags)[-4:]
+        for lag, when in reversed(worst):
+            seen = Counter()
+            for t, stack in self.samples:
+                if when - lag - 0.005 <= t <= when:
+                    ours = [f for f in stack if not f.startswith(("base_events", "events.py", "selectors"))]
+                    seen[" < ".join(ours[:7])] += 1
+            print(f"    stall of {lag * 1e3:.0f} ms:", flush=True)
+            for stack, n in seen.most_common(5):
+                print(f"      {n:3d} × {stack}", flush=True)
+
+
 class LagProbe:
     """How late a 5 ms ticker on this loop wakes up (the loop's responsiveness)."""
 
@@ -445,6 +485,20 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
                     renders.setdefault("app._tick", []).append(time.perf_counter() - r0)
 
                 app._tick = timed_tick  # type: ignore[method-assign]
+                from textual.screen import Screen
+
+                refresh = Screen._compositor_refresh
+
+                def timed_refresh(screen):  # a frame: wall time, and the UI thread's own CPU in it
+                    r0, c0 = time.perf_counter(), time.thread_time()
+                    try:
+                        return refresh(screen)
+                    finally:
+                        renders.setdefault("frame (wall)", []).append(time.perf_counter() - r0)
+                        renders.setdefault("frame (UI thread CPU)", []).append(time.thread_time() - c0)
+
+                Screen._compositor_refresh = timed_refresh  # type: ignore[method-assign]
+            sampler = StackSampler() if os.environ.get("BENCH_SAMPLE") else None
             conn.send("listed")
             cpu_before = thread_cpu()
             n = await asyncio.to_thread(conn.recv)  # the server sent the storm
@@ -469,6 +523,9 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
                 await asyncio.sleep(0.002)
             t_done = loop.time()
             cpu_after = thread_cpu()
+            if sampler is not None:
+                sampler.stop()
+                sampler.report(probe.between(applied[0], t_done), probe.samples)
             for name, costs in sorted(renders.items(), key=lambda kv: -sum(kv[1]))[:12]:
                 print(f"    {name}: {len(costs)} × {statistics.mean(costs) * 1e3:.1f} ms, max {max(costs) * 1e3:.1f} ms",
                       flush=True)

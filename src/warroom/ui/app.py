@@ -97,6 +97,7 @@ def _moves_clock(entry: Entry) -> bool:
 RETRY_SECONDS = 2.0
 QUIT_WAIT = 1.5  # seconds quit waits for lines still being written
 RECORD_FLUSH_SECONDS = 2.0
+PAINT_WAIT = 1.0  # seconds a pods view waits at most for the last one to be painted
 #: How long start-up waits for the database before painting without the incident (see ``on_load``).
 FIRST_READ_WAIT = 0.5
 
@@ -211,6 +212,9 @@ class WarRoomApp(App[int]):
         self._pods_latest: dict[str, int] = {}
         self._kube_views: dict = {}
         self._pods_lock = threading.Lock()
+        #: set once the last pods view posted is painted (or dropped): the next is computed after it
+        self._pods_painted = threading.Event()
+        self._pods_painted.set()
 
     def now(self) -> datetime:
         return self.clock()
@@ -812,6 +816,10 @@ class WarRoomApp(App[int]):
         hours = self.config.kubernetes.rollout_hours if self.config.kubernetes else 6.0
         from warroom.domain.pods import ContextView
 
+        # One view at a time on screen: the next is computed once the last is painted, not during
+        # the frame. Computing (~60 ms of Python for a storm's snapshot) while the UI thread painted
+        # made the two share the GIL, and stretched the frame to 2-3 times its length.
+        self._pods_painted.wait(PAINT_WAIT)
         with self._pods_lock:
             previous = self._kube_views.get(snapshot.context)
             if snapshot.version < self._pods_latest.get(snapshot.context, 0) or (
@@ -829,11 +837,13 @@ class WarRoomApp(App[int]):
         recorder = self._recorder
         readings = (recorder.observe(rec.pods_scope(view.context), rec.pods_state(view), now)
                     if self._recording() else [])
+        self._pods_painted.clear()
         self.post_message(PodsViewReady((snapshot.version, view, events, (recorder, readings))))
 
     @on(PodsViewReady)
     def _pods_view_ready(self, event: PodsViewReady) -> None:
         version, view, events, (recorder, readings) = event.view
+        self.call_after_refresh(self._pods_painted.set)
         if recorder is self._recorder and self._recording():  # not one of an incident since closed
             self._pending_readings += readings
         if version < self._pods_versions.get(view.context, -1):
