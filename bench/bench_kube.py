@@ -394,7 +394,6 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
     origin = time.monotonic()
 
     def clock():  # the fixtures' times are relative to pf.NOW; time still passes
-        from datetime import timedelta
 
         return pf.NOW + timedelta(seconds=time.monotonic() - origin)
 

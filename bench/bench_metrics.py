@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import timedelta, timezone
+from datetime import timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))

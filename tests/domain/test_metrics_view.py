@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from warroom.domain.baseline import Panel, compare
-from warroom.domain.metrics_view import MetricsView, PanelPoll, Poll, VerdictMemory, apply_poll, initial, verdict_events
+from warroom.domain.metrics_view import PanelPoll, Poll, VerdictMemory, apply_poll, initial, verdict_events
 
 from support import T0
 

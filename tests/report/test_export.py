@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 
 from warroom.domain import incident as inc
 from warroom.domain.presets import SEV

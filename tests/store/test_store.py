@@ -189,7 +189,6 @@ async def locked(db_path, store):
 
 
 async def test_locked_database_gives_a_clear_error(db_path, store, monkeypatch):
-    import warroom.store.sqlite as mod
 
     i = await declare(store)
     async with locked(db_path, store):

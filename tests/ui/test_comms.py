@@ -15,7 +15,7 @@ from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
 from warroom.ui.app import WarRoomApp
 
-from support import T0, FakeClock, pane_text, table_texts, wait_for
+from support import T0, FakeClock, pane_text, wait_for
 
 
 async def seed(db_path):

@@ -98,7 +98,6 @@ async def test_a_failing_context_is_shown_and_the_other_keeps_working(emu, db_pa
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 def test_pods_pane_snapshot(snap_compare, db_path, tmp_path, size):
-    import threading
 
     from kube_fixture import EmulatorThread
 
