@@ -833,7 +833,9 @@ class WarRoomApp(App[int]):
         # what the UI thread would otherwise walk 5,000 pods for, found here too (~30 ms each): the
         # pod events, and the recorder's changes (it keeps each scope apart, and this worker alone
         # records pods, in snapshot order)
-        events = self._find_pod_events(view, now) if view.synced else []
+        incident = self.incident  # events only for an open incident (as ``_pod_events`` writes them)
+        events = (self._find_pod_events(view, now) if view.synced and incident is not None
+                  and not incident.is_resolved else [])
         recorder = self._recorder
         readings = (recorder.observe(rec.pods_scope(view.context), rec.pods_state(view), now)
                     if self._recording() else [])
