@@ -8,6 +8,15 @@ from datetime import datetime, timezone
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
 
+def hold_write_lock(db_path):
+    """Another process's write transaction: the database is locked until ``ROLLBACK``."""
+    import sqlite3
+
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    return blocker
+
+
 class FakeClock:
     """An injectable clock: tests move time with ``advance`` instead of sleeping."""
 

@@ -17,7 +17,7 @@ from warroom.domain.timeline import EntryError
 from warroom.store.schema import SCHEMA_VERSION
 from warroom.store.sqlite import NotFound, Store, StoreError
 
-from support import T0
+from support import T0, hold_write_lock
 
 
 async def declare(store, **kw):
@@ -178,8 +178,7 @@ async def test_newer_schema_is_refused(db_path):
 @asynccontextmanager
 async def locked(db_path, store):
     """Another connection holds the write lock; the store gives up after 100 ms instead of 5 s."""
-    blocker = sqlite3.connect(db_path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
+    blocker = hold_write_lock(db_path)
     try:
         await store.set_busy_timeout(100)
         yield

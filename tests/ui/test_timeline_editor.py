@@ -10,7 +10,7 @@ from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
 from warroom.ui.widgets.timeline import ScribeInput, TimelineTable
 
-from support import T0, pane_text, table_texts, wait_for
+from support import T0, hold_write_lock, pane_text, table_texts, wait_for
 
 M = timedelta(minutes=1)
 
@@ -273,15 +273,6 @@ async def test_user_text_renders_literally(make_app, db_path):
         # the long line is clipped by its column and the layout holds: the input is still on screen
         assert app.query_one(ScribeInput).region.bottom <= 24
         assert table.virtual_size.width <= table.size.width + 1
-
-
-def hold_write_lock(db_path):
-    """Another process's write transaction: the database is locked until ``ROLLBACK``."""
-    import sqlite3
-
-    blocker = sqlite3.connect(db_path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
-    return blocker
 
 
 async def test_lines_typed_while_the_database_is_locked_are_kept_and_written_once(make_app, db_path, monkeypatch):
