@@ -54,7 +54,7 @@ async def ui_lag(db: Path, url: str, seconds: float = 15.0) -> tuple[list[float]
     config = Config(prometheus=PrometheusConfig(url=url, panels=twelve_panels(), refresh=1.0, timeout=5))
     app = WarRoomApp(db, config=config, local=timezone.utc)
     lags = []
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48)):
         await app.loaded.wait()
         loop = asyncio.get_running_loop()
         end = loop.time() + seconds

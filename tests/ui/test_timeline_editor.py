@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
-from warroom.ui.widgets.timeline import ScribeInput, TimelineTable
+from warroom.ui.widgets.timeline import ScribeInput, TimelinePane, TimelineTable
 
 from support import T0, hold_write_lock, pane_text, table_texts, wait_for
 
@@ -195,6 +196,47 @@ async def test_edit_keeps_the_revision(make_app, db_path):
         assert "revision 2" in pane_text(app, "#entry-detail")
 
 
+async def test_an_edit_in_the_middle_keeps_its_place_and_the_other_rows_drawn(make_app, db_path):
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        for text in ("first", "second", "third"):
+            await type_line(app, pilot, text)
+        table = app.query_one(TimelineTable)
+        pane = app.query_one(TimelinePane)
+
+        def painted(row: int) -> str:
+            table.read_styles()  # as a paint does
+            return "".join(segment.text for segment in table.render_row(row, table.size.width))
+
+        def drawn(entry) -> list:
+            """Which strips ``entry``'s row is cached as (rendered, and with its look laid over)."""
+            return [id(table._cache.get(key)) for key in table._cache.keys() if key[0] == entry.id]
+
+        third = table.entries[-1]
+        await pilot.press("up", "up")  # the table, on "second"
+        await pilot.pause()
+        painted(table.row_count - 1)
+        before = drawn(third)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.query("#prompt-input"), what="edit prompt")
+        await pilot.press("ctrl+u", *"second, on db-1", "enter")
+        await app.writes_done()
+        await wait_for(pilot, lambda: "second, on db-1" in table_texts(app), what="the edit shown")
+        assert table_texts(app)[-3:] == ["first", "second, on db-1", "third"]
+        assert table.entries[table.cursor_row].text == "second, on db-1"  # the cursor stayed on it
+        assert "second, on db-1" in painted(table.row_count - 2)
+        assert before and drawn(third) == before  # "third" was not rendered again for it
+        assert table.entries[-1] is third
+
+        # an edit that moves the entry in time sorts the rows again
+        pane.upsert([replace(third, at=third.at - 60 * M, revision=third.revision + 1)])
+        await pilot.pause()
+        assert table_texts(app)[0] == "third"
+        assert "third" in painted(0)
+
+
 async def test_redaction_needs_a_reason_and_hides_the_text(make_app, db_path):
     inc = await seed(db_path)
     app = make_app()
@@ -344,7 +386,7 @@ async def test_the_high_contrast_theme_repaints_rows_already_rendered(make_app, 
         table = app.query_one(TimelineTable)
 
         def row_styles():
-            table._base_style = table.rich_style  # as a paint sets it
+            table.read_styles()  # as a paint does
             return [segment.style for segment in table.render_line(table.row_count - 1)]
 
         before = row_styles()

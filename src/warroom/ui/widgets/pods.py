@@ -207,10 +207,7 @@ class PodTable(VirtualRows):
 
     def render_row(self, row: int, width: int) -> Strip:
         cells = self._frame.get(row) or self._cells_of(row)
-        if row == self.cursor_row:
-            look = "cursor-focus" if self.has_focus else "cursor"
-        else:
-            look = "zebra" if row % 2 else ""
+        look = self.row_look(row)
         key = (cells, tuple(self._widths), width, look)
         strip = self._cache.get(key)
         if strip is None:
@@ -221,9 +218,7 @@ class PodTable(VirtualRows):
         """One segment a cell, in its final style (the widget's, the cursor's or the stripe's,
         the cell's own): a storm re-renders every visible row, and Rich's ``Text`` plus a strip
         for each style laid over took ~1 ms a row where this takes a tenth of that."""
-        style = self._base_style
-        if look:
-            style += self.get_component_rich_style(self.CURSOR if look.startswith("cursor") else self.ZEBRA)
+        style = self.look_style(look)
         get_style = self.app.console.get_style
         segments = [Segment(f" {fit(cell.text, w)} ", style + get_style(cell.style) if cell.style else style)
                     for cell, w in zip(cells, self._widths)]

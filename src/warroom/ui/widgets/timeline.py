@@ -8,6 +8,7 @@ filter, search); any other printable key goes back to the input, so no keystroke
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Callable
 from datetime import datetime, tzinfo
@@ -151,22 +152,41 @@ class TimelinePane(Vertical):
     def load(self, entries: list[Entry], today: datetime) -> None:
         self.entries = {e.id: e for e in entries}
         self._today = today
-        self._rebuild(follow=True)
+        self._rebuild(follow=True, restyle=True)
 
     def upsert(self, entries: list[Entry]) -> None:
+        """New entries at the end and edits that keep an entry's place (a pod event's count going
+        up) are applied to the shown rows as they are; anything else sorts them all again."""
         table = self.query_one(TimelineTable)
         following = not table.row_count or table.cursor_row >= table.row_count - 1 or not table.has_focus
         shown = table.entries
+        appended: list[Entry] = []
+        in_place: list[tuple[Entry, Entry]] = []
         simple = True
         for e in entries:
             old = self.entries.get(e.id)
             self.entries[e.id] = e
-            if old is not None or not self.filter.accepts(e):
+            if old is None:
+                if not self.filter.accepts(e):
+                    continue
+                if shown and sort_key(e) < sort_key(shown[-1]):
+                    simple = False
+                appended.append(e)
+            elif sort_key(old) != sort_key(e) or self.filter.accepts(old) != self.filter.accepts(e):
                 simple = False
-            elif shown and sort_key(e) < sort_key(shown[-1]):
-                simple = False
-        if simple:  # the common case: new entries at the end
-            new = sorted(entries, key=sort_key)
+            elif self.filter.accepts(e):
+                in_place.append((old, e))
+        if simple and in_place:
+            rows = list(shown)
+            for old, e in in_place:
+                i = bisect_left(rows, sort_key(old), key=sort_key)
+                if i < len(rows) and rows[i].id == e.id:
+                    rows[i] = e
+                else:
+                    simple = False  # not where it should be: sort them all
+            shown = rows
+        if simple:
+            new = sorted(appended, key=sort_key)
             table.set_entries(shown + new, cursor=len(shown) + len(new) - 1 if following else None)
             self._after_change()
         else:
@@ -213,7 +233,9 @@ class TimelinePane(Vertical):
             header.append(" " + label.ljust(w) + " ")
         self.query_one("#timeline-header", Static).update(header, layout=False)
 
-    def _rebuild(self, follow: bool = False) -> None:
+    def _rebuild(self, follow: bool = False, *, restyle: bool = False) -> None:
+        """Filter and sort every entry again; ``restyle`` when the cells themselves change (the
+        time zone, a new day): rows are cached by what the entry holds, so otherwise they stay."""
         table = self.query_one(TimelineTable)
         selected = self.selected_id()
         self._setup_columns()
@@ -222,7 +244,8 @@ class TimelinePane(Vertical):
         if not follow and selected is not None:
             cursor = next((i for i, e in enumerate(ordered) if e.id == selected), cursor)
         table.set_entries(ordered, cursor=max(cursor, 0))
-        table.invalidate()
+        if restyle:
+            table.invalidate()
         self._after_change()
 
     def _after_change(self) -> None:
@@ -245,7 +268,7 @@ class TimelinePane(Vertical):
 
     def toggle_utc(self) -> None:
         self.show_utc = not self.show_utc
-        self._rebuild()
+        self._rebuild(restyle=True)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.is_mounted:

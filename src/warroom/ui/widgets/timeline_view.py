@@ -104,12 +104,17 @@ class TimelineView(VirtualRows):
         entry = self._entries[row]
         widths = self._stretched(self.scrollable_content_region.width or width)
         # cached by what the entry shows, not by where: an entry appended moves every row down one,
-        # and keyed by its place each visible row was rendered again (stripes and cursor go on after)
+        # and keyed by its place each visible row was rendered again; then with its look laid over
+        # (an appended entry turns every stripe over, so both are kept)
         key = (entry.id, entry.revision, entry.starred, entry.redacted_at, entry.at, width, widths[-1])
-        strip = self._cache.get(key)
+        look = self.row_look(row)
+        strip = self._cache.get((key, look))
         if strip is None:
-            strip = self._cache[key] = self.cells_strip(self._make_cells(entry), widths, width, None)
-        return self.row_style(strip, row)
+            plain = self._cache.get(key)
+            if plain is None:
+                plain = self._cache[key] = self.cells_strip(self._make_cells(entry), widths, width, None)
+            strip = self._cache[key, look] = plain.apply_style(self.look_style(look))
+        return strip
 
     def _stretched(self, width: int) -> list[int]:
         *fixed, last = self._widths

@@ -44,6 +44,7 @@ class VirtualRows(ScrollView, can_focus=True):
         super().__init__(**kw)
         #: rendered rows by whatever decides their look: subclasses key them
         self._cache: LRUCache[tuple, Strip] = LRUCache(self.CACHE_SIZE)
+        self._look_styles: dict[str, Style] = {}
 
     def notify_style_update(self) -> None:
         """The theme or the CSS changed (ctrl+t): rows rendered in the old colours must go."""
@@ -137,9 +138,14 @@ class VirtualRows(ScrollView, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------------
     _base_style = Style()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # the widget's style, once a paint: ``rich_style`` walks the ancestors (~0.15 ms a call)
+    def read_styles(self) -> None:
+        """The widget's style, once a paint: ``rich_style`` walks the ancestors (~0.15 ms a call),
+        and so does a component's style (the cursor's, the stripe's; read when first needed)."""
         self._base_style = self.rich_style
+        self._look_styles = {}
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self.read_styles()
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
@@ -155,13 +161,22 @@ class VirtualRows(ScrollView, can_focus=True):
 
     CURSOR = ZEBRA = ""  # the component classes of the cursor row and of every other row
 
-    def row_style(self, strip: Strip, row: int) -> Strip:
-        """A rendered row with the cursor or the stripe over it, then the widget's style."""
+    def row_look(self, row: int) -> str:
+        """What is laid over row ``row``: the cursor (focused or not), the stripe, or nothing; part
+        of the key rendered rows are cached by."""
         if row == self.cursor_row:
-            strip = strip.apply_style(self.get_component_rich_style(self.CURSOR))
-        elif row % 2:
-            strip = strip.apply_style(self.get_component_rich_style(self.ZEBRA))
-        return strip.apply_style(self._base_style)
+            return "cursor-focus" if self.has_focus else "cursor"
+        return "zebra" if row % 2 else ""
+
+    def look_style(self, look: str) -> Style:
+        """The widget's style with the cursor's or the stripe's over it."""
+        if not look:
+            return self._base_style
+        style = self._look_styles.get(look)
+        if style is None:
+            component = self.get_component_rich_style(self.CURSOR if look.startswith("cursor") else self.ZEBRA)
+            style = self._look_styles[look] = self._base_style + component
+        return style
 
     def cells_strip(self, cells: Sequence[Text], widths: Sequence[int], width: int, style: Style | None) -> Strip:
         """Cells cut or padded to their column widths, a space either side, then ``style`` over the whole row."""
