@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from textual import events
 
 from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
@@ -72,6 +73,48 @@ async def test_fast_typing_loses_nothing(make_app, db_path):
         await pilot.pause()
         assert [e.text for e in await entries(db_path, inc.id)][1:] == [f"line {n}" for n in range(30)]
         assert table_texts(app)[1:] == [f"line {n}" for n in range(30)]
+
+
+def burst(app, *keys: str) -> None:
+    """Keys that arrive in one read from the terminal, queued before the app handles any of them:
+    ``pilot.press`` waits for the app to go idle after each key, so it cannot show a reordering."""
+    named = {"enter": "\r", "backspace": "\x7f", "left": None, "up": None}
+    for key in keys:
+        app.post_message(events.Key(key, named[key] if key in named else key))
+
+
+@pytest.mark.parametrize("keys, logged", [
+    ([*"alpha one", "enter", *"bravo two", "enter", *"charlie three", "enter"],
+     ["alpha one", "bravo two", "charlie three"]),
+    ([*"abc", "backspace", "backspace", *"xy", "left", "left", "Z", "enter"], ["aZxy"]),
+])
+async def test_keys_arriving_together_act_in_the_order_typed(make_app, db_path, keys, logged):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        burst(app, *keys)
+        await pilot.pause()
+        await wait_for(pilot, lambda: app.query_one(ScribeInput).value == "", what="the line to be taken")
+        await app.writes_done()
+        assert [e.text for e in await entries(db_path, inc.id)][1:] == logged
+        assert app.query_one(ScribeInput).value == ""
+
+
+async def test_a_paste_of_several_lines_is_kept_whole_on_the_line(make_app, db_path):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"from #alerts: ")
+        app.post_message(events.Paste("checkout-7f9 OOMKilled\r\n\n   payments p99 2.3s  \nrollback started\n"))
+        await pilot.pause()
+        joined = "from #alerts: checkout-7f9 OOMKilled ⏎ payments p99 2.3s ⏎ rollback started"
+        assert app.query_one(ScribeInput).value == joined
+        assert "3 pasted lines joined" in pane_text(app, "#scribe-hint")
+        await type_line(app, pilot, "")
+        assert [e.text for e in await entries(db_path, inc.id)][1:] == [joined]
+        assert "pasted" not in pane_text(app, "#scribe-hint")
 
 
 async def test_backdating_places_the_entry_in_time_order(make_app, db_path, clock):

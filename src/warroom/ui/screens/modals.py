@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.domain.text import one_line
+from warroom.ui.widgets.line_input import LineInput
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -28,7 +29,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self._title, style="bold"))
-            yield Input(value=self._value, placeholder=self._placeholder, id="prompt-input")
+            yield LineInput(value=self._value, placeholder=self._placeholder, id="prompt-input")
             if self._help:
                 yield Static(Text(self._help, style="dim"))
 
@@ -94,11 +95,11 @@ class DeclareScreen(ModalScreen[Declaration | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="declare"):
             yield Label(Text("Declare an incident", style="bold"))
-            yield Input(value=self._title_value, placeholder="What is broken? e.g. Checkout returns 500s",
+            yield LineInput(value=self._title_value, placeholder="What is broken? e.g. Checkout returns 500s",
                         id="declare-title")
             yield OptionList(*[Option(Text(f"{key}  {name}"), id=key) for key, name in self._levels],
                              id="declare-severity")
-            yield Input(value=self._detected_value, placeholder="Detected at (HH:MM or ISO; empty: unknown)",
+            yield LineInput(value=self._detected_value, placeholder="Detected at (HH:MM or ISO; empty: unknown)",
                         id="declare-detected")
             yield Static(Text(self._error, style="bold red") if self._error else
                          Text("Tab moves between fields · Enter declares · Esc cancels", style="dim"),

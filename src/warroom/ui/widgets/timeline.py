@@ -2,8 +2,11 @@
 
 The input has focus by default; Enter parses the line, clears it at once so typing goes on, and
 hands it to the pane's ``on_line`` callback directly — not as a bubbling message, whose hops through
-four message queues could each wait behind a frame render: the write is queued within the keystroke. ↑ moves into the table, where single keys act on the selected entry (star, edit, redact,
-filter, search); any other printable key goes back to the input, so no keystroke is lost.
+four message queues could each wait behind a frame render: the write is queued within the keystroke.
+Bound keys run in the widget's own key handler (``KeysInOrder``), so a line typed right after Enter
+never joins the one being logged. ↑ moves into the table, where single keys act on the selected
+entry (star, edit, redact, filter, search); any other printable key goes back to the input, so no
+keystroke is lost. A paste of several lines is kept whole, on one line.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from warroom.domain.scribe import HELP, Line, ScribeError, parse_line
 from warroom.domain.timeline import Entry, sort_key
 from warroom.ui import render
+from warroom.ui.widgets.line_input import KeysInOrder, LineInput
 from warroom.ui.widgets.timeline_view import TimelineView
 
 MARKS_W, KIND_W, AUTHOR_W = 3, 8, 10
@@ -42,7 +46,7 @@ class EntryCommand(Message):
         self.entry_id = entry_id
 
 
-class ScribeInput(Input):
+class ScribeInput(LineInput):
     """Parses on Enter and clears at once, inside the key handler: keys typed right after Enter
     land in the empty line, never in the one being logged. A line that does not parse stays."""
 
@@ -69,7 +73,7 @@ class ScribeInput(Input):
             table.move_cursor(row=table.row_count - 1)
 
 
-class TimelineTable(TimelineView):
+class TimelineTable(KeysInOrder, TimelineView):
     """The entries, with single-key actions on the selected one."""
 
     BINDINGS = [
@@ -285,6 +289,10 @@ class TimelinePane(Vertical):
     @on(TimelineView.Highlighted)
     def _highlighted(self, event: TimelineView.Highlighted) -> None:
         self._show_detail()
+
+    @on(LineInput.PastedLines)
+    def _pasted_lines(self, event: LineInput.PastedLines) -> None:
+        self.hint(f"{event.count} pasted lines joined with ⏎ into this one entry · Enter logs it")
 
     def _show_detail(self) -> None:
         entry_id = self.selected_id()

@@ -1,0 +1,65 @@
+"""A one-line input that loses nothing the scribe types or pastes.
+
+Bound keys act in the order they were typed. Textual inserts a printable key in the focused
+widget's own key handler, but runs a bound key (Enter, Backspace, ←, ↑) only after the event has
+bubbled up to the app, one message queue per ancestor. Keys that arrive together (a fast typist,
+a busy frame) overtake it: ``alpha⏎bravo⏎`` logged one entry, "alphabravo" (Textual issue #6605).
+``KeysInOrder`` runs a widget's own bindings inside its key handler, the same binding and action
+the app would have picked, so each key acts before the next one is read.
+
+A paste of several lines is kept whole. Textual's ``Input`` keeps the first line and drops the
+rest; here the lines are joined with `` ⏎ `` (how multi-line text shows everywhere in warroom),
+for the scribe to read before Enter logs it.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.message import Message
+from textual.widgets import Input
+
+LINE_BREAK = " ⏎ "
+
+
+class KeysInOrder:
+    """Mixin for a focusable widget (list it before the widget class)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        active = self.screen.active_bindings.get(event.key)  # type: ignore[attr-defined]
+        if active is None or active.node is not self or active.binding.priority or not active.enabled:
+            return  # not ours: the widget's own handler, then the usual bubbling, as before
+        if await self.app.run_action(active.binding.action, self):  # type: ignore[attr-defined]
+            event.stop()
+            event.prevent_default()
+
+
+def paste_as_line(text: str) -> tuple[str, int]:
+    """The pasted text on one line, and how many lines it had (blank lines dropped)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return LINE_BREAK.join(lines), len(lines)
+
+
+class LineInput(KeysInOrder, Input):
+    """An input line whose Enter, Backspace and arrows act in typing order and that keeps every
+    pasted line."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()  # not Input's handler, which keeps only the first line
+        line, count = paste_as_line(event.text)
+        if not line:
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(line)
+        else:
+            self.replace(line, *self.selection)
+        if count > 1:
+            self.post_message(self.PastedLines(self, count))
+
+    class PastedLines(Message):
+        """A paste of several lines was joined onto the input line."""
+
+        def __init__(self, input: "LineInput", count: int) -> None:
+            super().__init__()
+            self.input = input
+            self.count = count
