@@ -360,6 +360,27 @@ async def test_user_text_renders_literally(make_app, db_path):
         assert table.virtual_size.width <= table.size.width + 1
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_notifications_never_cover_what_the_scribe_types(make_app, db_path, size):
+    from textual.widgets._toast import Toast
+
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await started(app, pilot)
+        for n in range(4):  # a stack of long ones, as drill injects come
+            app.notify("Customer success: 40 tickets in 10 minutes, all 'payment failed' at checkout. "
+                       f"What do they tell customers? ({n})", title="Drill inject", timeout=30)
+        await pilot.press(*"/sev SEV-9")
+        await pilot.press("enter")  # an error in the hint: shown at any size
+        await pilot.pause()
+        toasts = [t.region for t in app.screen.query(Toast)]
+        assert toasts
+        for widget in (app.query_one(ScribeInput), app.query_one("#scribe-hint")):
+            assert widget.region.height
+            assert not any(widget.region.overlaps(t) for t in toasts), widget
+
+
 async def test_lines_typed_while_the_database_is_locked_are_kept_and_written_once(make_app, db_path, monkeypatch):
     import warroom.ui.app as app_module
 
