@@ -56,3 +56,13 @@ def table_texts(app) -> list[str]:
 def pane_text(app, selector: str) -> str:
     widget = app.query_one(selector)
     return str(widget.render()) if not hasattr(widget, "content") else str(widget.content)
+
+
+def burst(app, *keys: str) -> None:
+    """Keys that arrive in one read from the terminal, queued before the app handles any of them:
+    ``pilot.press`` waits for the app to go idle after each key, so it cannot show a reordering."""
+    from textual import events
+
+    named = {"enter": "\r", "backspace": "\x7f", "left": None, "up": None, "end": None}
+    for key in keys:
+        app.post_message(events.Key(key, named[key] if key in named else key))

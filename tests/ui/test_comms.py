@@ -15,7 +15,7 @@ from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
 from warroom.ui.app import WarRoomApp
 
-from support import T0, FakeClock, pane_text, wait_for
+from support import T0, FakeClock, burst, pane_text, wait_for
 
 
 async def seed(db_path):
@@ -136,3 +136,20 @@ async def test_webhook_failure_keeps_the_text_as_draft_and_unsent_entry(db_path,
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: app.screen.query("#composer-text"), what="composer")
         assert app.screen.query_one("#composer-text").text == "Our own words: checkout is degraded."
+
+
+async def test_keys_typed_in_a_burst_edit_the_update_in_the_order_typed(db_path):
+    await seed(db_path)
+    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
+                     sync_interval=3600)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.loaded.wait()
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: app.screen.query("#composer-text"), what="composer")
+        area = app.screen.query_one("#composer-text")
+        area.text = ""
+        burst(app, *"ETA 30", "backspace", "backspace", *"15", "left", "left", "~", "end", "enter", *"next")
+        expected = "ETA ~15\nnext"
+        await pilot.pause()
+        await wait_for(pilot, lambda: len(area.text) == len(expected), what="every key")
+        assert area.text == expected

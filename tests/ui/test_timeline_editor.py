@@ -12,7 +12,7 @@ from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
 from warroom.ui.widgets.timeline import ScribeInput, TimelinePane, TimelineTable
 
-from support import T0, hold_write_lock, pane_text, table_texts, wait_for
+from support import T0, burst, hold_write_lock, pane_text, table_texts, wait_for
 
 M = timedelta(minutes=1)
 
@@ -73,14 +73,6 @@ async def test_fast_typing_loses_nothing(make_app, db_path):
         await pilot.pause()
         assert [e.text for e in await entries(db_path, inc.id)][1:] == [f"line {n}" for n in range(30)]
         assert table_texts(app)[1:] == [f"line {n}" for n in range(30)]
-
-
-def burst(app, *keys: str) -> None:
-    """Keys that arrive in one read from the terminal, queued before the app handles any of them:
-    ``pilot.press`` waits for the app to go idle after each key, so it cannot show a reordering."""
-    named = {"enter": "\r", "backspace": "\x7f", "left": None, "up": None}
-    for key in keys:
-        app.post_message(events.Key(key, named[key] if key in named else key))
 
 
 @pytest.mark.parametrize("keys, logged", [

@@ -17,6 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from warroom.ui.widgets.line_input import OrderedTextArea
+
 TITLES = {
     "declared": "Incident declared",
     "update": "Status update",
@@ -52,7 +54,7 @@ class ComposerScreen(ModalScreen[Composed]):
             yield Label(Text("Compose a status update", style="bold"))
             yield OptionList(*[Option(TITLES.get(name, name), id=name) for name in self.drafts],
                              id="composer-templates")
-            yield TextArea(self.drafts[self.chosen], id="composer-text", soft_wrap=True, show_line_numbers=False)
+            yield OrderedTextArea(self.drafts[self.chosen], id="composer-text", soft_wrap=True, show_line_numbers=False)
             yield Static(Text(f"ctrl+s sends ({self.destination}) · ctrl+y copies only · Esc closes, the draft is kept",
                               style="dim"), id="composer-help")
 

@@ -1,4 +1,4 @@
-"""A one-line input that loses nothing the scribe types or pastes.
+"""Text inputs that lose nothing the scribe types or pastes.
 
 Bound keys act in the order they were typed. Textual inserts a printable key in the focused
 widget's own key handler, but runs a bound key (Enter, Backspace, ←, ↑) only after the event has
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 LINE_BREAK = " ⏎ "
 
@@ -63,3 +63,7 @@ class LineInput(KeysInOrder, Input):
             super().__init__()
             self.input = input
             self.count = count
+
+
+class OrderedTextArea(KeysInOrder, TextArea):
+    """The status-update composer's text: Backspace, arrows and the rest in typing order too."""
