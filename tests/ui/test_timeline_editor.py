@@ -373,6 +373,21 @@ async def test_notifications_never_cover_what_the_scribe_types(make_app, db_path
             assert not any(widget.region.overlaps(t) for t in toasts), widget
 
 
+@pytest.mark.parametrize("size, author_shown", [((120, 36), False), ((160, 48), True)])
+async def test_the_author_column_gives_way_before_entries_are_cut_short(make_app, db_path, size, author_shown):
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "rolled back checkout to 2.4.0")
+        table = app.query_one(TimelineTable)
+        shown = table.render_row(table.row_count - 1, table.size.width).text
+        assert "rolled back checkout to 2.4.0" in shown
+        assert ("scribe" in shown) is author_shown
+        assert ("author" in pane_text(app, "#timeline-header")) is author_shown
+        assert "scribe" in pane_text(app, "#entry-detail")  # still named for the selected entry
+
+
 async def test_lines_typed_while_the_database_is_locked_are_kept_and_written_once(make_app, db_path, monkeypatch):
     import warroom.ui.app as app_module
 

@@ -30,7 +30,7 @@ from warroom.domain.pods import ContextView, PodRow, human_duration
 from warroom.domain.text import one_line
 from warroom.ui import render
 from warroom.ui.messages import PinPod
-from warroom.ui.widgets.virtual_rows import VirtualRows
+from warroom.ui.widgets.virtual_rows import VirtualRows, row_width
 
 MAX_ROWS = 1000  # a war room needs the unhealthy pods; the healthy thousands are one filter away
 MORE_KEY = "__more__"
@@ -177,7 +177,7 @@ class PodTable(VirtualRows):
         return [cell.render() for cell in self._cells_of(row)]
 
     def _total_width(self) -> int:
-        return sum(self._widths) + 2 * len(self._widths)
+        return row_width(self._widths)
 
     # -- rendering ---------------------------------------------------------------------------------
     def render_lines(self, crop: Region) -> list[Strip]:

@@ -29,9 +29,11 @@ from warroom.domain.timeline import Entry, sort_key
 from warroom.ui import render
 from warroom.ui.widgets.line_input import KeysInOrder, LineInput
 from warroom.ui.widgets.timeline_view import TimelineView
+from warroom.ui.widgets.virtual_rows import row_width
 
 MARKS_W, KIND_W, AUTHOR_W = 3, 8, 10
 MIN_TEXT_W = 20
+WIDE_TEXT_W = 32  # below this the author column is dropped
 
 
 LineHandler = Callable[[Line, str], None]
@@ -227,14 +229,16 @@ class TimelinePane(Vertical):
             for e in self.entries.values()
         ) if len(self.entries) < 50_000 else True
         time_w = (9 if self.show_utc else 8) + (6 if multi_day else 0)
-        fixed = time_w + MARKS_W + KIND_W + AUTHOR_W + 2 * 5
         width = table.scrollable_content_region.width or table.size.width or self.size.width or 80
-        self._text_width = max(MIN_TEXT_W, width - fixed)
-        table.set_columns([time_w, MARKS_W, KIND_W, AUTHOR_W, MIN_TEXT_W])  # the text column stretches
+        # the author gives way where the entries would be cut short (the detail line still names it)
+        author_w = AUTHOR_W if width - row_width([time_w, MARKS_W, KIND_W, AUTHOR_W, 0]) >= WIDE_TEXT_W else 0
+        widths = [time_w, MARKS_W, KIND_W, author_w, MIN_TEXT_W]  # the text column stretches
+        self._text_width = max(MIN_TEXT_W, width - row_width(widths) + MIN_TEXT_W)
+        table.set_columns(widths)
         header = Text(no_wrap=True, style="bold")
-        for label, w in zip(("time", "", "kind", "author", "entry"), (time_w, MARKS_W, KIND_W, AUTHOR_W,
-                                                                     self._text_width)):
-            header.append(" " + label.ljust(w) + " ")
+        for label, w in zip(("time", "", "kind", "author", "entry"), (*widths[:-1], self._text_width)):
+            if w:
+                header.append(" " + label.ljust(w) + " ")
         self.query_one("#timeline-header", Static).update(header, layout=False)
 
     def _rebuild(self, follow: bool = False, *, restyle: bool = False) -> None:

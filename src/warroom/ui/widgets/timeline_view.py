@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from warroom.domain.timeline import Entry
-from warroom.ui.widgets.virtual_rows import VirtualRows
+from warroom.ui.widgets.virtual_rows import VirtualRows, row_width
 
 CellMaker = Callable[[Entry], Sequence[Text]]
 
@@ -87,7 +87,7 @@ class TimelineView(VirtualRows):
         return self._make_cells(self._entries[row])
 
     def _resize_virtual(self) -> None:
-        self._set_virtual_size(sum(self._widths) + 2 * len(self._widths))
+        self._set_virtual_size(row_width(self._widths))
 
     def invalidate(self) -> None:
         """Cells depend on view options (time zone …): drop what was rendered."""
@@ -118,4 +118,4 @@ class TimelineView(VirtualRows):
 
     def _stretched(self, width: int) -> list[int]:
         *fixed, last = self._widths
-        return [*fixed, max(last, width - sum(fixed) - 2 * len(self._widths))]
+        return [*fixed, max(last, width - row_width(self._widths) + last)]

@@ -179,15 +179,23 @@ class VirtualRows(ScrollView, can_focus=True):
         return style
 
     def cells_strip(self, cells: Sequence[Text], widths: Sequence[int], width: int, style: Style | None) -> Strip:
-        """Cells cut or padded to their column widths, a space either side, then ``style`` over the whole row."""
+        """Cells cut or padded to their column widths, a space either side, then ``style`` over the
+        whole row; a column of width 0 is left out (hidden where the screen is too narrow)."""
         console = self.app.console
         segments: list[Segment] = []
         for cell, cell_width in zip(cells, widths):
+            if not cell_width:
+                continue
             text = cell.copy()
             text.truncate(cell_width, overflow="ellipsis", pad=True)
             rendered = text.render(console)  # spans only: the Text's own style is applied below
             segments.append(Segment(" "))
             segments.extend(Segment.apply_style(rendered, console.get_style(cell.style)) if cell.style else rendered)
             segments.append(Segment(" "))
-        strip = Strip(segments).crop_extend(0, max(width, sum(widths) + 2 * len(widths)), None)
+        strip = Strip(segments).crop_extend(0, max(width, row_width(widths)), None)
         return strip.apply_style(style) if style is not None else strip
+
+
+def row_width(widths: Sequence[int]) -> int:
+    """Cells wide a row of these columns is: each shown column with a space either side."""
+    return sum(widths) + 2 * sum(1 for w in widths if w)
