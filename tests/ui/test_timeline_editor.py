@@ -317,7 +317,7 @@ async def test_star_filter_and_search(make_app, db_path):
         assert table_texts(app) == ["db pool exhausted"]
 
 
-async def test_printable_key_in_the_table_goes_back_to_typing(make_app, db_path):
+async def test_printable_key_or_paste_in_the_table_goes_back_to_typing(make_app, db_path):
     await seed(db_path)
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
@@ -326,6 +326,11 @@ async def test_printable_key_in_the_table_goes_back_to_typing(make_app, db_path)
         await pilot.press("up", "h", "i")
         assert isinstance(app.focused, ScribeInput)
         assert app.query_one(ScribeInput).value == "hi"
+        await pilot.press("up")
+        app.post_message(events.Paste(" there\nagain"))
+        await pilot.pause()
+        assert isinstance(app.focused, ScribeInput)
+        assert app.query_one(ScribeInput).value == "hi there ⏎ again"
 
 
 async def test_user_text_renders_literally(make_app, db_path):

@@ -34,9 +34,13 @@ class KeysInOrder:
 
 
 def paste_as_line(text: str) -> tuple[str, int]:
-    """The pasted text on one line, and how many lines it had (blank lines dropped)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return LINE_BREAK.join(lines), len(lines)
+    """The pasted text on one line, and how many lines it had (blank lines dropped). Spaces are
+    kept except around the line breaks, so a paste into the middle of a line reads as typed."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return (lines[0] if lines else ""), len(lines)
+    first, *middle, last = lines
+    return LINE_BREAK.join([first.rstrip(), *(line.strip() for line in middle), last.lstrip()]), len(lines)
 
 
 class LineInput(KeysInOrder, Input):

@@ -103,6 +103,13 @@ class TimelineTable(KeysInOrder, TimelineView):
             box.focus()
             box.insert_text_at_cursor(event.character)
 
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste goes to the line being typed, as any printable key does."""
+        event.stop()
+        box = self.screen.query_one(ScribeInput)
+        box.focus()
+        box.post_message(events.Paste(event.text))
+
 
 @dataclass
 class ViewFilter:
