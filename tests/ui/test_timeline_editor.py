@@ -79,6 +79,7 @@ async def test_fast_typing_loses_nothing(make_app, db_path):
     ([*"alpha one", "enter", *"bravo two", "enter", *"charlie three", "enter"],
      ["alpha one", "bravo two", "charlie three"]),
     ([*"abc", "backspace", "backspace", *"xy", "left", "left", "Z", "enter"], ["aZxy"]),
+    (["up", *"hello", "enter"], ["hello"]),  # h sends the typing back to the line; e (edit) follows it there
 ])
 async def test_keys_arriving_together_act_in_the_order_typed(make_app, db_path, keys, logged):
     inc = await seed(db_path)
@@ -91,6 +92,24 @@ async def test_keys_arriving_together_act_in_the_order_typed(make_app, db_path, 
         await app.writes_done()
         assert [e.text for e in await entries(db_path, inc.id)][1:] == logged
         assert app.query_one(ScribeInput).value == ""
+
+
+async def test_keys_behind_a_key_that_moves_the_focus_go_where_it_moved(make_app, db_path):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "first")
+        # ↑ selects the entry just logged, s stars it, Esc goes back to typing: all in one burst
+        burst(app, "up", "s", "escape", *"next", "enter")
+        await pilot.pause()
+        await wait_for(pilot, lambda: len(app.query_one(TimelinePane).entries) == 3, what="both lines")
+        await wait_for(pilot, lambda: any(e.starred for e in app.query_one(TimelinePane).entries.values()),
+                       what="the star")
+        await app.writes_done()
+        stored = await entries(db_path, inc.id)
+        assert [(e.text, e.starred) for e in stored][1:] == [("first", True), ("next", False)]
+        assert isinstance(app.focused, ScribeInput) and app.focused.value == ""
 
 
 async def test_a_paste_of_several_lines_is_kept_whole_on_the_line(make_app, db_path):

@@ -24,7 +24,19 @@ LINE_BREAK = " ⏎ "
 class KeysInOrder:
     """Mixin for a focusable widget (list it before the widget class)."""
 
+    def hand_focus(self, widget) -> None:
+        """Move the focus now, not after the app's queue: the keys behind this one then go where
+        the user sent them (↑ then ``s`` stars the entry, not types an "s")."""
+        self.screen.set_focus(widget)  # type: ignore[attr-defined]
+
     async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused  # type: ignore[attr-defined]
+        if focused is not None and focused is not self:
+            # forwarded here before an earlier key of the same burst moved the focus: pass it on
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
         active = self.screen.active_bindings.get(event.key)  # type: ignore[attr-defined]
         if active is None or active.node is not self or active.binding.priority or not active.enabled:
             return  # not ours: the widget's own handler, then the usual bubbling, as before

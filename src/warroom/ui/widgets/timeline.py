@@ -71,7 +71,7 @@ class ScribeInput(LineInput):
     def action_to_table(self) -> None:
         table = self.screen.query_one(TimelineTable)
         if table.row_count:
-            table.focus()
+            self.hand_focus(table)
             table.move_cursor(row=table.row_count - 1)
 
 
@@ -92,22 +92,24 @@ class TimelineTable(KeysInOrder, TimelineView):
         self.post_message(EntryCommand(action, entry_id))
 
     def action_back(self) -> None:
-        self.screen.query_one(ScribeInput).focus()
+        self.hand_focus(self.screen.query_one(ScribeInput))
 
     async def on_key(self, event: events.Key) -> None:
         handled = {"s", "e", "x", "f", "/", "i"}
+        if self.screen.focused is not self:
+            return  # an earlier key of its burst moved the focus: KeysInOrder passes it on
         if event.is_printable and event.character and event.character not in handled:
             event.stop()
             event.prevent_default()
             box = self.screen.query_one(ScribeInput)
-            box.focus()
-            box.insert_text_at_cursor(event.character)
+            self.hand_focus(box)
+            box.post_message(events.Key(event.key, event.character))  # behind any key passed on before it
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste goes to the line being typed, as any printable key does."""
         event.stop()
         box = self.screen.query_one(ScribeInput)
-        box.focus()
+        self.hand_focus(box)
         box.post_message(events.Paste(event.text))
 
 
