@@ -30,6 +30,7 @@ from warroom.domain.pods import ContextView, PodRow, human_duration
 from warroom.domain.text import one_line
 from warroom.ui import render
 from warroom.ui.messages import PinPod
+from warroom.ui.widgets.line_input import LineInput
 from warroom.ui.widgets.virtual_rows import VirtualRows, row_width
 
 MAX_ROWS = 1000  # a war room needs the unhealthy pods; the healthy thousands are one filter away
@@ -257,7 +258,7 @@ class PodsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="pods-status")
         yield Static(id="pods-summary")
-        yield Input(placeholder="filter pods: name, namespace, status, node", id="pods-filter")
+        yield LineInput(placeholder="filter pods: name, namespace, status, node", id="pods-filter")
         yield PodTable((("CONTEXT",) if self.multi else ()) + COLUMNS, id="pods-table")
         yield Static(id="pods-changes")
 
