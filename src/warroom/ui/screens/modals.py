@@ -96,11 +96,11 @@ class DeclareScreen(ModalScreen[Declaration | None]):
         with Vertical(classes="dialog", id="declare"):
             yield Label(Text("Declare an incident", style="bold"))
             yield LineInput(value=self._title_value, placeholder="What is broken? e.g. Checkout returns 500s",
-                        id="declare-title")
+                            id="declare-title")
             yield OptionList(*[Option(Text(f"{key}  {name}"), id=key) for key, name in self._levels],
                              id="declare-severity")
             yield LineInput(value=self._detected_value, placeholder="Detected at (HH:MM or ISO; empty: unknown)",
-                        id="declare-detected")
+                            id="declare-detected")
             yield Static(Text(self._error, style="bold red") if self._error else
                          Text("Tab moves between fields · Enter declares · Esc cancels", style="dim"),
                          id="declare-error")

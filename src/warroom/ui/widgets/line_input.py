@@ -5,7 +5,9 @@ widget's own key handler, but runs a bound key (Enter, Backspace, ←, ↑) only
 bubbled up to the app, one message queue per ancestor. Keys that arrive together (a fast typist,
 a busy frame) overtake it: ``alpha⏎bravo⏎`` logged one entry, "alphabravo" (Textual issue #6605).
 ``KeysInOrder`` runs a widget's own bindings inside its key handler, the same binding and action
-the app would have picked, so each key acts before the next one is read.
+the app would have picked, so each key acts before the next one is read. A key that moves the
+focus moves it at once (``hand_focus``), and keys already queued behind it are passed on to where
+it went: ↑ then ``s`` stars the entry rather than typing an "s".
 
 A paste of several lines is kept whole. Textual's ``Input`` keeps the first line and drops the
 rest; here the lines are joined with `` ⏎ `` (how multi-line text shows everywhere in warroom),
@@ -26,7 +28,7 @@ class KeysInOrder:
 
     def hand_focus(self, widget) -> None:
         """Move the focus now, not after the app's queue: the keys behind this one then go where
-        the user sent them (↑ then ``s`` stars the entry, not types an "s")."""
+        the user sent them."""
         self.screen.set_focus(widget)  # type: ignore[attr-defined]
 
     async def _on_key(self, event: events.Key) -> None:
