@@ -63,6 +63,6 @@ def burst(app, *keys: str) -> None:
     ``pilot.press`` waits for the app to go idle after each key, so it cannot show a reordering."""
     from textual import events
 
-    named = {"enter": "\r", "backspace": "\x7f", "left": None, "up": None, "end": None, "escape": "\x1b"}
+    named = {"enter": "\r", "backspace": "\x7f", "escape": "\x1b"}
     for key in keys:
-        app.post_message(events.Key(key, named[key] if key in named else key))
+        app.post_message(events.Key(key, named.get(key, key if len(key) == 1 else None)))

@@ -153,3 +153,23 @@ async def test_keys_typed_in_a_burst_edit_the_update_in_the_order_typed(db_path)
         await pilot.pause()
         await wait_for(pilot, lambda: len(area.text) == len(expected), what="every key")
         assert area.text == expected
+
+
+async def test_keys_typed_ahead_of_send_stay_out_of_the_update_and_reach_the_timeline(db_path):
+    inc = await seed(db_path)
+    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
+                     sync_interval=3600)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.loaded.wait()
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: app.screen.query("#composer-text"), what="composer")
+        app.screen.query_one("#composer-text").text = ""
+        burst(app, *"Checkout degraded", "ctrl+s", *"sent it", "enter")
+        await pilot.pause()
+        await wait_for(pilot, lambda: app.clipboard and len(app.screen_stack) == 1, what="the update sent")
+        await wait_for(pilot, lambda: not [w for w in app.workers if w.group == "compose" and w.is_running],
+                       timeout=15, what="the send")
+        await app.writes_done()
+        assert app.clipboard == "Checkout degraded"
+        texts = [e.text for e in await _entries(db_path, inc.id)]
+        assert "sent it" in texts

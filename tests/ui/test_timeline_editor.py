@@ -250,6 +250,29 @@ async def test_edit_keeps_the_revision(make_app, db_path):
         assert "revision 2" in pane_text(app, "#entry-detail")
 
 
+@pytest.mark.parametrize("after", [["enter"], [*"next", "enter"]])
+async def test_keys_typed_ahead_of_the_edit_prompt_closing_are_neither_lost_nor_fatal(make_app, db_path, after):
+    inc = await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await type_line(app, pilot, "pool at 100%")
+        await pilot.press("up", "e")
+        await wait_for(pilot, lambda: app.screen.query("#prompt-input"), what="edit prompt")
+        # Enter twice used to dismiss the prompt twice and pop the war room itself (a crash); the
+        # keys typed after Enter went into the prompt as it closed, and were lost
+        burst(app, "end", *" on db-1", "enter", *after)
+        await pilot.pause()
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1 and not app.query_one(ScribeInput).value
+                       and len(app.query_one(TimelinePane).entries) == (3 if len(after) > 1 else 2),
+                       what="the prompt closed and every line taken")
+        await app.writes_done()
+        stored = await entries(db_path, inc.id)
+        assert (stored[1].text, stored[1].revision) == ("pool at 100% on db-1", 2)
+        assert [e.text for e in stored[2:]] == (["next"] if len(after) > 1 else [])
+        assert app.is_running
+
+
 async def test_an_edit_in_the_middle_keeps_its_place_and_the_other_rows_drawn(make_app, db_path):
     await seed(db_path)
     app = make_app()

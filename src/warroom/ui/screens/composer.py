@@ -13,10 +13,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from warroom.ui.screens.dialog import Dialog
 from warroom.ui.widgets.line_input import OrderedTextArea
 
 TITLES = {
@@ -36,7 +36,7 @@ class Composed:
     drafts: dict
 
 
-class ComposerScreen(ModalScreen[Composed]):
+class ComposerScreen(Dialog[Composed]):
     BINDINGS = [
         Binding("ctrl+s", "finish('send')", "Send"),
         Binding("ctrl+y", "finish('copy')", "Copy only"),

@@ -6,12 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.domain.times import format_duration
 from warroom.drill.scoring import DrillReport
+from warroom.ui.screens.dialog import Dialog
 
 MARK = {True: (" PASS ", "bold black on green"), False: (" FAIL ", "bold white on red"), None: (" n/a  ", "dim")}
 
@@ -33,7 +33,7 @@ def report_text(report: DrillReport) -> Text:
     return out
 
 
-class DrillReportScreen(ModalScreen[None]):
+class DrillReportScreen(Dialog[None]):
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
     def __init__(self, report: DrillReport) -> None:
@@ -61,7 +61,7 @@ To connect the real thing instead:
 """
 
 
-class WelcomeScreen(ModalScreen[str | None]):
+class WelcomeScreen(Dialog[str | None]):
     """First run: offer the drill (Enter), a real incident, or the empty room."""
 
     BINDINGS = [Binding("escape", "cancel", "Close")]

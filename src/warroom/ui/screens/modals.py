@@ -9,15 +9,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.domain.text import one_line
+from warroom.ui.screens.dialog import Dialog
 from warroom.ui.widgets.line_input import LineInput
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     """Ask for one line of text."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -29,19 +29,16 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self._title, style="bold"))
-            yield LineInput(value=self._value, placeholder=self._placeholder, id="prompt-input")
+            yield LineInput(value=self._value, placeholder=self._placeholder, id="prompt-input",
+                            on_submit=self.dismiss)
             if self._help:
                 yield Static(Text(self._help, style="dim"))
-
-    @on(Input.Submitted)
-    def _done(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(Dialog[str | None]):
     """Pick one of several options (returns its id)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -81,7 +78,7 @@ class Declaration:
     detected: str  # as typed; parsed by the app (it knows the clock and timezone)
 
 
-class DeclareScreen(ModalScreen[Declaration | None]):
+class DeclareScreen(Dialog[Declaration | None]):
     """Declare an incident: title, severity, when it was detected. Tab moves, Enter declares."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -96,11 +93,11 @@ class DeclareScreen(ModalScreen[Declaration | None]):
         with Vertical(classes="dialog", id="declare"):
             yield Label(Text("Declare an incident", style="bold"))
             yield LineInput(value=self._title_value, placeholder="What is broken? e.g. Checkout returns 500s",
-                            id="declare-title")
+                            id="declare-title", on_submit=self._submit)
             yield OptionList(*[Option(Text(f"{key}  {name}"), id=key) for key, name in self._levels],
                              id="declare-severity")
             yield LineInput(value=self._detected_value, placeholder="Detected at (HH:MM or ISO; empty: unknown)",
-                            id="declare-detected")
+                            id="declare-detected", on_submit=self._submit)
             yield Static(Text(self._error, style="bold red") if self._error else
                          Text("Tab moves between fields · Enter declares · Esc cancels", style="dim"),
                          id="declare-error")
@@ -111,10 +108,12 @@ class DeclareScreen(ModalScreen[Declaration | None]):
         severity.highlighted = keys.index(self._default) if self._default in keys else 0
         self.query_one("#declare-title", Input).focus()
 
-    @on(Input.Submitted)
     @on(OptionList.OptionSelected)
-    def _submit(self, event) -> None:
+    def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        self._submit()
+
+    def _submit(self, _value: str = "") -> None:
         title = self.query_one("#declare-title", Input).value.strip()
         if not title:
             self.query_one("#declare-error", Static).update(Text("A title is needed.", style="bold red"))
@@ -157,7 +156,7 @@ In the timeline (↑ from the input)
 """
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [Binding("escape,f1,q", "close", "Close")]
 
     def compose(self) -> ComposeResult:

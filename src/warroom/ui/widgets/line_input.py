@@ -4,8 +4,9 @@ Bound keys act in the order they were typed. Textual inserts a printable key in 
 widget's own key handler, but runs a bound key (Enter, Backspace, ←, ↑) only after the event has
 bubbled up to the app, one message queue per ancestor. Keys that arrive together (a fast typist,
 a busy frame) overtake it: ``alpha⏎bravo⏎`` logged one entry, "alphabravo" (Textual issue #6605).
-``KeysInOrder`` runs a widget's own bindings inside its key handler, the same binding and action
-the app would have picked, so each key acts before the next one is read. A key that moves the
+``KeysInOrder`` runs the binding inside the focused widget's key handler instead — the same
+binding and action the app would have picked (the widget's own, or its screen's, or the app's), so
+each key acts before the next one is read. A key that moves the
 focus moves it at once (``hand_focus``), and keys already queued behind it are passed on to where
 it went: ↑ then ``s`` stars the entry rather than typing an "s".
 
@@ -15,6 +16,8 @@ for the scribe to read before Enter logs it.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 from textual import events
 from textual.message import Message
@@ -32,17 +35,18 @@ class KeysInOrder:
         self.screen.set_focus(widget)  # type: ignore[attr-defined]
 
     async def _on_key(self, event: events.Key) -> None:
-        focused = self.screen.focused  # type: ignore[attr-defined]
+        screen, app = self.screen, self.app  # type: ignore[attr-defined]
+        focused = screen.focused if screen is app.screen else app.focused  # a dialog opened or closed
         if focused is not None and focused is not self:
             # forwarded here before an earlier key of the same burst moved the focus: pass it on
             event.stop()
             event.prevent_default()
             focused.post_message(events.Key(event.key, event.character))
             return
-        active = self.screen.active_bindings.get(event.key)  # type: ignore[attr-defined]
-        if active is None or active.node is not self or active.binding.priority or not active.enabled:
-            return  # not ours: the widget's own handler, then the usual bubbling, as before
-        if await self.app.run_action(active.binding.action, self):  # type: ignore[attr-defined]
+        active = screen.active_bindings.get(event.key)  # what the app would run once it bubbled up
+        if active is None or active.binding.priority or not active.enabled:
+            return  # not bound (or run before it got here): the widget's own handler, as before
+        if await app.run_action(active.binding.action, active.node):
             event.stop()
             event.prevent_default()
 
@@ -59,7 +63,19 @@ def paste_as_line(text: str) -> tuple[str, int]:
 
 class LineInput(KeysInOrder, Input):
     """An input line whose Enter, Backspace and arrows act in typing order and that keeps every
-    pasted line."""
+    pasted line. With ``on_submit``, Enter calls it inside the key handler rather than posting
+    ``Submitted``: a dialog closed there is gone before the next key is read, so keys typed ahead
+    go to the screen below instead of into the closing dialog."""
+
+    def __init__(self, *args, on_submit: Callable[[str], object] | None = None, **kw) -> None:
+        super().__init__(*args, **kw)
+        self._on_submit = on_submit
+
+    async def action_submit(self) -> None:
+        if self._on_submit is None:
+            await super().action_submit()
+        else:
+            self._on_submit(self.value)
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
