@@ -138,16 +138,22 @@ async def test_webhook_failure_keeps_the_text_as_draft_and_unsent_entry(db_path,
         assert app.screen.query_one("#composer-text").text == "Our own words: checkout is degraded."
 
 
+async def open_empty_composer(app, pilot):
+    """The composer open on an empty text, for keys typed into it."""
+    await app.loaded.wait()
+    await pilot.press("ctrl+n")
+    await wait_for(pilot, lambda: app.screen.query("#composer-text"), what="composer")
+    area = app.screen.query_one("#composer-text")
+    area.text = ""
+    return area
+
+
 async def test_keys_typed_in_a_burst_edit_the_update_in_the_order_typed(db_path):
     await seed(db_path)
     app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
                      sync_interval=3600)
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.loaded.wait()
-        await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: app.screen.query("#composer-text"), what="composer")
-        area = app.screen.query_one("#composer-text")
-        area.text = ""
+        area = await open_empty_composer(app, pilot)
         burst(app, *"ETA 30", "backspace", "backspace", *"15", "left", "left", "~", "end", "enter", *"next")
         expected = "ETA ~15\nnext"
         await pilot.pause()
@@ -160,10 +166,7 @@ async def test_keys_typed_ahead_of_send_stay_out_of_the_update_and_reach_the_tim
     app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
                      sync_interval=3600)
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.loaded.wait()
-        await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: app.screen.query("#composer-text"), what="composer")
-        app.screen.query_one("#composer-text").text = ""
+        await open_empty_composer(app, pilot)
         burst(app, *"Checkout degraded", "ctrl+s", *"sent it", "enter")
         await pilot.pause()
         await wait_for(pilot, lambda: app.clipboard and len(app.screen_stack) == 1, what="the update sent")
