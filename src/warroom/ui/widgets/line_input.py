@@ -6,9 +6,9 @@ bubbled up to the app, one message queue per ancestor. Keys that arrive together
 a busy frame) overtake it: ``alpha⏎bravo⏎`` logged one entry, "alphabravo" (Textual issue #6605).
 ``KeysInOrder`` runs the binding inside the focused widget's key handler instead — the same
 binding and action the app would have picked (the widget's own, or its screen's, or the app's), so
-each key acts before the next one is read. A key that moves the
-focus moves it at once (``hand_focus``), and keys already queued behind it are passed on to where
-it went: ↑ then ``s`` stars the entry rather than typing an "s".
+each key acts before the next one is read. A key that moves the focus moves it at once
+(``hand_focus``), and keys already queued behind it are passed on to where it went: ↑ then ``s``
+stars the entry rather than typing an "s".
 
 A paste of several lines is kept whole. Textual's ``Input`` keeps the first line and drops the
 rest; here the lines are joined with `` ⏎ `` (how multi-line text shows everywhere in warroom),
@@ -34,19 +34,25 @@ class KeysInOrder:
         the user sent them."""
         self.screen.set_focus(widget)  # type: ignore[attr-defined]
 
-    async def _on_key(self, event: events.Key) -> None:
+    def key_owner(self):
+        """Where a key this widget is handed belongs: itself, unless an earlier key of the same
+        burst moved the focus or opened or closed a dialog (then the widget focused now)."""
         screen, app = self.screen, self.app  # type: ignore[attr-defined]
-        focused = screen.focused if screen is app.screen else app.focused  # a dialog opened or closed
-        if focused is not None and focused is not self:
+        focused = screen.focused if screen is app.screen else app.focused
+        return self if focused is None else focused
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.key_owner()
+        if focused is not self:
             # forwarded here before an earlier key of the same burst moved the focus: pass it on
             event.stop()
             event.prevent_default()
             focused.post_message(events.Key(event.key, event.character))
             return
-        active = screen.active_bindings.get(event.key)  # what the app would run once it bubbled up
+        active = self.screen.active_bindings.get(event.key)  # type: ignore[attr-defined]  # as the app would
         if active is None or active.binding.priority or not active.enabled:
             return  # not bound (or run before it got here): the widget's own handler, as before
-        if await app.run_action(active.binding.action, active.node):
+        if await self.app.run_action(active.binding.action, active.node):  # type: ignore[attr-defined]
             event.stop()
             event.prevent_default()
 

@@ -96,8 +96,8 @@ class TimelineTable(KeysInOrder, TimelineView):
 
     async def on_key(self, event: events.Key) -> None:
         handled = {"s", "e", "x", "f", "/", "i"}
-        if self.screen.focused is not self:
-            return  # an earlier key of its burst moved the focus: KeysInOrder passes it on
+        if self.key_owner() is not self:
+            return  # KeysInOrder passes it on
         if event.is_printable and event.character and event.character not in handled:
             event.stop()
             event.prevent_default()
