@@ -382,7 +382,7 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
     from warroom.domain.presets import SEV
     from warroom.sources.kube import KubeTarget, KubeWatcher
     from warroom.store.sqlite import Store
-    from warroom.ui.app import WarRoomApp
+    from warroom.ui.factory import make_app
     from warroom.ui.runtime import tune_runtime
     from warroom.ui.widgets.pods import MAX_ROWS, PodsPane, PodTable
 
@@ -401,7 +401,7 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
     if url is not None:
         kc = write_kubeconfig(tmp / "kubeconfig", {"bench": (url, DEFAULT_TOKEN)})
         watcher = KubeWatcher(KubeTarget(kubeconfig=kc), page_size=args.page)
-    app = WarRoomApp(tmp / "warroom.db", clock=clock, local=timezone.utc, cursor_blink=False,
+    app = make_app(tmp / "warroom.db", clock=clock, local=timezone.utc, cursor_blink=False,
                      kube_watchers=[watcher] if watcher else None)
     loop = asyncio.get_running_loop()
     if os.environ.get("BENCH_SLOW_CALLBACKS"):  # which callbacks hold the loop (asyncio's debug mode)

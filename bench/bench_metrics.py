@@ -49,10 +49,10 @@ def cpu_of(fn, runs: int = 5) -> float:
 
 
 async def ui_lag(db: Path, url: str, seconds: float = 15.0) -> tuple[list[float], int]:
-    from warroom.ui.app import WarRoomApp
+    from warroom.ui.factory import make_app
 
     config = Config(prometheus=PrometheusConfig(url=url, panels=twelve_panels(), refresh=1.0, timeout=5))
-    app = WarRoomApp(db, config=config, local=timezone.utc)
+    app = make_app(db, config=config, local=timezone.utc)
     lags = []
     async with app.run_test(size=(160, 48)):
         await app.loaded.wait()

@@ -36,7 +36,7 @@ sys.path.insert(0, sys.argv[3])
 from datetime import datetime, timedelta, timezone
 from warroom.drill.library import load
 from warroom.drill.clock import DrillClock
-from warroom.ui.drill_app import make_drill_app
+from warroom.ui.factory import make_drill_app
 scenario, source = load("db-pool")
 app = make_drill_app(sys.argv[1], scenario, source, speed=30, refresh=0.25)
 if sys.argv[2] == "off":

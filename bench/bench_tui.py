@@ -37,7 +37,7 @@ Minimal().run(headless=True, size=(160, 48), auto_pilot=ready)
 
 WARROOM = """
 import sys
-from warroom.ui.app import WarRoomApp
+from warroom.ui.factory import make_app
 async def ready(pilot):
     await pilot.app.loaded.wait()
     await pilot.pause()
@@ -45,7 +45,7 @@ async def ready(pilot):
     pilot.app.exit()
 from warroom.ui.runtime import tune_runtime
 tune_runtime()
-WarRoomApp(sys.argv[1]).run(headless=True, size=(160, 48), auto_pilot=ready)
+make_app(sys.argv[1]).run(headless=True, size=(160, 48), auto_pilot=ready)
 """
 
 
@@ -107,10 +107,10 @@ async def enter_to_durable(db: Path, n: int = 300) -> tuple[list[float], list[fl
 
     The watcher is a separate process: a thread here would share the GIL with the renderer and
     see commits late."""
-    from warroom.ui.app import WarRoomApp
+    from warroom.ui.factory import make_app
     from warroom.ui.widgets.timeline import ScribeInput
 
-    app = WarRoomApp(db, tick_interval=3600, sync_interval=3600)
+    app = make_app(db, tick_interval=3600, sync_interval=3600)
     starts: dict[int, float] = {}
     shown = []
     async with app.run_test(size=(160, 48)) as pilot:
@@ -137,10 +137,10 @@ async def enter_to_durable(db: Path, n: int = 300) -> tuple[list[float], list[fl
 
 
 async def open_big(db: Path) -> tuple[float, float, int]:
-    from warroom.ui.app import WarRoomApp
+    from warroom.ui.factory import make_app
     from warroom.ui.widgets.timeline import TimelineTable
 
-    app = WarRoomApp(db, tick_interval=3600, sync_interval=3600)
+    app = make_app(db, tick_interval=3600, sync_interval=3600)
     async with app.run_test(size=(160, 48)) as pilot:
         await app.loaded.wait()
         await pilot.pause()

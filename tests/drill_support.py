@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 from warroom.drill.library import load
-from warroom.ui.drill_app import make_drill_app
+from warroom.ui.factory import make_drill_app
 from warroom.ui.widgets.metrics import PanelList
 from warroom.ui.widgets.pods import PodTable
 

@@ -192,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_tui(db_path: Path, config_path: Path, explicit: bool) -> int:
-    from warroom.ui.app import run  # noqa: PLC0415 — Textual is only imported for the TUI
+    from warroom.ui.factory import run  # noqa: PLC0415 — Textual is only imported for the TUI
 
     return run(db_path, config_path, explicit_config=explicit)
 
@@ -216,9 +216,9 @@ def _run_replay(args: argparse.Namespace, db_path: Path) -> int:
         incident_id, at = asyncio.run(pick())
     except (StoreError, NotFound, TimeParseError) as exc:
         raise CliError(str(exc)) from None
-    from warroom.ui.replay_app import ReplayApp  # noqa: PLC0415 — Textual only for the TUI
+    from warroom.ui.factory import make_replay_app  # noqa: PLC0415 — Textual only for the TUI
 
-    return ReplayApp(db_path, incident_id, start=at).run() or 0
+    return make_replay_app(db_path, incident_id, start=at).run() or 0
 
 
 def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
@@ -236,21 +236,10 @@ def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
         scenario, source = load(args.scenario or DEFAULT)
     except ScenarioError as exc:
         raise CliError(str(exc)) from None
-    config, error = None, ""
+    from warroom.ui.factory import run_drill  # noqa: PLC0415 — Textual only for the TUI
+
     config_path, explicit = _config_location(args)
-    from warroom.config import ConfigError, load_config
-
-    try:
-        config = load_config(config_path, explicit=explicit)
-    except ConfigError as exc:
-        error = str(exc)
-    from warroom.ui.app import local_zone  # noqa: PLC0415 — Textual only for the TUI
-    from warroom.ui.runtime import tune_runtime
-    from warroom.ui.drill_app import make_drill_app
-
-    tune_runtime()
-    return make_drill_app(db_path, scenario, source, speed=args.speed, config=config, config_error=error,
-                          local=local_zone(config)).run() or 0
+    return run_drill(db_path, scenario, source, speed=args.speed, config_path=config_path, explicit_config=explicit)
 
 
 async def _dispatch(args: argparse.Namespace, db_path: Path) -> int:

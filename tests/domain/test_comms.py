@@ -13,24 +13,11 @@ from pathlib import Path
 import pytest
 
 from warroom.domain.baseline import Panel, compare
-from warroom.domain.comms import (
-    TEMPLATES,
-    VARIABLES,
-    CommsContext,
-    TemplateError,
-    cadence_report,
-    comms_context,
-    duration_words,
-    load_template,
-    panel_matches,
-    probe_matches,
-    render_template,
-    service_health,
-    slack_text,
-    template_names,
-    template_sequences,
-    template_source,
-)
+from warroom.comms_templates import TEMPLATES, load_template, template_names, template_source
+from warroom.domain.cadence import cadence_report
+from warroom.domain.comms import VARIABLES, CommsContext, comms_context, duration_words
+from warroom.domain.service_health import panel_matches, probe_matches, service_health
+from warroom.domain.templating import TemplateError, render_template, slack_text, template_sequences
 from warroom.domain.incident import Incident
 from warroom.domain.metrics_view import MetricsView, PanelView
 from warroom.domain.presets import SEV

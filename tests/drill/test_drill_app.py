@@ -144,10 +144,10 @@ async def test_pause_stops_every_clock_and_speed_cycles(db_path, tmp_path):
 
 
 async def test_the_first_run_offers_a_drill(db_path, tmp_path):
-    from warroom.ui.app import WarRoomApp
+    from warroom.ui.factory import make_app
     from warroom.ui.screens.drill import WelcomeScreen
 
-    app = WarRoomApp(db_path, clock=FakeClock(T0), local=timezone.utc, tick_interval=3600, sync_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0), local=timezone.utc, tick_interval=3600, sync_interval=3600,
                      first_run=True, cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.loaded.wait()
@@ -162,12 +162,12 @@ async def test_the_first_run_offers_a_drill(db_path, tmp_path):
 
 async def test_no_welcome_once_an_incident_exists(db_path, tmp_path):
     from warroom.domain.presets import SEV
-    from warroom.ui.app import WarRoomApp
+    from warroom.ui.factory import make_app
     from warroom.ui.screens.drill import WelcomeScreen
 
     async with Store.open(db_path) as store:
         await store.declare("real one", SEV, "SEV-2", now=T0, author="ic")
-    app = WarRoomApp(db_path, clock=FakeClock(T0), local=timezone.utc, tick_interval=3600, sync_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0), local=timezone.utc, tick_interval=3600, sync_interval=3600,
                      first_run=True, cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.loaded.wait()

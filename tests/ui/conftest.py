@@ -16,7 +16,7 @@ def clock() -> FakeClock:
 def make_app(db_path, clock, tmp_path):
     """Build the app as ``warroom`` does, with an injected clock, UTC as local time, and no timers firing
     on their own (tests call ``_tick`` / ``_sync`` or move the clock explicitly)."""
-    from warroom.ui.app import WarRoomApp
+    from warroom.ui.factory import make_app as build_app
 
     def make(**kw):
         kw.setdefault("clock", clock)
@@ -25,6 +25,6 @@ def make_app(db_path, clock, tmp_path):
         kw.setdefault("export_dir", tmp_path)
         kw.setdefault("tick_interval", 3600)
         kw.setdefault("sync_interval", 3600)
-        return WarRoomApp(db_path, **kw)
+        return build_app(db_path, **kw)
 
     return make

@@ -13,7 +13,7 @@ import pytest
 from warroom.config import CommsConfig, Config
 from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
-from warroom.ui.app import WarRoomApp
+from warroom.ui.factory import make_app
 
 from support import T0, FakeClock, burst, pane_text, wait_for
 
@@ -41,7 +41,7 @@ async def compose_and(pilot, app, key: str) -> None:
 async def test_reminder_compose_send_and_the_cadence_restarts(db_path, tmp_path):
     inc = await seed(db_path)
     clock = FakeClock(T0 + timedelta(minutes=13, seconds=30))  # SEV-1: an update every 15 min
-    app = WarRoomApp(db_path, clock=clock, local=timezone.utc, tick_interval=3600, sync_interval=3600,
+    app = make_app(db_path, clock=clock, local=timezone.utc, tick_interval=3600, sync_interval=3600,
                      config=Config(comms=CommsConfig(bell=False, templates_dir=tmp_path / "none")))
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await app.loaded.wait()
@@ -99,7 +99,7 @@ async def _entries(db_path, incident_id):
 async def test_webhook_post_success_logs_comms(db_path, hook, tmp_path):
     url, handler = hook
     inc = await seed(db_path)
-    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
                      sync_interval=3600, config=Config(comms=CommsConfig((url,), False, tmp_path / "none")))
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await app.loaded.wait()
@@ -114,7 +114,7 @@ async def test_webhook_failure_keeps_the_text_as_draft_and_unsent_entry(db_path,
     url, handler = hook
     handler.statuses = [500, 500, 500]
     inc = await seed(db_path)
-    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
                      sync_interval=3600, config=Config(comms=CommsConfig((url,), False, tmp_path / "none")))
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await app.loaded.wait()
@@ -150,7 +150,7 @@ async def open_empty_composer(app, pilot):
 
 async def test_keys_typed_in_a_burst_edit_the_update_in_the_order_typed(db_path):
     await seed(db_path)
-    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
                      sync_interval=3600)
     async with app.run_test(size=(160, 48)) as pilot:
         area = await open_empty_composer(app, pilot)
@@ -163,7 +163,7 @@ async def test_keys_typed_in_a_burst_edit_the_update_in_the_order_typed(db_path)
 
 async def test_keys_typed_ahead_of_send_stay_out_of_the_update_and_reach_the_timeline(db_path):
     inc = await seed(db_path)
-    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
                      sync_interval=3600)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_empty_composer(app, pilot)

@@ -14,7 +14,7 @@ from warroom.config import Config, PrometheusConfig
 from warroom.domain.baseline import Panel, Series, Sparkline, compare, default_panels, parse_alerts
 from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
-from warroom.ui.app import WarRoomApp
+from warroom.ui.factory import make_app
 from warroom.ui.widgets.metrics import PanelList
 
 from support import FakeClock, pane_text, table_texts, wait_for
@@ -48,7 +48,7 @@ async def test_pane_shows_real_prometheus_against_its_baseline(prometheus, prome
     sc = prometheus_scenario
     clock = FakeClock(sc.end_dt)
     inc = await declare(db_path, sc.end_dt - timedelta(minutes=20))
-    app = WarRoomApp(db_path, clock=clock, local=timezone.utc, tick_interval=3600, sync_interval=3600,
+    app = make_app(db_path, clock=clock, local=timezone.utc, tick_interval=3600, sync_interval=3600,
                      config=prom_config(prometheus))
     async with app.run_test(size=(160, 48)) as pilot:
         await app.loaded.wait()
@@ -92,7 +92,7 @@ async def test_prometheus_stopped_mid_session_goes_stale_then_recovers(spare_pro
     now = datetime.now(timezone.utc)
     await declare(db_path, now)
     panel = Panel("Up", "vector(1)", unit="", baseline=1.0)
-    app = WarRoomApp(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600, sync_interval=3600,
+    app = make_app(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600, sync_interval=3600,
                      config=prom_config(spare_prometheus.url, panels=(panel,), timeout=2))
     async with app.run_test(size=(160, 48)) as pilot:
         await app.loaded.wait()
@@ -129,7 +129,7 @@ async def test_a_hanging_prometheus_never_blocks_the_scribe(db_path):
     try:
         now = datetime.now(timezone.utc)
         inc = await declare(db_path, now)
-        app = WarRoomApp(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600,
+        app = make_app(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600,
                          sync_interval=3600,
                          config=prom_config(f"http://127.0.0.1:{server.server_port}", timeout=2))
         async with app.run_test(size=(160, 48)) as pilot:
@@ -179,7 +179,7 @@ def test_metrics_pane_snapshot(snap_compare, db_path, size):
     from support import T0
 
     asyncio.run(declare(db_path, T0))
-    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=5)), local=timezone.utc, tick_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0 + timedelta(minutes=5)), local=timezone.utc, tick_interval=3600,
                      sync_interval=3600, cursor_blink=False, metrics_source=ScriptedMetrics(T0))
 
     async def run_before(pilot):
@@ -212,7 +212,7 @@ async def test_health_probes_show_up_and_down(db_path):
     try:
         config = Config(probes=(ProbeConfig("api", f"{base}/health", interval=3600),
                                 ProbeConfig("db", f"{base}/db", interval=3600)))
-        app = WarRoomApp(db_path, local=timezone.utc, tick_interval=3600, sync_interval=3600, config=config)
+        app = make_app(db_path, local=timezone.utc, tick_interval=3600, sync_interval=3600, config=config)
         async with app.run_test(size=(160, 48)) as pilot:
             await app.loaded.wait()
             await wait_for(pilot, lambda: len(app.probe_results) == 2, what="probes")

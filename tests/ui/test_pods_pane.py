@@ -12,7 +12,7 @@ from kube_fixture import DEFAULT_TOKEN, KubeEmulator, scenario, write_kubeconfig
 from warroom.config import Config, KubeConfig
 from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
-from warroom.ui.app import WarRoomApp
+from warroom.ui.factory import make_app
 from warroom.ui.widgets.pods import PodTable
 
 from support import FakeClock, pane_text, table_texts, wait_for
@@ -42,7 +42,7 @@ async def make(db_path, tmp_path, contexts, **kw):
     async with Store.open(db_path) as store:
         await store.declare("Shop is down", SEV, "SEV-1", now=pf.NOW, author="ic")
     config = Config(kubernetes=KubeConfig(contexts=contexts, kubeconfig=str(tmp_path / "kubeconfig")))
-    return WarRoomApp(db_path, clock=FakeClock(pf.NOW), local=timezone.utc, tick_interval=3600, sync_interval=3600,
+    return make_app(db_path, clock=FakeClock(pf.NOW), local=timezone.utc, tick_interval=3600, sync_interval=3600,
                       config=config, **kw)
 
 

@@ -10,7 +10,7 @@ import pytest
 from warroom.domain import incident as inc
 from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
-from warroom.ui.app import WarRoomApp
+from warroom.ui.factory import make_app
 
 from support import T0, FakeClock
 
@@ -35,9 +35,9 @@ async def _scene(db_path) -> None:
         await store.append(i.id, "UPDATE posted to #incidents", author="carol", now=T0 + 7 * M, kind="comms")
 
 
-def _app(db_path) -> WarRoomApp:
+def _app(db_path):
     asyncio.run(_scene(db_path))
-    return WarRoomApp(db_path, clock=FakeClock(T0 + 12 * M), local=timezone.utc, author="sam",
+    return make_app(db_path, clock=FakeClock(T0 + 12 * M), local=timezone.utc, author="sam",
                       tick_interval=3600, sync_interval=3600, cursor_blink=False)
 
 
@@ -61,6 +61,6 @@ def test_help_screen(snap_compare, db_path):
 
 
 def test_no_incident_yet(snap_compare, db_path):
-    app = WarRoomApp(db_path, clock=FakeClock(T0), local=timezone.utc, author="sam", tick_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0), local=timezone.utc, author="sam", tick_interval=3600,
                      sync_interval=3600, cursor_blink=False)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_ready)

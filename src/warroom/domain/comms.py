@@ -1,49 +1,12 @@
-"""The comms lead's status updates: what the incident looks like now, rendered through a template.
+"""What an incident looks like now, for the comms lead's status updates: the template variables.
 
-Pure: no I/O beyond reading template files in :func:`load_template`, no clock, no Textual.
-
-``comms_context(incident, entries, now, metrics, probes, tz)`` gathers everything an update says
-(severity, status, impact, services and their health, metrics against baseline, timeline
-highlights since the last update, open action items, the next update from the cadence, who
-leads, how long it has been); :func:`render_template` fills a Mustache template with it.
-
-Templates
----------
-Mustache through ``pystache`` (chosen over ``chevron``, whose 0.14 has no escape hook and reads
-partials from the working directory by default): logic-less, so a template can only *name* values — no
-expressions, no attribute access or method calls (the data given to it is plain dicts, lists,
-strings, booleans and ints, on which pystache looks nothing up but dictionary keys), and no
-partials (``{{> x}}`` is refused: nothing is read from disk while rendering). Rendering is
-strict: an unknown ``{{name}}`` or an unclosed section is a :class:`TemplateError` naming it,
-never a silently empty hole. Five templates are bundled (``TEMPLATES``); a file of the same
-name (``update.mustache``) in the user's template directory replaces the bundled one.
-
-Text safety
------------
-The output is plain text. User text (titles, entries, names…) is inserted **literally**:
-Mustache's HTML escaping is off, so ``&``, ``<b>``, ``*x*`` or ``[bold]`` arrive as typed.
-Terminal control characters anywhere (``\\x1b[31m``) are replaced by visible stand-ins
-(``␛[31m``, see :func:`warroom.domain.text.visible`). For a Slack webhook, :func:`slack_text`
-escapes ``&``, ``<`` and ``>`` as Slack requires, so ``<!channel>``, ``<@U123>`` or
-``<http://x|y>`` in user text show as text instead of pinging or linking — except control
-sequences written literally in the template itself (a team's own ``<!here>``).
-
-Service health
---------------
-For each affected service of the incident (in its order), then each probe that matches none
-of them (a service of its own, not affected):
-
-- **probes** belong to a service when their name is the service's name or starts with it
-  followed by ``-``, ``_``, ``.``, ``:``, ``/``, ``@`` or a space (case-insensitive):
-  ``checkout``, ``checkout-eu``, ``checkout/health``. All matching probes down → ``DOWN``;
-  some down → ``DEGRADED``; all up → ``HEALTHY``.
-- **metric panels** belong to a service when their title names it as a word
-  (``Checkout p95 latency``); only fresh readings count (a stale value is not evidence).
-  A ``CRIT`` or ``WARN`` verdict → ``DEGRADED``; ``OK`` → ``HEALTHY``; ``NO DATA`` → nothing.
-- The worst wins: a down probe makes ``DOWN``; otherwise any ``DEGRADED`` evidence makes
-  ``DEGRADED``; otherwise any healthy evidence makes ``HEALTHY``. No evidence at all is
-  ``UNKNOWN``, shown as "unknown": an update never claims a service healthy without a reason.
-Panels that name no service (the default "Error ratio"…) appear in the metrics list only.
+Pure: no I/O, no clock, no Textual. ``comms_context(incident, entries, now, metrics, probes, tz)``
+gathers everything an update says (severity, status, impact, services and their health, metrics
+against baseline, timeline highlights since the last update, open action items, the next update
+from the cadence, who leads, how long it has been). The template is filled by
+``warroom.domain.templating``; its files are found by ``warroom.comms_templates``; the service
+health rule is ``warroom.domain.service_health``. User text in the context is already made
+visible (control characters as stand-ins), and inserted literally by the template.
 
 Template variables
 ------------------
@@ -90,36 +53,22 @@ Template variables
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
-from importlib import resources
-from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Protocol, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
-import pystache
-from pystache.common import TemplateNotFoundError
-from pystache.context import KeyNotFoundError
-from pystache.parser import ParsingError, parse
-
-from warroom.domain import markdown as md
 from warroom.domain.baseline import format_ratio, format_value
 from warroom.domain.incident import Incident
 from warroom.domain.metrics_view import MetricsView
-from warroom.domain.sla import UpdateGap, evaluate
-from warroom.domain.text import one_line, visible
+from warroom.domain.service_health import ProbeLike, ServiceHealth, service_health
+from warroom.domain.sla import evaluate
+from warroom.domain.text import clean_block as _clean
+from warroom.domain.text import clean_line as _line
 from warroom.domain.timeline import Entry, in_order, sort_key
 from warroom.domain.times import format_duration, short_utc
 
 UTC = timezone.utc
 
-#: The bundled templates, in the order a composer offers them.
-TEMPLATES = ("declared", "update", "resolved", "statuspage", "customer_email")
-TEMPLATE_SUFFIX = ".mustache"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-
-Health = Literal["DOWN", "DEGRADED", "HEALTHY", "UNKNOWN"]
-HEALTH_MARKS = {"DOWN": "🔴", "DEGRADED": "🟡", "HEALTHY": "🟢", "UNKNOWN": "⚪"}
 VERDICT_MARKS = {"CRIT": "✖", "WARN": "▲", "OK": "✔", "NO DATA": "?"}
 #: Kinds of timeline entry that an update reports (besides starred entries of any kind).
 HIGHLIGHT_KINDS = frozenset({"decision", "action", "status"})
@@ -131,39 +80,6 @@ STATUS_PUBLIC = {
     "monitoring": "monitoring the results of a fix",
     "resolved": "no longer seeing the issue",
 }
-_PROBE_SEPARATORS = "-_.:/@ "
-
-
-class TemplateError(ValueError):
-    """A template cannot be loaded or rendered; the message says which and why."""
-
-
-class ProbeLike(Protocol):
-    """What the health rule needs of a probe result (``warroom.sources.probes.ProbeResult``)."""
-
-    name: str
-    ok: bool
-    error: str
-
-
-# ---------------------------------------------------------------------------------------------
-# The context
-
-
-@dataclass(frozen=True)
-class ServiceHealth:
-    name: str
-    state: Health
-    reason: str = ""  # "probe checkout: HTTP 503", "1 of 2 probes down", "ledger lag CRIT"
-    affected: bool = True  # one of the incident's services (else: a probe's, shown for context)
-
-    @property
-    def label(self) -> str:
-        return "unknown" if self.state == "UNKNOWN" else self.state
-
-    @property
-    def mark(self) -> str:
-        return HEALTH_MARKS[self.state]
 
 
 @dataclass(frozen=True)
@@ -397,15 +313,6 @@ def duration_words(delta: timedelta) -> str:
     return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
 
 
-def _clean(text: str) -> str:
-    """User text as it may appear in a message: newlines kept, control characters visible."""
-    return visible(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
-
-
-def _line(text: str) -> str:
-    return one_line(text.replace("\r\n", "\n").replace("\r", "\n").strip())
-
-
 def comms_context(
     incident: Incident,
     entries: Iterable[Entry],
@@ -494,360 +401,3 @@ def _metric_lines(view: MetricsView | None, now: datetime) -> tuple[tuple[Metric
         since = f" since {short_utc(view.ok_at)[11:16]} UTC" if view.ok_at else ""
         note = f"metrics source unreachable{since}: values may be old"
     return tuple(lines), note
-
-
-# ---------------------------------------------------------------------------------------------
-# Service health
-
-
-def probe_matches(service: str, probe_name: str) -> bool:
-    """A probe belongs to a service when named like it: ``checkout``, ``checkout-eu``, ``Checkout/health``."""
-    s, n = service.strip().lower(), probe_name.strip().lower()
-    if not s:
-        return False
-    return n == s or (n.startswith(s) and n[len(s)] in _PROBE_SEPARATORS)
-
-
-def panel_matches(service: str, title: str) -> bool:
-    """A metric panel belongs to a service when its title names it as a word."""
-    s = service.strip()
-    if not s:
-        return False
-    return re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", title, re.IGNORECASE) is not None
-
-
-def service_health(
-    services: Iterable[str], metrics: MetricsView | None = None, probes: Sequence[ProbeLike] | None = None
-) -> tuple[ServiceHealth, ...]:
-    """Each affected service's health, then each unmatched probe's (see the module doc for the rule)."""
-    probes = list(probes or ())
-    panels = [p for p in (metrics.panels if metrics else ()) if p.reading is not None and not p.error]
-    out: list[ServiceHealth] = []
-    used: set[int] = set()
-    seen: set[str] = set()
-    for raw in services:
-        name = _line(raw)
-        if not name or name.lower() in seen:
-            continue
-        seen.add(name.lower())
-        mine = [i for i, p in enumerate(probes) if probe_matches(raw, p.name)]
-        used.update(mine)
-        out.append(_judge(name, [probes[i] for i in mine], [p for p in panels if panel_matches(raw, p.panel.title)]))
-    others = sorted((p for i, p in enumerate(probes) if i not in used), key=lambda p: p.name.lower())
-    for p in others:
-        name = _line(p.name)
-        if name.lower() in seen:
-            continue
-        seen.add(name.lower())
-        group = [q for q in others if q.name.strip().lower() == p.name.strip().lower()]
-        out.append(replace(_judge(name, group, []), affected=False))
-    return tuple(out)
-
-
-def _judge(name: str, probes: list[ProbeLike], panels: list) -> ServiceHealth:
-    reasons: list[str] = []
-    down = [p for p in probes if not p.ok]
-    probe_state: Health = "UNKNOWN"
-    if probes:
-        if len(down) == len(probes):
-            probe_state = "DOWN"
-        elif down:
-            probe_state = "DEGRADED"
-        else:
-            probe_state = "HEALTHY"
-        if len(probes) == 1:
-            p = probes[0]
-            reasons.append(f"probe {_line(p.name)}: {'up' if p.ok else _line(p.error) or 'down'}")
-        else:
-            detail = "; ".join(f"{_line(p.name)}: {_line(p.error) or 'down'}" for p in down)
-            reasons.append(f"{len(down)} of {len(probes)} probes down" + (f" ({detail})" if detail else ""))
-    bad = [p for p in panels if p.reading.verdict in ("CRIT", "WARN")]
-    good = [p for p in panels if p.reading.verdict == "OK"]
-    for p in bad:
-        reasons.append(f"{_line(p.panel.title)} {p.reading.verdict}")
-    if probe_state == "DOWN":
-        state: Health = "DOWN"
-    elif probe_state == "DEGRADED" or bad:
-        state = "DEGRADED"
-    elif probe_state == "HEALTHY" or good:
-        state = "HEALTHY"
-    else:
-        state = "UNKNOWN"
-    if state == "HEALTHY" and not probes:
-        reasons.append(", ".join(f"{_line(p.panel.title)} OK" for p in good))
-    return ServiceHealth(name, state, "; ".join(r for r in reasons if r))
-
-
-# ---------------------------------------------------------------------------------------------
-# Templates
-
-
-def _bundled_dir():
-    return resources.files("warroom").joinpath("templates")
-
-
-def _check_name(name: str) -> str:
-    base = name[: -len(TEMPLATE_SUFFIX)] if name.endswith(TEMPLATE_SUFFIX) else name
-    if not _NAME.match(base):
-        raise TemplateError(f"not a template name: {name!r} (letters, digits, - and _)")
-    return base
-
-
-def template_names(user_dir: Path | None = None) -> list[str]:
-    """The bundled templates, then the user's own extra ones (sorted)."""
-    names = list(TEMPLATES)
-    if user_dir is not None and user_dir.is_dir():
-        extra = sorted(p.name[: -len(TEMPLATE_SUFFIX)] for p in user_dir.glob(f"*{TEMPLATE_SUFFIX}")
-                       if p.is_file() and _NAME.match(p.name[: -len(TEMPLATE_SUFFIX)]))
-        names += [n for n in extra if n not in names]
-    return names
-
-
-def template_source(name: str, user_dir: Path | None = None) -> Path | None:
-    """The user's file that overrides ``name``, or None when the bundled one is used."""
-    base = _check_name(name)
-    if user_dir is not None:
-        path = user_dir / f"{base}{TEMPLATE_SUFFIX}"
-        if path.is_file():
-            return path
-    return None
-
-
-def load_template(name: str, user_dir: Path | None = None) -> str:
-    """The text of template ``name``: ``<user_dir>/<name>.mustache`` if it exists, else the bundled one.
-
-    The caller passes ``<config dir>/warroom/templates`` as ``user_dir``.
-    """
-    base = _check_name(name)
-    path = template_source(base, user_dir)
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise TemplateError(f"cannot read template {path}: {exc}") from None
-    else:
-        resource = _bundled_dir().joinpath(f"{base}{TEMPLATE_SUFFIX}")
-        if not resource.is_file():
-            known = ", ".join(template_names(user_dir))
-            raise TemplateError(f"no template {base!r} (templates: {known})")
-        text = resource.read_text(encoding="utf-8")
-    return text.replace("\r\n", "\n")
-
-
-def _literal(value: str) -> str:
-    return value
-
-
-def _check_plain(value: Any, where: str = "data") -> None:
-    """Only plain data reaches pystache: it calls callables and reads attributes of other objects."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if not isinstance(k, str):
-                raise TemplateError(f"{where}: keys must be strings, got {k!r}")
-            _check_plain(v, f"{where}.{k}")
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            _check_plain(v, f"{where}[{i}]")
-    elif value is not None and type(value) not in (str, bool, int, float):
-        raise TemplateError(f"{where}: only strings, numbers, booleans, lists and dicts can be rendered, "
-                            f"got {type(value).__name__}")
-
-
-def render_template(template_text: str, context: CommsContext | Mapping[str, Any]) -> str:
-    """Fill a Mustache template with the context: plain text, user text inserted literally.
-
-    ``{{name}}``, ``{{{name}}}`` and ``{{&name}}`` are the same here (HTML escaping is off).
-    Raises :class:`TemplateError` for a syntax error, an unknown variable or a partial.
-    """
-    data = context.variables() if isinstance(context, CommsContext) else dict(context)
-    _check_plain(data)
-    text = template_text.replace("\r\n", "\n")
-    try:
-        parsed = parse(text, raise_on_mismatch=True)
-    except ParsingError as exc:
-        raise TemplateError(f"template syntax error: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 — pystache raises plain exceptions for bad delimiters
-        raise TemplateError(f"template syntax error: {exc}") from None
-    renderer = pystache.Renderer(escape=_literal, partials={}, missing_tags="strict")
-    try:
-        out = renderer.render(parsed, data)
-    except KeyNotFoundError as exc:
-        raise TemplateError(f"unknown variable {{{{{exc.key}}}}} in the template") from None
-    except TemplateNotFoundError as exc:
-        raise TemplateError(f"partials ({{{{> name}}}}) are not supported: {exc}") from None
-    except Exception as exc:  # noqa: BLE001
-        raise TemplateError(f"template error: {exc}") from None
-    return visible(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# Slack
-
-_SLACK_SEQUENCE = re.compile(r"<[^<>\n]*>")
-
-
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def template_sequences(template_text: str) -> frozenset[str]:
-    """The Slack control sequences (``<!here>``, ``<@U123>``…) written literally in a template."""
-    return frozenset(m.group() for m in _SLACK_SEQUENCE.finditer(template_text)
-                     if "{{" not in m.group() and "}}" not in m.group() and len(m.group()) > 2)
-
-
-def slack_text(text: str, template_text: str = "") -> str:
-    """``text`` made safe for a Slack ``{"text": …}`` payload.
-
-    ``&``, ``<`` and ``>`` are escaped (``&amp;``, ``&lt;``, ``&gt;``) so that nothing in the
-    message is a Slack control sequence — no ``<!channel>`` ping, ``<@U123>`` mention or
-    ``<http://…|label>`` disguised link — except the sequences that ``template_text`` itself
-    writes literally. Works on an edited draft as well as on a fresh rendering. Control
-    characters become visible.
-    """
-    allowed = template_sequences(template_text) if template_text else frozenset()
-    out: list[str] = []
-    pos = 0
-    for m in _SLACK_SEQUENCE.finditer(text):
-        if m.group() in allowed:
-            out.append(_slack_escape(text[pos:m.start()]))
-            out.append(m.group())
-            pos = m.end()
-    out.append(_slack_escape(text[pos:]))
-    return visible("".join(out))
-
-
-# ---------------------------------------------------------------------------------------------
-# The cadence, for the export
-
-
-@dataclass(frozen=True)
-class SentUpdate:
-    """One comms entry: when it went out and whether it came within the cadence."""
-
-    entry_id: int
-    at: datetime
-    author: str
-    text: str
-    counted: bool  # within declared..resolved: the cadence clock counts it
-    after: datetime | None = None  # the previous update (or the declaration) it followed
-    late_by: timedelta | None = None
-    note: str = ""  # why it is not counted: "before declaration", "after resolution"
-
-    @property
-    def kept(self) -> bool | None:
-        """True: on time; False: late; None: outside the cadence window or no cadence."""
-        if not self.counted or self.after is None:
-            return None
-        return self.late_by is None
-
-
-@dataclass(frozen=True)
-class CadenceReport:
-    every: str  # "15 min"; "" when the level sets no cadence
-    updates: tuple[SentUpdate, ...]
-    tail: UpdateGap | None  # the window after the last update, when it ran late (to resolution or now)
-    next_due: datetime | None
-    overdue: timedelta | None
-    resolved: bool
-
-    @property
-    def late(self) -> int:
-        return sum(1 for u in self.updates if u.kept is False) + (1 if self.tail is not None else 0)
-
-    @property
-    def kept(self) -> bool | None:
-        return None if not self.every else self.late == 0
-
-    @property
-    def sent(self) -> int:
-        return len(self.updates)
-
-    def to_markdown(self, heading: str = "## Status updates") -> str:
-        """A section for the export: every update with its time and whether the cadence was kept."""
-        out = [heading, ""]
-        if not self.every:
-            out.append(f"This level sets no update cadence; {self.sent} update{'s' if self.sent != 1 else ''} sent.")
-        else:
-            verdict = "kept" if self.kept else f"missed {self.late} time{'s' if self.late != 1 else ''}"
-            out.append(f"Cadence: every {md.inline(self.every)}; {self.sent} update{'s' if self.sent != 1 else ''} "
-                       f"sent; cadence {verdict}.")
-        out.append("")
-        if self.updates:
-            out.append("| Sent (UTC) | By | After | Cadence | Update |")
-            out.append("|---|---|---|---|---|")
-            for u in self.updates:
-                after = format_duration(u.at - u.after) if u.after is not None else "—"
-                out.append(f"| {short_utc(u.at)} | {md.cell(u.author)} | {after} | {_kept_text(u)} | "
-                           f"{md.cell(_first_line(u.text))} |")
-            out.append("")
-        else:
-            out.append("_No update was sent._")
-            out.append("")
-        if self.tail is not None:
-            until = "resolution" if self.resolved else "now"
-            out.append(f"- no update between {short_utc(self.tail.start)} and {until} ({short_utc(self.tail.end)}): "
-                       f"late by {format_duration(self.tail.late_by)}")
-            out.append("")
-        return "\n".join(out)
-
-
-def _kept_text(u: SentUpdate) -> str:
-    if not u.counted:
-        return f"not counted ({u.note})"
-    if u.kept is None:
-        return "—"
-    return "kept" if u.kept else f"late by {format_duration(u.late_by)}"
-
-
-def _first_line(text: str) -> str:
-    first = text.strip().split("\n", 1)[0]
-    more = "…" if "\n" in text.strip() or len(first) > 100 else ""
-    return (first[:100] + more) if len(first) > 100 else first + more
-
-
-def cadence_report(incident: Incident, entries: Iterable[Entry], now: datetime) -> CadenceReport:
-    """Every update sent (comms entries) and whether each came within the cadence.
-
-    Reuses :func:`warroom.domain.sla.evaluate`'s gaps: the n-th counted update closes the n-th
-    gap (declaration → first update, first → second, …). Updates before the declaration or after
-    the resolution are listed but not counted, as the SLA clock does.
-    """
-    entries = in_order(entries)
-    sla = evaluate(incident, entries, now)
-    update = sla.update
-    declared = incident.milestones["declared"]
-    resolved = incident.milestones.get("resolved")
-    comms = sorted((e for e in entries if e.kind == "comms" and not e.redacted), key=lambda e: (e.at, e.logged_at, e.id))
-
-    gaps = list(update.gaps) if update is not None else []
-    out: list[SentUpdate] = []
-    index = 0
-    for e in comms:
-        text = visible(e.text.replace("\r\n", "\n"))
-        author = _line(e.author)
-        if e.at < declared:
-            out.append(SentUpdate(e.id, e.at, author, text, False, note="before declaration"))
-            continue
-        if resolved is not None and e.at > resolved:
-            out.append(SentUpdate(e.id, e.at, author, text, False, note="after resolution"))
-            continue
-        gap = gaps[index] if index < len(gaps) else None
-        index += 1
-        if gap is not None and gap.end == e.at:
-            out.append(SentUpdate(e.id, e.at, author, text, True, gap.start, gap.late_by))
-        else:
-            out.append(SentUpdate(e.id, e.at, author, text, True))
-    tail = None
-    if update is not None and len(gaps) > index:
-        last = gaps[index]
-        if last.late_by is not None:
-            tail = last
-    return CadenceReport(
-        every=str(update.every) if update is not None else "",
-        updates=tuple(out),
-        tail=tail,
-        next_due=update.next_due if update is not None else None,
-        overdue=update.overdue if update is not None else None,
-        resolved=resolved is not None,
-    )

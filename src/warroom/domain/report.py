@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from warroom.domain import markdown as md
-from warroom.domain.comms import cadence_report
+from warroom.domain.cadence import cadence_report
 from warroom.domain.incident import MILESTONES, ROLE_LABELS, ROLES, Incident
 from warroom.domain.sla import DURATIONS, SlaReport, describe_target, evaluate
 from warroom.domain.timeline import Entry, in_order

@@ -26,3 +26,13 @@ def visible(text: str) -> str:
 def one_line(text: str) -> str:
     """``visible`` and folded onto one line (newlines shown as ``⏎``, tabs as spaces)."""
     return visible(text.replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", "    "))
+
+
+def clean_line(text: str) -> str:
+    """User text for one line of a message: any line break folded (``⏎``), ends trimmed."""
+    return one_line(text.replace("\r\n", "\n").replace("\r", "\n").strip())
+
+
+def clean_block(text: str) -> str:
+    """User text for a message body: line breaks kept, control characters visible, ends trimmed."""
+    return visible(text.replace("\r\n", "\n").replace("\r", "\n")).strip()

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from warroom.domain import markdown as md
-from warroom.domain.comms import cadence_report
+from warroom.domain.cadence import cadence_report
 from warroom.domain.incident import Incident
 from warroom.domain.sla import evaluate
 from warroom.domain.timeline import Entry, in_order

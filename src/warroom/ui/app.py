@@ -1250,7 +1250,9 @@ class WarRoomApp(App[int]):
     # -- comms: compose, copy, post; the text is never lost -----------------------------------------------
     @work(group="compose", exit_on_error=False)
     async def action_compose(self) -> None:
-        from warroom.domain.comms import TEMPLATES, comms_context, load_template, render_template
+        from warroom.comms_templates import TEMPLATES, load_template
+        from warroom.domain.comms import comms_context
+        from warroom.domain.templating import render_template
         from warroom.ui.screens.composer import ComposerScreen
 
         if not self._need_incident():
@@ -1283,7 +1285,7 @@ class WarRoomApp(App[int]):
         await self._send_update(incident.id, result.template, result.text, sources[result.template])
 
     async def _send_update(self, incident_id: int, template: str, text: str, template_text: str) -> None:
-        from warroom.domain.comms import slack_text
+        from warroom.domain.templating import slack_text
         from warroom.sources.webhook import post_update
 
         urls = self.config.comms.webhook_urls
@@ -1383,34 +1385,3 @@ def _default_author() -> str:
     from warroom.author import author_name
 
     return author_name()
-
-
-def local_zone(config: Config | None) -> tzinfo | None:
-    """The configured timezone (None: the machine's)."""
-    if config and config.timezone:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(config.timezone)
-    return None
-
-
-def run(db_path: Path, config_path: Path | None = None, *, explicit_config: bool = False) -> int:
-    from warroom.config import ConfigError, load_config
-    from warroom.paths import default_config_path
-
-    tune_runtime()
-    config, error = None, ""
-    try:
-        config = load_config(config_path or default_config_path(), explicit=explicit_config)
-    except ConfigError as exc:
-        error = str(exc)
-    local = local_zone(config)
-    app = WarRoomApp(db_path, config=config, config_error=error, local=local, first_run=True)
-    code = app.run() or 0
-    if app.start_drill:
-        from warroom.drill.library import load
-        from warroom.ui.drill_app import FIRST_RUN_SPEED, make_drill_app
-
-        scenario, source = load(app.start_drill)
-        return make_drill_app(db_path, scenario, source, speed=FIRST_RUN_SPEED, config=config, local=local).run() or 0
-    return code
