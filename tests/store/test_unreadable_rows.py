@@ -90,3 +90,21 @@ async def test_an_unreadable_milestone_leaves_the_incident_readable(store, db_pa
     assert read.milestones["declared"] == T0  # an unreadable declaration falls back to the row's creation
     assert ("detected" in read.milestones) == (milestone != "detected")
     assert [i.id for i in await store.incidents()] == [inc.id]
+
+
+async def test_a_stored_policy_span_that_no_longer_reads_leaves_the_incident_readable(store, db_path):
+    """Before spans were bounded, a policy target of 99999999999999d was stored with the incident."""
+    import json
+
+    inc = await store.declare("x", SEV, "SEV-1", now=T0, author="ic")
+    snapshot = SEV.to_dict()
+    level = snapshot["levels"][0]
+    level["targets"]["acknowledge"] = "143999999999998560m"
+    level["escalation"][0]["after"] = "143999999999998560m"
+    con = sqlite3.connect(db_path, isolation_level=None)
+    con.execute("UPDATE incidents SET policy = ? WHERE id = ?", (json.dumps(snapshot), inc.id))
+    con.close()
+    read = await store.incident(inc.id)
+    assert "acknowledge" not in read.level.targets and "resolve" in read.level.targets
+    assert len(read.level.escalation) == len(SEV.levels[0].escalation) - 1
+    assert "x" in to_markdown(read, await store.entries(inc.id), T0 + 10 * M)

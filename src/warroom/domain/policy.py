@@ -247,6 +247,40 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Policy | None = None, whe
     return Policy(name=name, title=title, levels=tuple(levels), business_hours=hours)
 
 
+def policy_from_snapshot(data: Mapping[str, Any]) -> Policy:
+    """The policy an incident was declared under, as stored beside it. A span that no longer reads
+    (a target of ``99999999999999d``, stored before spans were bounded) is dropped with its step:
+    the incident stays readable, with no deadline for that target."""
+    try:
+        return policy_from_dict(data)
+    except PolicyError:
+        pass
+    levels = []
+    for raw in data.get("levels", []) if isinstance(data.get("levels"), list) else []:
+        if not isinstance(raw, Mapping):
+            continue
+        raw = dict(raw)
+        targets = raw.get("targets")
+        if isinstance(targets, Mapping):
+            raw["targets"] = {k: v for k, v in targets.items() if _readable_span(v)}
+        if not _readable_span(raw.get("update_every")):
+            raw["update_every"] = None
+        if isinstance(raw.get("escalation"), list):
+            raw["escalation"] = [s for s in raw["escalation"] if isinstance(s, Mapping) and _readable_span(s.get("after"))]
+        levels.append(raw)
+    return policy_from_dict({**data, "levels": levels})
+
+
+def _readable_span(value: Any) -> bool:
+    if value in (None, "", "-", False):
+        return True
+    try:
+        parse_span(value)
+    except PolicyError:
+        return False
+    return True
+
+
 def _level(raw: Mapping[str, Any], base: Level | None, where: str) -> Level:
     key = base.key if base else raw["key"]  # an override keeps the preset's spelling
     targets: dict[str, Span] = dict(base.targets) if base else {}

@@ -25,7 +25,7 @@ from typing import Any, AsyncIterator, Callable, Iterable, Iterator
 import aiosqlite
 
 from warroom.domain.incident import Incident, IncidentError
-from warroom.domain.policy import Policy, policy_from_dict
+from warroom.domain.policy import Policy, policy_from_snapshot
 from warroom.domain.recording import Record
 from warroom.domain.timeline import Entry, EntryError, Revision, in_order, parse_kind
 from warroom.domain.times import EARLIEST, from_iso, iso_utc, short_utc
@@ -75,7 +75,7 @@ def _unreadable(what: str, raw: Any) -> str:
 
 @lru_cache(maxsize=64)
 def _policy(snapshot: str) -> Policy:
-    return policy_from_dict(json.loads(snapshot))
+    return policy_from_snapshot(json.loads(snapshot))
 
 
 def _incident(row: sqlite3.Row) -> Incident:
