@@ -88,3 +88,30 @@ def test_errors_name_the_file_and_key(tmp_path, text, env, message):
 def test_env_overrides_kube(tmp_path):
     config = load_config(None, {"WARROOM_KUBE_CONTEXT": "a,b", "WARROOM_KUBE_NAMESPACES": "x, y"})
     assert config.kubernetes.contexts == ("a", "b") and config.kubernetes.namespaces == ("x", "y")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[prometheus]\nurl = "http://p"\ninsecure_skip_verify = "false"',
+         "prometheus: insecure_skip_verify must be true or false (a TOML boolean, unquoted), got the string 'false'"),
+        ('[prometheus]\nurl = "http://p"\ninsecure_skip_verify = 0', "insecure_skip_verify must be true or false"),
+        ('[prometheus]\nurl = "http://p"\nrefresh = inf', "refresh must be a positive number of seconds up to 86400"),
+        ('[prometheus]\nurl = "http://p"\nsparkline_minutes = 1e9', "sparkline_minutes must be a whole number from 1"),
+        ('[prometheus]\nurl = "http://p"\nbasic_auth = { username = 1, password_env = "X" }',
+         "basic_auth: username must be a string, got the integer 1"),
+        ('[prometheus]\nurl = "http://p"\nbearer_token_env = 0', "bearer_token_env must be a string, got the integer 0"),
+        ('[comms]\nwebhook_url_env = false', "webhook_url_env must be a string, got the boolean False"),
+        ('[[probes]]\nurl = "http://p"\ninterval = nan', "probes[0]: interval must be a positive number of seconds"),
+        ('[[probes]]\nurl = "http://p"\nexpect_status = true', "expect_status must be a whole number from 100 to 599"),
+        ('[[probes]]\nurl = "http://p"\ntimout = 3', "probes[0]: unknown key 'timout'"),
+        ('[kubernetes]\nrollout_hours = 1e308', "rollout_hours must be a positive number of hours"),
+        ("kubernetes = 0", "kubernetes: expected a table"),
+    ],
+)
+def test_types_are_strict_with_no_truthiness(tmp_path, text, message):
+    """Issue #20: ``insecure_skip_verify = "false"`` was truthy and turned certificate checks off."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, {"X": "pw"})
+    assert message in str(err.value) and str(path) in str(err.value) and "\n" not in str(err.value)

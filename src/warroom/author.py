@@ -8,11 +8,14 @@ import os
 
 
 def author_name(explicit: str | None = None) -> str:
+    """The name given, else $WARROOM_AUTHOR, else the login name; bytes that are not UTF-8 made visible."""
+    from warroom.domain.text import decodable
+
     if explicit:
-        return explicit
+        return decodable(explicit)
     if os.environ.get("WARROOM_AUTHOR"):
-        return os.environ["WARROOM_AUTHOR"]
+        return decodable(os.environ["WARROOM_AUTHOR"])
     try:
-        return getpass.getuser()
+        return decodable(getpass.getuser())
     except Exception:  # no login name in some containers
         return "unknown"

@@ -37,8 +37,15 @@ class CliError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument mistake is one line, like every other error (the usage is one ``--help`` away)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="warroom",
         description="A terminal war room for live incidents. With no command, opens the TUI.",
         epilog=EPILOG,
@@ -141,8 +148,9 @@ def _age(text: str):
 
     try:
         return parse_duration(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an age: {text!r} (e.g. 90d, 12w, 36h)") from None
+    except ValueError as exc:
+        too_long = "too long" in str(exc)
+        raise argparse.ArgumentTypeError(str(exc) if too_long else f"not an age: {text!r} (e.g. 90d, 12w, 36h)") from None
 
 
 def _speed(text: str) -> float:
@@ -155,19 +163,39 @@ def _speed(text: str) -> float:
     return value
 
 
+#: The largest id SQLite can hold (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
 def _incident_id(text: str) -> int:
-    try:
-        value = int(text.lstrip("#"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an incident id: {text!r}") from None
-    if value <= 0:
+    digits = text.lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 19 or not 0 < int(digits) <= MAX_ID:
         raise argparse.ArgumentTypeError(f"not an incident id: {text!r}")
-    return value
+    return int(digits)
+
+
+#: Arguments that name files: their bytes are kept as the operating system gave them.
+_RAW_ARGS = frozenset({"scenario"})
+
+
+def _visible_bytes(args: argparse.Namespace) -> argparse.Namespace:
+    """Text arguments with each byte that is not UTF-8 made visible (``<0xFF>``): such a line is
+    logged as typed, visibly, instead of failing to encode on its way to the database or terminal."""
+    from warroom.domain.text import decodable
+
+    for name, value in vars(args).items():
+        if name in _RAW_ARGS:
+            continue
+        if isinstance(value, str):
+            setattr(args, name, decodable(value))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            setattr(args, name, [decodable(v) for v in value])
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _visible_bytes(parser.parse_args(argv))
     db_path = args.db or default_db_path()
     if args.command is None:
         return _run_tui(db_path, *_config_location(args))

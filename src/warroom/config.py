@@ -49,14 +49,19 @@ environment or a file at load time and kept out of ``repr``.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+from warroom.domain.times import MAX_SPAN
+
 if TYPE_CHECKING:
     from warroom.domain.baseline import Panel
+
+HOUR, DAY = 3600.0, 86400.0
 
 
 class ConfigError(ValueError):
@@ -166,27 +171,25 @@ def _comms(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> CommsC
             hint = " (webhook URLs are secrets: webhook_url_env or webhook_url_file)" if "url" in key else ""
             raise ConfigError(f"{where}: unknown key {key!r}{hint}")
     urls = [u.strip() for u in env.get("WARROOM_WEBHOOK_URL", "").split(",") if u.strip()]
-    if raw.get("webhook_url_env"):
-        name = _str(raw, "webhook_url_env", where)
+    if "webhook_url_env" in raw:
+        name = _name(raw, "webhook_url_env", where)
         if not env.get(name):
             raise ConfigError(f"{where}: webhook_url_env names ${name}, which is not set")
         urls.append(env[name].strip())
-    if raw.get("webhook_url_file"):
-        urls.append(_secret_file(_str(raw, "webhook_url_file", where), f"{where}: webhook_url_file"))
+    if "webhook_url_file" in raw:
+        urls.append(_secret_file(_name(raw, "webhook_url_file", where), f"{where}: webhook_url_file"))
     for url in urls:
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"{where}: a webhook URL must start with https:// (value not shown)")
-    bell = raw.get("bell", True)
-    if not isinstance(bell, bool):
-        raise ConfigError(f"{where}: bell must be true or false")
     templates = _opt_str(raw, "templates_dir", where)
-    return CommsConfig(tuple(dict.fromkeys(urls)), bell, Path(templates).expanduser() if templates else None)
+    return CommsConfig(tuple(dict.fromkeys(urls)), _bool(raw, "bell", where, True),
+                       Path(templates).expanduser() if templates else None)
 
 
 def _prometheus(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> PrometheusConfig | None:
     url = env.get("WARROOM_PROMETHEUS_URL") or _opt_str(raw, "url", where)
     if not url:
-        if raw.get("panels"):
+        if "panels" in raw:
             raise ConfigError(f"{where}: panels are configured but no url (set url or WARROOM_PROMETHEUS_URL)")
         return None
     if not url.startswith(("http://", "https://")):
@@ -197,46 +200,57 @@ def _prometheus(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> P
         if key not in allowed:
             hint = " (tokens come from bearer_token_env or bearer_token_file)" if "token" in key else ""
             raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+    verify = not _bool(raw, "insecure_skip_verify", where, False)  # checked first: it guards the token
     token = env.get("WARROOM_PROMETHEUS_TOKEN") or None
-    if token is None and raw.get("bearer_token_env"):
-        name = _str(raw, "bearer_token_env", where)
-        token = env.get(name)
-        if not token:
-            raise ConfigError(f"{where}: bearer_token_env names ${name}, which is not set")
-    if token is None and raw.get("bearer_token_file"):
-        token = _secret_file(_str(raw, "bearer_token_file", where), f"{where}: bearer_token_file")
+    if "bearer_token_env" in raw:
+        name = _name(raw, "bearer_token_env", where)
+        if token is None:
+            token = env.get(name)
+            if not token:
+                raise ConfigError(f"{where}: bearer_token_env names ${name}, which is not set")
+    if "bearer_token_file" in raw:
+        name = _name(raw, "bearer_token_file", where)
+        if token is None:
+            token = _secret_file(name, f"{where}: bearer_token_file")
     basic = None
     if "basic_auth" in raw:
         auth = raw["basic_auth"]
         if not isinstance(auth, Mapping) or "username" not in auth:
             raise ConfigError(f"{where}: basic_auth = {{ username = \"…\", password_env = \"…\" }}")
-        if auth.get("password_env"):
-            password = env.get(auth["password_env"])
+        here = f"{where}: basic_auth"
+        for key in auth:
+            if key not in ("username", "password_env", "password_file"):
+                raise ConfigError(f"{here}: unknown key {key!r} (username, and password_env or password_file: "
+                                  "never a literal password)")
+        username = _str(auth, "username", here)
+        if "password_env" in auth:
+            name = _name(auth, "password_env", here)
+            password = env.get(name)
             if password is None:
-                raise ConfigError(f"{where}: basic_auth.password_env names ${auth['password_env']}, which is not set")
-        elif auth.get("password_file"):
-            password = _secret_file(auth["password_file"], f"{where}: basic_auth.password_file")
+                raise ConfigError(f"{where}: basic_auth.password_env names ${name}, which is not set")
+        elif "password_file" in auth:
+            password = _secret_file(_name(auth, "password_file", here), f"{where}: basic_auth.password_file")
         else:
             raise ConfigError(f"{where}: basic_auth needs password_env or password_file (never a literal password)")
-        basic = (str(auth["username"]), password)
+        basic = (username, password)
     # the panel parser is only needed with a [prometheus] table: the TUI's start-up does without it
     from warroom.domain.baseline import PanelConfigError, default_panels, parse_panels
 
     try:
-        configured = raw.get("panels")
-        panels = tuple(parse_panels(configured, where="prometheus.panels")) if configured else tuple(default_panels())
+        configured = "panels" in raw
+        panels = tuple(parse_panels(raw["panels"], where="prometheus.panels")) if configured else tuple(default_panels())
     except PanelConfigError as exc:
         raise ConfigError(f"{where.rsplit(':', 1)[0]}: {exc}") from None
     return PrometheusConfig(
         url=url.rstrip("/"),
-        timeout=_positive(raw, "timeout", where, 5.0),
-        refresh=_positive(raw, "refresh", where, 15.0),
+        timeout=_positive(raw, "timeout", where, 5.0, maximum=HOUR),
+        refresh=_positive(raw, "refresh", where, 15.0, maximum=DAY),
         bearer_token=token,
         basic_auth=basic,
         ca_file=_opt_str(raw, "ca_file", where),
-        verify=not bool(raw.get("insecure_skip_verify", False)),
+        verify=verify,
         panels=panels,
-        sparkline_minutes=int(_positive(raw, "sparkline_minutes", where, 60)),
+        sparkline_minutes=_int(raw, "sparkline_minutes", where, 60, 1, 7 * 24 * 60),
         default_panels=not configured,
     )
 
@@ -247,24 +261,25 @@ def _probes(raw: Any, where: str) -> tuple[ProbeConfig, ...]:
     out = []
     for i, item in enumerate(raw):
         here = f"{where}[{i}]"
-        if not isinstance(item, Mapping) or not item.get("url"):
+        if not isinstance(item, Mapping) or "url" not in item:
             raise ConfigError(f"{here}: needs a url")
+        for key in item:
+            if key not in ("name", "url", "interval", "timeout", "expect_status"):
+                raise ConfigError(f"{here}: unknown key {key!r} (name, url, interval, timeout, expect_status)")
         url = _str(item, "url", here)
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"{here}: url must start with http:// or https://")
-        status = item.get("expect_status")
-        if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
-            raise ConfigError(f"{here}: expect_status must be an HTTP status code")
+        status = _int(item, "expect_status", here, None, 100, 599)
         out.append(ProbeConfig(name=_str(item, "name", here, url), url=url,
-                               interval=_positive(item, "interval", here, 10.0),
-                               timeout=_positive(item, "timeout", here, 3.0), expect_status=status))
+                               interval=_positive(item, "interval", here, 10.0, maximum=DAY),
+                               timeout=_positive(item, "timeout", here, 3.0, maximum=HOUR), expect_status=status))
     return tuple(out)
 
 
 def _kube(raw: Any, env: Mapping[str, str], where: str) -> KubeConfig | None:
     if raw is None and not env.get("WARROOM_KUBE_CONTEXT") and not env.get("WARROOM_KUBE_NAMESPACES"):
         return None
-    raw = raw or {}
+    raw = {} if raw is None else raw
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where}: expected a table")
     contexts: tuple[str | None, ...] = (None,)
@@ -282,8 +297,9 @@ def _kube(raw: Any, env: Mapping[str, str], where: str) -> KubeConfig | None:
         namespaces=namespaces,
         selector=_str(raw, "selector", where, ""),
         kubeconfig=_opt_str(raw, "kubeconfig", where),
-        resync=_positive(raw, "resync", where, 300.0),
-        rollout_hours=_positive(raw, "rollout_hours", where, 6.0),
+        resync=_positive(raw, "resync", where, 300.0, maximum=DAY),
+        rollout_hours=_positive(raw, "rollout_hours", where, 6.0, maximum=MAX_SPAN.total_seconds() / 3600,
+                                unit="hours"),
     )
 
 
@@ -298,7 +314,34 @@ def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
 def _str(data: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: {key} must be a string" + ("" if key in data else " (missing)"))
+        raise ConfigError(f"{where}: {key} must be a string"
+                          + (f", got {_shown(value)}" if key in data else " (missing)"))
+    return value
+
+
+def _name(data: Mapping[str, Any], key: str, where: str) -> str:
+    """A non-empty string naming a variable or a file."""
+    value = _str(data, key, where)
+    if not value.strip():
+        raise ConfigError(f"{where}: {key} must be a non-empty string")
+    return value
+
+
+def _bool(data: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+    """A TOML boolean, nothing else: ``"false"`` and ``"no"`` are truthy strings, and a mistyped
+    ``insecure_skip_verify`` must not turn certificate checks off."""
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false (a TOML boolean, unquoted), got {_shown(value)}")
+    return value
+
+
+def _int(data: Mapping[str, Any], key: str, where: str, default: int | None, low: int, high: int) -> int | None:
+    value = data.get(key, default)
+    if value is None and key not in data:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{where}: {key} must be a whole number from {low} to {high}, got {_shown(value)}")
     return value
 
 
@@ -313,11 +356,26 @@ def _str_list(data: Mapping[str, Any], key: str, where: str) -> list[str]:
     return value
 
 
-def _positive(data: Mapping[str, Any], key: str, where: str, default: float) -> float:
+def _positive(data: Mapping[str, Any], key: str, where: str, default: float, *, maximum: float,
+              unit: str = "seconds") -> float:
+    """A finite number above 0 and at most ``maximum`` (TOML has ``nan`` and ``inf``; sockets do not)."""
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{where}: {key} must be a positive number of seconds, got {value!r}")
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or not 0 < value <= maximum):
+        raise ConfigError(f"{where}: {key} must be a positive number of {unit} up to {maximum:g}, "
+                          f"got {_shown(value)}")
     return float(value)
+
+
+_TYPE_NAMES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "table"}
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message, with its TOML type (``the string 'false'``), kept short."""
+    text = repr(value)
+    text = f"{text[:40]}…" if len(text) > 40 else text
+    kind = _TYPE_NAMES.get(type(value))
+    return f"the {kind} {text}" if kind else text
 
 
 def _secret_file(name: str, where: str) -> str:

@@ -159,6 +159,14 @@ ERRORS = [
     ("bad clock", {**lvl(), "business_hours": {"start": "nine"}}, "policy.business_hours: "),
     ("bad day", {**lvl(), "business_hours": {"days": [0, 7]}}, "policy.business_hours: days are 0 (Monday)"),
     ("business hours not a table", {**lvl(), "business_hours": "9-5"}, "policy.business_hours: expected a table"),
+    # issue #20: a target of 99999999999999d was accepted, then every export overflowed
+    ("huge target", lvl(targets={"acknowledge": "99999999999999d"}),
+     "policy.levels[0].targets.acknowledge: duration too long: '99999999999999d' (at most 3653 days)"),
+    ("huge minutes", lvl(targets={"resolve": 10**20}), "policy.levels[0].targets.resolve: duration too long"),
+    ("huge business days", lvl(targets={"resolve": "3654 business days"}),
+     "policy.levels[0].targets.resolve: duration too long"),
+    ("5000 digits", lvl(update_every="9" * 5000 + "m"), "policy.levels[0].update_every: duration too long"),
+    ("span not text", lvl(update_every=1.5), "policy.levels[0].update_every: not a duration: 1.5"),
 ]
 
 

@@ -228,3 +228,52 @@ def test_format_duration(delta: timedelta, text: str) -> None:
 )
 def test_format_clock(delta: timedelta, text: str) -> None:
     assert format_clock(delta) == text
+
+
+# -- the range of instants and spans (issue #20: a year below 1000 poisoned the incident) ----
+
+@pytest.mark.parametrize("text", ["0999-06-01T00:00Z", "1026-11-23T10:15Z", "1969-12-31T23:59Z",
+                                  "9999-12-31T23:59Z", "0001-01-01T00:00+01:00"])
+def test_years_out_of_range_are_refused_in_one_line(text: str) -> None:
+    with pytest.raises(TimeParseError, match=r"out of range: times run from 1970 to 9988") as err:
+        parse_when(text, NOW, UTC, allow_future=True)
+    assert "\n" not in str(err.value)
+
+
+def test_the_range_ends_are_accepted() -> None:
+    from warroom.domain.times import EARLIEST, LATEST
+
+    assert parse_when("1970-01-01T00:00Z", NOW, UTC) == EARLIEST
+    assert parse_when("9988-12-31T23:59:59.999999Z", NOW, UTC, allow_future=True) == LATEST
+
+
+def test_the_stored_form_never_has_a_short_year_and_refuses_what_it_cannot_write() -> None:
+    from warroom.domain.times import parse_instant
+
+    assert iso_utc(datetime(1970, 1, 1, tzinfo=UTC)) == "1970-01-01T00:00:00.000000Z"
+    with pytest.raises(TimeParseError):
+        iso_utc(datetime(999, 6, 1, tzinfo=UTC))
+    for text in ("999-06-01T00:00:00.000000+00:00", "0999-06-01T00:00:00Z", "2026-11-23T10:00:00", "x", None):
+        with pytest.raises(TimeParseError):
+            from_iso(text)
+    assert parse_instant(" 2026-11-23T10:00:00+01:00 ") == datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+
+def test_durations_are_bounded() -> None:
+    from warroom.domain.times import MAX_SPAN, parse_duration
+
+    assert parse_duration("3653d") == MAX_SPAN
+    for text in ("3654d", "99999999999d", "9" * 5000 + "s"):
+        with pytest.raises(ValueError, match="too long|not a duration"):
+            parse_duration(text)
+    with pytest.raises(ValueError, match="too long"):
+        parse_duration("2h", maximum=timedelta(hours=1))
+
+
+@pytest.mark.parametrize("line", ["@0999-06-01T00:00Z poisoned", "/d @1026-11-23T10:00Z roll back",
+                                  "/a restart the pool by 0999-01-01T00:00Z"])
+def test_the_scribe_refuses_out_of_range_times_and_keeps_the_line(line: str) -> None:
+    from warroom.domain.scribe import ScribeError, parse_line
+
+    with pytest.raises(ScribeError, match="out of range"):
+        parse_line(line, NOW, UTC)

@@ -80,7 +80,7 @@ def _replace(old: str, new: str) -> str:
          "bad.toml:3: detected: detection cannot come after the start"),
         (_replace('to = 2.0', 'to = 2.0\nstatus = "Running"'), "bad.toml:19: events[0].status: unknown key"),
         (_replace('image = "checkout:1"', 'image = "checkout:1"\nreplicas = 0'),
-         "bad.toml:13: workloads[0].replicas: expected a whole number ≥ 1, got 0"),
+         "bad.toml:13: workloads[0].replicas: expected a whole number from 1 to 1000, got 0"),
         (MINIMAL + '\n[[events]]\nat = "2m"\ndo = "pods"\nworkload = "checkout"\nstatus = "Sad"\n',
          "bad.toml:25: events[1].status: unknown pod status 'Sad'"),
         (MINIMAL + '\n[[events]]\nat = "2m"\ndo = "pods"\nworkload = "cart"\nstatus = "Running"\n',
@@ -92,6 +92,15 @@ def _replace(old: str, new: str) -> str:
                    'do = "inject"\ntext = "t"\n', "bad.toml:26: mitigation.events[0].at: unknown key (expected one of: after, do, text)"),
         (MINIMAL + '\n[expect]\nacknowledge = 5\n', "bad.toml:22: expect.acknowledge: expected a duration string"),
         ('title = "x"\n[[panels]\n', "bad.toml:2: invalid TOML"),
+        # issue #20: unbounded numbers (100,000,000 replicas took 2.4 GB; huge offsets overflowed)
+        (_replace('image = "checkout:1"', 'image = "checkout:1"\nreplicas = 100000000'),
+         "bad.toml:13: workloads[0].replicas: expected a whole number from 1 to 1000, got 100000000"),
+        (_replace('to = 2.0', 'to = nan'), "bad.toml:18: events[0].to: expected a finite number"),
+        (_replace('normal = 0.2', 'normal = -inf'), "bad.toml:7: panels[0].normal: expected a finite number"),
+        (_replace('at = "1m"', 'at = "99999999999d"'), "bad.toml:15: events[0].at: too long: '99999999999d'"),
+        (_replace('severity = "SEV-2"', 'severity = "SEV-2"\nduration = "31d"'), "bad.toml:3: duration: too long"),
+        (MINIMAL + '\n[[events]]\nat = "2m"\ndo = "scale"\nworkload = "checkout"\nreplicas = 5000\n',
+         "bad.toml:25: events[1].replicas: expected a whole number from 0 to 1000, got 5000"),
     ],
 )
 def test_schema_errors_name_the_file_the_line_and_the_problem(text, expected):

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Literal, Mapping, Sequence
 
+from warroom.domain.times import PROMQL_DURATION, parse_duration
+
 Direction = Literal["higher_is_bad", "lower_is_bad"]
 Verdict = Literal["OK", "WARN", "CRIT", "NO DATA"]
 
@@ -53,9 +55,6 @@ _UNIT_ALIASES = {
     "b": "bytes", "byte": "bytes", "b/s": "bytes/s", "bps": "bytes/s",
     "rps": "req/s", "reqps": "req/s",
 }
-_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
-_DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
-_DURATION_UNIT = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
 _SEVERITY = {"OK": 0, "WARN": 1, "CRIT": 2}
 _LEVEL: dict[int, Verdict] = {0: "OK", 1: "WARN", 2: "CRIT"}
 
@@ -145,8 +144,12 @@ def _validate(panel: Panel) -> dict[str, Any]:
         raise _err("baseline", f"expected 'offset 1d', 'offset 7d' or a number, got {baseline!r}")
     if isinstance(baseline, str):
         words = baseline.split()
-        if len(words) == 2 and words[0].lower() == "offset" and _DURATION.match(words[1]):
-            if parse_duration(words[1]) <= timedelta(0):
+        if len(words) == 2 and words[0].lower() == "offset" and PROMQL_DURATION.match(words[1]):
+            try:
+                shift = parse_duration(words[1])
+            except ValueError as exc:
+                raise _err("baseline", f"offset: {exc}") from None
+            if shift <= timedelta(0):
                 raise _err("baseline", f"offset must be positive, got {baseline!r}")
             out["baseline"] = f"offset {words[1]}"
         else:
@@ -197,13 +200,6 @@ def normalize_unit(unit: str) -> str:
     if key.endswith("/s") and len(key) > 2:
         return text
     raise _err("unit", f"unknown unit {unit!r} (known: {', '.join(repr(u) for u in UNITS)}, or any '<thing>/s')")
-
-
-def parse_duration(text: str) -> timedelta:
-    """A PromQL duration: ``5m``, ``1d``, ``1h30m``, ``7d``."""
-    if not _DURATION.match(text):
-        raise ValueError(f"not a PromQL duration: {text!r}")
-    return timedelta(seconds=sum(int(n) * _DURATION_UNIT[u] for n, u in _DURATION_PART.findall(text)))
 
 
 _PANEL_FIELDS = tuple(f.name for f in fields(Panel))

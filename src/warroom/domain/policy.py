@@ -13,6 +13,7 @@ from typing import Any, Literal, Mapping
 from zoneinfo import ZoneInfoNotFoundError
 
 from warroom.domain.business_hours import BusinessHours
+from warroom.domain.times import MAX_SPAN
 
 #: SLA targets in the order an incident meets them.
 TARGETS = ("acknowledge", "respond", "mitigate", "resolve")
@@ -76,12 +77,12 @@ def parse_span(text: str | int) -> Span:
 
     A bare integer means minutes.
     """
-    if isinstance(text, bool):
+    if isinstance(text, bool) or not isinstance(text, (int, str)):
         raise PolicyError(f"not a duration: {text!r}")
     if isinstance(text, int):
         if text <= 0:
             raise PolicyError(f"duration must be positive: {text}")
-        return Span(text)
+        return _bounded(Span(text), text)
     if text.strip().lower() == "daily":
         return Span(1440)
     if text.strip().lower() == "hourly":
@@ -91,17 +92,36 @@ def parse_span(text: str | int) -> Span:
         raise PolicyError(
             f"not a duration: {text!r} (try '15m', '4h', '8 business hours', '5 business days', '1 week')"
         )
+    if len(m[1]) > 12:  # far beyond the bound below, and no 5000-digit int() to build
+        raise _too_long(text)
     n, business, unit = int(m[1]), bool(m[2]), m[3].lower()
     if n <= 0:
         raise PolicyError(f"duration must be positive: {text!r}")
     factor = {"m": 1, "h": 60, "d": 1440, "w": 7 * 1440}[unit[0]]
     if business:
         if unit[0] == "d":
-            return Span(n, "business_days")
+            return _bounded(Span(n, "business_days"), text)
         if unit[0] == "w":
-            return Span(n * 5, "business_days")
-        return Span(n * factor, "business_minutes")
-    return Span(n * factor)
+            return _bounded(Span(n * 5, "business_days"), text)
+        return _bounded(Span(n * factor, "business_minutes"), text)
+    return _bounded(Span(n * factor), text)
+
+
+#: The longest target, as wall-clock minutes or as a count of business minutes or days.
+_MAX_MINUTES = int(MAX_SPAN.total_seconds()) // 60
+
+
+def _bounded(span: Span, text: str | int) -> Span:
+    """``span`` if no longer than ``MAX_SPAN`` (business days counted as days): a target of
+    ``99999999999999d`` is a typo, and would overflow every deadline computed from it."""
+    limit = MAX_SPAN.days if span.unit == "business_days" else _MAX_MINUTES
+    if span.amount > limit:
+        raise _too_long(text)
+    return span
+
+
+def _too_long(text: str | int) -> PolicyError:
+    return PolicyError(f"duration too long: {text!r} (at most {MAX_SPAN.days} days)")
 
 
 @dataclass(frozen=True)
@@ -141,8 +161,9 @@ class Policy:
         for lvl in self.levels:
             if _norm(lvl.key) == wanted:
                 return lvl
-        if wanted.isdigit():
-            matches = [lvl for lvl in self.levels if re.sub(r"\D", "", lvl.key) == str(int(wanted))]
+        if wanted.isdigit():  # compared as digit strings: a 5000-digit "level" is no int() to build
+            number = wanted.lstrip("0") or "0"
+            matches = [lvl for lvl in self.levels if (re.sub(r"\D", "", lvl.key).lstrip("0") or "0") == number]
             if len(matches) == 1:
                 return matches[0]
         names = ", ".join(lvl.key for lvl in self.levels)
@@ -224,6 +245,40 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Policy | None = None, whe
     if not levels:
         raise PolicyError(f"{where}: a policy needs at least one level")
     return Policy(name=name, title=title, levels=tuple(levels), business_hours=hours)
+
+
+def policy_from_snapshot(data: Mapping[str, Any]) -> Policy:
+    """The policy an incident was declared under, as stored beside it. A span that no longer reads
+    (a target of ``99999999999999d``, stored before spans were bounded) is dropped with its step:
+    the incident stays readable, with no deadline for that target."""
+    try:
+        return policy_from_dict(data)
+    except PolicyError:
+        pass
+    levels = []
+    for raw in data.get("levels", []) if isinstance(data.get("levels"), list) else []:
+        if not isinstance(raw, Mapping):
+            continue
+        raw = dict(raw)
+        targets = raw.get("targets")
+        if isinstance(targets, Mapping):
+            raw["targets"] = {k: v for k, v in targets.items() if _readable_span(v)}
+        if not _readable_span(raw.get("update_every")):
+            raw["update_every"] = None
+        if isinstance(raw.get("escalation"), list):
+            raw["escalation"] = [s for s in raw["escalation"] if isinstance(s, Mapping) and _readable_span(s.get("after"))]
+        levels.append(raw)
+    return policy_from_dict({**data, "levels": levels})
+
+
+def _readable_span(value: Any) -> bool:
+    if value in (None, "", "-", False):
+        return True
+    try:
+        parse_span(value)
+    except PolicyError:
+        return False
+    return True
 
 
 def _level(raw: Mapping[str, Any], base: Level | None, where: str) -> Level:

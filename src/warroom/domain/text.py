@@ -36,3 +36,18 @@ def clean_line(text: str) -> str:
 def clean_block(text: str) -> str:
     """User text for a message body: line breaks kept, control characters visible, ends trimmed."""
     return visible(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+# What Python makes of bytes that are not UTF-8 in argv or the environment (PEP 383), and any
+# other lone surrogate: no such text can be encoded, so it could be neither stored nor printed.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _byte(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"<0x{code - 0xDC00:02X}>" if 0xDC80 <= code <= 0xDCFF else f"<U+{code:04X}>"
+
+
+def decodable(text: str) -> str:
+    """``text`` with every byte that was not UTF-8 made visible: ``warroom log $'\\xff'`` logs ``<0xFF>``."""
+    return _SURROGATE.sub(_byte, text)

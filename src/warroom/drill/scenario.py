@@ -71,7 +71,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Mapping, Sequence
 
-from warroom.domain.baseline import Panel, PanelConfigError, parse_duration
+from warroom.domain.baseline import Panel, PanelConfigError
+from warroom.domain.times import parse_duration
 
 POD_STATUSES = ("Running", "CrashLoopBackOff", "OOMKilled", "ImagePullBackOff", "ErrImagePull", "Error",
                 "Pending", "NotReady")
@@ -93,6 +94,13 @@ _PANEL_EXTRA = frozenset({"normal", "noise"})
 _PANEL_FIELDS = frozenset({"title", "unit", "baseline", "direction", "warn_ratio", "crit_ratio", "warn_abs",
                            "crit_abs"})
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+#: Bounds on what a scenario may ask for. A drill plays in real time (at most 600x faster), so a
+#: month of scenario time is already more than anyone plays; each replica is a pod object the
+#: cluster emulation builds on every refresh (100,000,000 of them took 2.4 GB).
+MAX_OFFSET = timedelta(days=30)
+MAX_REPLICAS = 1000
+#: A scripted value (metric level, target): finite, and far from overflowing any arithmetic.
+MAX_MAGNITUDE = 1e15
 
 
 class ScenarioError(ValueError):
@@ -242,16 +250,19 @@ class _Parser:
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail([*path, key], f"expected a number, got {value!r}")
+        if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:  # nan and ±inf fail this too
+            raise self.fail([*path, key], f"expected a finite number within ±{MAX_MAGNITUDE:g}, got {value!r}")
         if minimum is not None and value < minimum:
             raise self.fail([*path, key], f"must be at least {minimum:g}, got {value!r}")
         return float(value)
 
-    def integer(self, table, key, path, default: int | None = None, minimum: int = 0) -> int:
+    def integer(self, table, key, path, default: int | None = None, minimum: int = 0,
+                maximum: int = MAX_REPLICAS) -> int:
         value = table.get(key, default)
         if value is None:
             raise self.fail(path, f"missing {key!r}")
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail([*path, key], f"expected a whole number ≥ {minimum}, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise self.fail([*path, key], f"expected a whole number from {minimum} to {maximum}, got {value!r}")
         return value
 
     def duration(self, table, key, path, default: timedelta | None = None, *, negative: bool = False) -> timedelta:
@@ -269,8 +280,10 @@ class _Parser:
                 raise self.fail([*path, key], f"must not be negative: {value!r}")
             sign, body = -1, body[1:]
         try:
-            return sign * parse_duration(body)
-        except ValueError:
+            return sign * parse_duration(body, maximum=MAX_OFFSET)
+        except ValueError as exc:
+            if "too long" in str(exc):
+                raise self.fail([*path, key], f"too long: {value!r} (at most {MAX_OFFSET.days} days)") from None
             raise self.fail([*path, key], f"not a duration: {value!r} (use 30s, 5m, 1h30m)") from None
 
     def table(self, data, key, path) -> Mapping[str, Any]:
@@ -423,7 +436,7 @@ class _Parser:
                 raise self.fail([*path, "ok"], f"expected true or false, got {ok!r}")
             kw["ok"] = ok
             if "status" in raw:
-                kw["http_status"] = self.integer(raw, "status", path, minimum=100)
+                kw["http_status"] = self.integer(raw, "status", path, minimum=100, maximum=599)
             if "latency" in raw:
                 kw["latency"] = self.duration(raw, "latency", path).total_seconds()
         if do == "inject":

@@ -241,8 +241,12 @@ def crash_loop(elapsed: timedelta) -> tuple[int, timedelta]:
     seconds = elapsed.total_seconds()
     t, crashes, backoff = CRASH_RUN, 0, BACKOFF_START
     last = 0.0
-    while t <= seconds:
+    while t <= seconds and backoff < BACKOFF_CAP:
         crashes, last = crashes + 1, t
         t += backoff + CRASH_RUN
         backoff = min(backoff * 2, BACKOFF_CAP)
+    if t <= seconds:  # capped: one crash every BACKOFF_CAP + CRASH_RUN, counted, not looped (days of it)
+        period = BACKOFF_CAP + CRASH_RUN
+        more = int((seconds - t) // period) + 1
+        crashes, last = crashes + more, t + (more - 1) * period
     return crashes, timedelta(seconds=last)

@@ -25,10 +25,10 @@ from typing import Any, AsyncIterator, Callable, Iterable, Iterator
 import aiosqlite
 
 from warroom.domain.incident import Incident, IncidentError
-from warroom.domain.policy import Policy, policy_from_dict
+from warroom.domain.policy import Policy, policy_from_snapshot
 from warroom.domain.recording import Record
-from warroom.domain.timeline import Entry, EntryError, Revision, parse_kind
-from warroom.domain.times import from_iso, iso_utc, short_utc
+from warroom.domain.timeline import Entry, EntryError, Revision, in_order, parse_kind
+from warroom.domain.times import EARLIEST, from_iso, iso_utc, short_utc
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000
@@ -55,12 +55,27 @@ class NotFound(LookupError):
 
 
 def _opt(text: str | None) -> datetime | None:
-    return from_iso(text) if text else None
+    return _stored_time(text) if text else None
+
+
+def _stored_time(text: Any) -> datetime | None:
+    """A stored instant, or None when the row holds one no reader understands (an older warroom
+    wrote ``999-06-01…``; another tool wrote garbage): a bad row is shown, never fatal."""
+    try:
+        return from_iso(text)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _unreadable(what: str, raw: Any) -> str:
+    """The note an entry's text starts with when one of its times cannot be read (shown literally)."""
+    shown = repr(raw if not isinstance(raw, str) else raw[:40])
+    return f"[unreadable {what} {shown}] "
 
 
 @lru_cache(maxsize=64)
 def _policy(snapshot: str) -> Policy:
-    return policy_from_dict(json.loads(snapshot))
+    return policy_from_snapshot(json.loads(snapshot))
 
 
 def _incident(row: sqlite3.Row) -> Incident:
@@ -70,7 +85,7 @@ def _incident(row: sqlite3.Row) -> Incident:
         severity=row["severity"],
         status=row["status"],
         policy=_policy(row["policy"]),
-        milestones={k: from_iso(v) for k, v in json.loads(row["milestones"]).items()},
+        milestones=_milestones(row),
         roles=json.loads(row["roles"]),
         services=tuple(json.loads(row["services"])),
         impact=row["impact"],
@@ -85,13 +100,38 @@ _ENTRY_COLUMNS = (
 )
 
 
+def _milestones(row: sqlite3.Row) -> dict[str, datetime]:
+    """The readable milestones; an unreadable ``declared`` falls back to when the row was created
+    (every incident has one), any other unreadable one is left out (its timeline entry shows it)."""
+    milestones = {k: t for k, v in json.loads(row["milestones"]).items() if (t := _stored_time(v)) is not None}
+    if "declared" not in milestones:
+        milestones["declared"] = _stored_time(row["created_at"]) or EARLIEST
+    return milestones
+
+
 def _entry(row: sqlite3.Row | tuple, history: tuple[Revision, ...] = ()) -> Entry:
+    """An entry row; a time that cannot be read becomes a note at the start of its text, and the
+    entry sorts where it was logged (or, failing that, first) — shown, never fatal, never hidden."""
     (id_, incident_id, at, logged_at, author, kind, text, starred, revision,
      redacted_at, redacted_by, reason, owner, due, key) = tuple(row)
+    when, logged = _stored_time(at), _stored_time(logged_at)
+    notes = ""
+    if when is None:
+        notes += _unreadable("time", at)
+    if logged is None:
+        notes += _unreadable("logged time", logged_at)
+    when = when or logged or EARLIEST
+    logged = logged or when
+    due_at = _opt(due)
+    if due and due_at is None:
+        notes += _unreadable("due time", due)
+    redacted = _opt(redacted_at)
+    if redacted_at and redacted is None:  # still redacted: the text stays hidden
+        redacted = logged
     return Entry(
-        id=id_, incident_id=incident_id, at=from_iso(at), logged_at=from_iso(logged_at), author=author,
-        kind=kind, text=text, starred=bool(starred), revision=revision, redacted_at=_opt(redacted_at),
-        redacted_by=redacted_by, redaction_reason=reason, owner=owner, due=_opt(due), key=key,
+        id=id_, incident_id=incident_id, at=when, logged_at=logged, author=author,
+        kind=kind, text=notes + text, starred=bool(starred), revision=revision, redacted_at=redacted,
+        redacted_by=redacted_by, redaction_reason=reason, owner=owner, due=due_at, key=key,
         history=history,
     )
 
@@ -283,7 +323,7 @@ class Store:
         if not rows:
             return None
         r = rows[0]
-        return DrillScenario(r["scenario"], r["source"], r["speed"], from_iso(r["started_at"]))
+        return DrillScenario(r["scenario"], r["source"], r["speed"], _stored_time(r["started_at"]))
 
     async def incident(self, incident_id: int) -> Incident:
         rows = await self._db.execute_fetchall("SELECT * FROM incidents WHERE id = ?", (incident_id,))
@@ -453,7 +493,8 @@ class Store:
                 " ORDER BY r.entry_id, r.revision", (incident_id,),
             ):
                 histories.setdefault(r[0], []).append(_revision(r))
-        return [_entry(r, tuple(histories.get(r[0], ()))) for r in rows]
+        # sorted again: an entry whose stored time is unreadable sorts where it was logged, not as text
+        return in_order(_entry(r, tuple(histories.get(r[0], ()))) for r in rows)
 
     async def _history(self, entry_id: int) -> tuple[Revision, ...]:
         rows = await self._db.execute_fetchall(
@@ -637,8 +678,12 @@ def _records(rows) -> list[Record]:
 
 
 def _revision(r) -> Revision:
-    return Revision(revision=r[1], at=from_iso(r[2]), kind=r[3], text=r[4], author=r[5],
-                    replaced_at=from_iso(r[6]), replaced_by=r[7])
+    at, replaced_at = _stored_time(r[2]), _stored_time(r[6])
+    notes = (_unreadable("time", r[2]) if at is None else "") + (
+        _unreadable("replaced time", r[6]) if replaced_at is None else "")
+    at = at or replaced_at or EARLIEST
+    return Revision(revision=r[1], at=at, kind=r[3], text=notes + r[4], author=r[5],
+                    replaced_at=replaced_at or at, replaced_by=r[7])
 
 
 def _milestones_json(milestones) -> str:
