@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export the post-incident review draft (stdout unless -o)")
     _incident_arg(p)
-    p.add_argument("-o", "--output", type=Path, metavar="FILE")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE|DIR",
+                   help="write the file (0600); a directory gets the default name inside it")
     p.add_argument("--format", "-f", choices=("markdown", "json"), default="markdown")
 
     sub.add_parser("where", help="print where the database lives")
