@@ -405,7 +405,7 @@ async def cmd_export(store, args, now) -> int:
 async def cmd_prune(store, args, now) -> int:
     pruned, deleted = await store.prune_readings(now - args.older_than)
     out(f"deleted {deleted} readings of {len(pruned)} incident{'s' if len(pruned) != 1 else ''}"
-          + (f" ({', '.join(f'#{i}' for i in pruned)}); their timelines are kept" if pruned else ""))
+        + (f" ({', '.join(f'#{i}' for i in pruned)}); their timelines are kept" if pruned else ""))
     return 0
 
 
