@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from warroom.author import author_name
+from warroom.cli_output import cell, error, out, table, write, write_json
 from warroom.domain import incident as inc
 from warroom.domain.incident import IncidentError
 from warroom.domain.policy import PolicyError
@@ -38,10 +39,16 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument mistake is one line, like every other error (the usage is one ``--help`` away)."""
+    """An argument mistake is one line, like every other error (the usage is one ``--help`` away);
+    the arguments argparse echoes are made visible like everything else printed."""
 
     def error(self, message: str):  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def exit(self, status: int = 0, message: str | None = None):
+        from warroom.domain.text import visible
+
+        super().exit(status, visible(message) if message else message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export the post-incident review draft (stdout unless -o)")
     _incident_arg(p)
-    p.add_argument("-o", "--output", type=Path, metavar="FILE")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE|DIR",
+                   help="write the file (0600); a directory gets the default name inside it")
     p.add_argument("--format", "-f", choices=("markdown", "json"), default="markdown")
 
     sub.add_parser("where", help="print where the database lives")
@@ -200,20 +208,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return _run_tui(db_path, *_config_location(args))
     if args.command == "where":
-        print(db_path)
+        out(str(db_path))
         return 0
     if args.command in SYNC_COMMANDS:
         try:
             return SYNC_COMMANDS[args.command](args, db_path)
         except CliError as exc:
-            print(f"warroom: error: {exc}", file=sys.stderr)
+            error(exc)
             return 1
         except KeyboardInterrupt:
             return 130
     try:
         return asyncio.run(_dispatch(args, db_path))
     except CliError as exc:
-        print(f"warroom: error: {exc}", file=sys.stderr)
+        error(exc)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -257,8 +265,8 @@ def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
     if args.list:
         for name in bundled_names():
             scenario, _ = load(name)
-            print(f"{name:<20} {scenario.severity or '-':<6} {format_duration(scenario.duration):>6}  "
-                  f"{_one_line(scenario.title)}")
+            out(f"{name:<20} {_one_line(scenario.severity or '-'):<6} {format_duration(scenario.duration):>6}  "
+                f"{_one_line(scenario.title)}")
         return 0
     try:
         scenario, source = load(args.scenario or DEFAULT)
@@ -322,17 +330,14 @@ async def cmd_list(store, args, now) -> int:
         end = i.milestones.get("resolved", now)
         title = ("[DRILL] " if i.drill else "") + i.title
         rows.append(("*" if i.id == active else "", f"#{i.id}", i.severity, i.status,
-                     format_duration(end - i.start), _one_line(title)))
-    widths = [max(len(r[c]) for r in rows) for c in range(5)]
-    for r in rows:
-        print("  ".join(r[c].ljust(widths[c]) for c in range(5)) + "  " + r[5])
+                     format_duration(end - i.start), title))
+    for line in table(rows):
+        out(line)
     return 0
 
 
 def _one_line(text: str) -> str:
-    from warroom.domain.text import one_line
-
-    return one_line(text)
+    return cell(text)
 
 
 async def cmd_log(store, args, now) -> int:
@@ -379,12 +384,14 @@ def _report(result) -> None:
     """Echo what a change wrote to the timeline: the confirmation a person at a keyboard wants."""
     incident, entries = result
     for entry in entries:
-        print(f"{incident.ref}: {_one_line(entry.text)}")
+        out(f"{incident.ref}: {_one_line(entry.text)}")
 
 
 async def cmd_export(store, args, now) -> int:
     from warroom.domain.report import to_json_data, to_markdown
+    from warroom.domain.text import json_visible, visible
     from warroom.drill.library import report_time
+    from warroom.export_file import ExportError, default_name, target_path, write_private
     from warroom.review import extra_sections
 
     incident_id = await _target(store, args)
@@ -393,29 +400,27 @@ async def cmd_export(store, args, now) -> int:
     if incident.drill:
         now = report_time(entries, now)
     if args.format == "json":
-        text = json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n"
+        text = json_visible(json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n")
     else:
-        text = to_markdown(incident, entries, now,
-                           extra_sections=await extra_sections(store, incident, entries, now))
+        text = visible(to_markdown(incident, entries, now,
+                                   extra_sections=await extra_sections(store, incident, entries, now)))
     if args.output is None:
         sys.stdout.write(text)
-    else:
-        _write_atomically(args.output, text)
-        print(args.output, file=sys.stderr)
+        return 0
+    path = target_path(args.output, default_name(incident, now, args.format))
+    try:
+        await asyncio.to_thread(write_private, path, text)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    out(str(path), file=sys.stderr)
     return 0
 
 
 async def cmd_prune(store, args, now) -> int:
     pruned, deleted = await store.prune_readings(now - args.older_than)
-    print(f"deleted {deleted} readings of {len(pruned)} incident{'s' if len(pruned) != 1 else ''}"
-          + (f" ({', '.join(f'#{i}' for i in pruned)}); their timelines are kept" if pruned else ""))
+    out(f"deleted {deleted} readings of {len(pruned)} incident{'s' if len(pruned) != 1 else ''}"
+        + (f" ({', '.join(f'#{i}' for i in pruned)}); their timelines are kept" if pruned else ""))
     return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 COMMANDS = {
@@ -498,10 +503,10 @@ def cmd_metrics(args: argparse.Namespace, db_path: Path) -> int:
     verdict = worst(r.verdict for _, r, _ in outcomes if r is not None)
     if args.json:
         data = _metrics_json(shown, at, now, verdict, prom.default_panels, outcomes, alerts, alerts_error, probes)
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        write_json(scrub(json.dumps(data, indent=2, ensure_ascii=False) + "\n", secrets))
     else:
         text = _metrics_text(shown, at, now, verdict, prom.default_panels, outcomes, alerts, alerts_error, probes)
-    sys.stdout.write(scrub(text, secrets))
+        write(scrub(text, secrets))
     return 0
 
 
@@ -593,13 +598,6 @@ def _metrics_json(shown, at, now, verdict, default_panels, outcomes, alerts, ale
     }
 
 
-def _table(rows: list[tuple[str, ...]], indent: str = "") -> list[str]:
-    """Columns padded to their widest cell; the last column is left ragged."""
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]) - 1)]
-    return [(indent + "  ".join(r[c].ljust(widths[c]) for c in range(len(widths))) + "  " + r[-1]).rstrip()
-            for r in rows]
-
-
 def _metrics_text(shown, at, now, verdict, default_panels, outcomes, alerts, alerts_error, probes) -> str:
     from warroom.domain.baseline import earliest_firing, format_value
     from warroom.domain.times import short_utc
@@ -618,12 +616,12 @@ def _metrics_text(shown, at, now, verdict, default_panels, outcomes, alerts, ale
         base = texts["baseline"] + (" (fixed)" if fixed else f" ({panel.baseline.split()[1]} ago)")
         notes = "; ".join([*reading.reasons, *([reading.note] if reading.note else [])])
         rows.append((panel.title, texts["current"], base, texts["ratio"], texts["deviation"], reading.verdict,
-                     _one_line(notes)))
-    lines += _table(rows)
+                     notes))
+    lines += table(rows)
 
     lines.append("")
     if alerts_error is not None:
-        lines.append(f"ALERTS  cannot read /api/v1/alerts: {alerts_error}")
+        lines.append(f"ALERTS  cannot read /api/v1/alerts: {_one_line(str(alerts_error))}")
     else:
         firing = [a for a in alerts if a.firing]
         pending = len(alerts) - len(firing)
@@ -631,15 +629,15 @@ def _metrics_text(shown, at, now, verdict, default_panels, outcomes, alerts, ale
         head = f"ALERTS  {len(firing)} firing, {pending} pending"
         lines.append(head + (f"; earliest firing since {short_utc(first)}" if first else ""))
         if firing:
-            lines += _table([
+            lines += table([
                 (a.name, a.severity or "-",
                  f"since {short_utc(a.active_at)} ({format_duration(now - a.active_at)})" if a.active_at else "-",
-                 _one_line(a.summary))
+                 a.summary)
                 for a in firing], indent="  ")
     if probes:
         lines.append("")
         lines.append(f"PROBES  {sum(p.ok for p in probes)} up, {sum(not p.ok for p in probes)} down")
-        lines += _table([
+        lines += table([
             ("UP" if p.ok else "DOWN", p.name, p.url,
              f"HTTP {p.status}" if p.status is not None else "-",
              format_value(p.latency_s, "seconds") if p.latency_s is not None else "-",
@@ -656,8 +654,8 @@ def cmd_doctor(args: argparse.Namespace, db_path: Path) -> int:
     checks = []
     for check in doctor.run(path, explicit=explicit, db_path=db_path):
         checks.append(check)
-        print(check.line(), flush=True)
-    print(doctor.summary(checks))
+        out(check.line())
+    out(doctor.summary(checks))
     return 1 if any(c.status == "FAIL" for c in checks) else 0
 
 
@@ -682,35 +680,34 @@ def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
         except KubeError as exc:
             failed = True
             results.append((context, None, str(exc)))
-            print(f"warroom: error: {context or 'current context'}: {exc}", file=sys.stderr)
+            error(f"{context or 'current context'}: {exc}")
     if args.json:
-        print(json.dumps([_pods_json(c, v, e, now) for c, v, e in results], indent=2))
+        write_json(json.dumps([_pods_json(c, v, e, now) for c, v, e in results], indent=2) + "\n")
         return 1 if failed else 0
     multi = len(contexts) > 1
     header = (["CONTEXT"] if multi else []) + ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]
-    table = [header]
+    rows = [header]
     for context, view, _ in results:
         for r in view.rows if view else ():
-            table.append(([context or "current"] if multi else []) + [
-                _one_line(r.namespace), _one_line(r.name), r.ready, r.status, r.restarts_text_at(now), r.age_text_at(now),
-                _one_line(r.node)])
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    for row in table:
-        print("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+            rows.append(([context or "current"] if multi else []) + [
+                r.namespace, r.name, r.ready, r.status, r.restarts_text_at(now), r.age_text_at(now), r.node])
+    for line in table(rows, gap="   "):
+        out(line)
     for context, view, _ in results:
         if view is None:
             continue
-        where = f"[{context}] " if multi else ""
+        where = f"[{_one_line(context)}] " if multi else ""
         for w in view.summary.workloads:
             if not w.healthy:
                 desired = w.desired if w.desired is not None else "?"
-                print(f"{where}workload {w.namespace}/{w.name} ({w.kind}): {w.ready}/{desired} ready")
+                out(f"{where}workload {_one_line(w.namespace)}/{_one_line(w.name)} ({_one_line(w.kind)}): "
+                    f"{w.ready}/{desired} ready")
         for r in view.rollouts:
-            print(f"{where}rollout {r.namespace}/{r.deployment} revision {r.revision} "
-                  f"{human_duration(r.age)} ago: {_one_line(r.images_text)}")
+            out(f"{where}rollout {_one_line(r.namespace)}/{_one_line(r.deployment)} revision {_one_line(str(r.revision))} "
+                f"{human_duration(r.age)} ago: {_one_line(r.images_text)}")
         for e in view.events:
-            print(f"{where}warning {e.reason} {e.namespace}/{e.object} x{e.count} {human_duration(e.age)} ago: "
-                  f"{_one_line(e.message)}")
+            out(f"{where}warning {_one_line(e.reason)} {_one_line(e.namespace)}/{_one_line(e.object)} x{e.count} "
+                f"{human_duration(e.age)} ago: {_one_line(e.message)}")
     return 1 if failed else 0
 
 

@@ -25,6 +25,7 @@ from typing import Iterator, Literal, Mapping
 
 from warroom.config import Config, ConfigError, PrometheusConfig, load_config
 from warroom.domain.baseline import Panel, Reading, format_ratio, format_value
+from warroom.domain.text import one_line
 
 Status = Literal["OK", "WARN", "FAIL"]
 
@@ -44,7 +45,8 @@ class Check:
     message: str
 
     def line(self) -> str:
-        return f"{self.status:<4}  {self.what:<10}  {self.message}"
+        """One line, whatever the message quotes (an alert name, a server's error text): made visible."""
+        return f"{self.status:<4}  {self.what:<10}  {one_line(self.message)}"
 
 
 def run(

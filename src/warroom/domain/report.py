@@ -14,6 +14,7 @@ from warroom.domain import markdown as md
 from warroom.domain.cadence import cadence_report
 from warroom.domain.incident import MILESTONES, ROLE_LABELS, ROLES, Incident
 from warroom.domain.sla import DURATIONS, SlaReport, describe_target, evaluate
+from warroom.domain.text import one_line
 from warroom.domain.timeline import Entry, in_order
 from warroom.domain.times import format_duration, iso_utc, short_utc
 
@@ -49,7 +50,7 @@ def to_markdown(incident: Incident, entries: Iterable[Entry], now: datetime, *,
     add("| | |")
     add("|---|---|")
     add(f"| Severity | {md.cell(incident.level.label)} |")
-    add(f"| Status | {incident.status} |")
+    add(f"| Status | {md.cell(incident.status)} |")
     add(f"| Policy | {md.cell(incident.policy.name)} — {md.cell(incident.policy.title)} |")
     for role in ROLES:
         add(f"| {ROLE_LABELS[role]} | {md.cell(incident.roles.get(role, '')) if incident.roles.get(role) else '—'} |")
@@ -126,7 +127,8 @@ def _sla(add, incident: Incident, sla: SlaReport) -> None:
         add("| Target | Goal | Deadline (UTC) | Result |")
         add("|---|---|---|---|")
         for t in sla.targets:
-            add(f"| {t.name} | {t.span} | {short_utc(t.deadline)} | {md.cell(describe_target(t))} |")
+            add(f"| {md.cell(t.name)} | {md.cell(str(t.span))} | {short_utc(t.deadline)} | "
+                f"{md.cell(describe_target(t))} |")
     else:
         add("This level sets no targets.")
     add("")
@@ -159,7 +161,7 @@ def _timeline_table(add, entries: list[Entry]) -> None:
     add("|---|---|---|---|")
     for e in entries:
         star = " ★" if e.starred else ""
-        add(f"| {short_utc(e.at)}{star} | {e.kind} | {md.cell(e.author)} | {_entry_text(e)} |")
+        add(f"| {short_utc(e.at)}{star} | {md.cell(e.kind)} | {md.cell(e.author)} | {_entry_text(e)} |")
     add("")
 
 
@@ -251,7 +253,10 @@ def _seconds(delta: timedelta | None) -> float | None:
 
 
 def status_summary(incident: Incident, entries: Iterable[Entry], now: datetime) -> str:
-    """A few plain lines the comms lead can paste into Slack: where we are and what is next."""
+    """A few plain lines the comms lead can paste into Slack: where we are and what is next.
+
+    Each line is ``one_line``: a field's newline cannot start a line of its own, and nothing in
+    it (an escape sequence in a title) reaches the terminal through the clipboard's OSC 52."""
     entries = in_order(entries)
     sla = evaluate(incident, entries, now)
     drill = "[DRILL] " if incident.drill else ""
@@ -270,4 +275,4 @@ def status_summary(incident: Incident, entries: Iterable[Entry], now: datetime) 
         lines.append(f"- {short_utc(e.at)[11:16]} UTC {e.kind}: {e.text}")
     if sla.update is not None and sla.update.next_due is not None:
         lines.append(f"Next update by {short_utc(sla.update.next_due)[11:16]} UTC")
-    return "\n".join(lines)
+    return "\n".join(one_line(line) for line in lines)

@@ -1212,6 +1212,12 @@ class WarRoomApp(App[int]):
         self._current_left = (self._current_left + 1) % len(panes)
         panes[self._current_left].add_class("-current")
 
+    def copy_to_clipboard(self, text: str) -> None:
+        """Every copy leaves through OSC 52 in the terminal's input: nothing in it may act as a code."""
+        from warroom.domain.text import visible
+
+        super().copy_to_clipboard(visible(text))
+
     def action_copy_summary(self) -> None:
         if not self._need_incident():
             return
@@ -1225,8 +1231,9 @@ class WarRoomApp(App[int]):
     @work(group="export", exit_on_error=False)
     async def action_export(self) -> None:
         from warroom.domain.report import to_markdown
-
+        from warroom.domain.text import one_line
         from warroom.drill.library import report_time
+        from warroom.export_file import ExportError, default_name, write_private
         from warroom.review import extra_sections
 
         if not self._need_incident():
@@ -1238,14 +1245,14 @@ class WarRoomApp(App[int]):
             now = report_time(entries, now)
         text = to_markdown(incident, entries, now,
                            extra_sections=await extra_sections(self.store, incident, entries, now))
-        path = self.export_dir / f"{'drill' if incident.drill else 'incident'}-{incident.id}-{now:%Y%m%d-%H%M%S}.md"
+        path = self.export_dir / default_name(incident, now)
         try:
-            await asyncio.to_thread(_write_text, path, text)
-        except OSError as exc:
-            self.notify(f"Export failed: {path}: {exc.strerror or exc}", severity="error", timeout=15)
+            await asyncio.to_thread(write_private, path, text)
+        except ExportError as exc:
+            self.notify(f"Export failed: {one_line(str(exc))}", severity="error", timeout=15, markup=False)
             return
         self.last_export = path
-        self.notify(f"Exported to {path}", title="Export", timeout=15)
+        self.notify(f"Exported to {one_line(str(path))}", title="Export", timeout=15, markup=False)
 
     # -- comms: compose, copy, post; the text is never lost -----------------------------------------------
     @work(group="compose", exit_on_error=False)
@@ -1367,12 +1374,6 @@ def save_unsaved(db_path: Path, lines: list[tuple[datetime, str]]) -> Path:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(header + body)
     return path
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _default_templates_dir() -> Path:

@@ -130,7 +130,7 @@ def sla_lines(incident: Incident, report: SlaReport, local: tzinfo) -> Text:
     now = report.now
     out = Text()
     out.append_text(severity_badge(incident))
-    out.append(f" {incident.level.name}", style="bold")
+    out.append(f" {one_line(incident.level.name)}", style="bold")
     out.append(f"  targets from {'detection' if 'detected' in incident.milestones else 'declaration'} "
                f"{report.start.astimezone(local):%H:%M}\n", style="dim")
     if not report.targets:
@@ -159,7 +159,7 @@ def sla_lines(incident: Incident, report: SlaReport, local: tzinfo) -> Text:
             out.append("\n")
     for e in report.escalations:
         out.append(f"{'Escalate':<12}", style="bold")
-        out.append(f"{e.step.condition} {e.step.after} → ")
+        out.append(f"{one_line(e.step.condition)} {e.step.after} → ")
         out.append_text(user(e.step.to, "bold"))
         out.append("  ")
         if e.state == "pending":
