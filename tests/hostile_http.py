@@ -93,6 +93,7 @@ def slow_loris(*, headers_too: bool) -> Respond:
             h.wfile.flush()
             server.sent += 1
             if server.release.wait(1.0):
+                h.close_connection = True  # the answer is cut short: hang up
                 return
     return respond
 
