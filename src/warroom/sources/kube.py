@@ -617,13 +617,24 @@ def _clean(obj: Obj, kind: Kind) -> Obj:
     return obj
 
 
+def _meta(obj: Obj) -> Obj:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _part(value: Any) -> str:
+    """A key part from whatever a malformed object holds there (its row says what is wrong)."""
+    return value if isinstance(value, str) else "" if value is None else repr(value)
+
+
 def _key(obj: Obj) -> Key:
-    meta = obj.get("metadata") or {}
-    return (meta.get("namespace") or "", meta.get("name") or "")
+    meta = _meta(obj)
+    return (_part(meta.get("namespace")), _part(meta.get("name")) or _part(meta.get("uid")))
 
 
 def _rv(obj: Obj) -> str | None:
-    return (obj.get("metadata") or {}).get("resourceVersion")
+    rv = _meta(obj).get("resourceVersion")
+    return rv if isinstance(rv, str) else None
 
 
 # --------------------------------------------------------------------------- the watcher
