@@ -149,6 +149,10 @@ class _Body:
         else:
             raise SourceError(f"malformed response: unsupported Content-Encoding {_short(encoding)!r}", "malformed")
 
+    @property
+    def compressed(self) -> bool:
+        return self._inflate is not None
+
     def add(self, chunk: bytes) -> bool:
         """Append one raw chunk; False once past the limit (what was read is kept up to it)."""
         room = self.limit - len(self.data)
@@ -364,8 +368,7 @@ class PrometheusSource:
                     limit = self.max_bytes if status < 400 else _ERROR_BODY
                     body = _Body(response.headers.get("content-encoding", ""), limit)
                     declared = response.headers.get("content-length", "")
-                    plain = body._inflate is None
-                    if status < 400 and plain and declared.isdigit() and int(declared) > limit:
+                    if status < 400 and not body.compressed and declared.isdigit() and int(declared) > limit:
                         raise self._too_large()
                     async for chunk in response.aiter_raw():
                         if not body.add(chunk):
