@@ -720,7 +720,8 @@ def _pods_json(context, view, error, now: datetime) -> dict:
         "pods": [{"namespace": r.namespace, "name": r.name, "ready": r.ready, "status": r.status,
                   "restarts": r.restarts, "restarts_text": r.restarts_text_at(now), "age_seconds":
                   r.age_at(now).total_seconds() if r.age_at(now) else None, "node": r.node, "healthy": r.healthy,
-                  "owner": {"kind": r.owner.kind, "name": r.owner.name} if r.owner else None} for r in view.rows],
+                  "owner": {"kind": r.owner.kind, "name": r.owner.name} if r.owner else None,
+                  "unreadable": r.problem or None} for r in view.rows],
         "workloads": [{"namespace": w.namespace, "kind": w.kind, "name": w.name, "ready": w.ready,
                        "desired": w.desired, "healthy": w.healthy} for w in view.summary.workloads],
         "namespaces": [{"namespace": n.namespace, "total": n.total, "unhealthy": n.unhealthy}

@@ -151,9 +151,9 @@ def _database_check(path: Path) -> Check:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        from warroom.store.sqlite import _explain
+        from warroom.store.sqlite import explain_error
 
-        return Check("FAIL", "database", _explain(path, exc))
+        return Check("FAIL", "database", explain_error(path, exc))
     except OSError as exc:
         return Check("FAIL", "database", f"{path}: {exc.strerror or exc}")
     if check != "ok":
@@ -284,7 +284,7 @@ def _alerts_check(source) -> Check:
     try:
         alerts = source.alerts()
     except SourceError as exc:
-        return Check("WARN", "alerts", f"/api/v1/alerts: {exc} (the pane shows no alerts)")
+        return Check("WARN", "alerts", f"/api/v1/alerts: {exc} (the pane shows alerts as unknown)")
     firing = [a for a in alerts if a.firing]
     pending = len(alerts) - len(firing)
     names = ", ".join(dict.fromkeys(a.name for a in firing))
@@ -314,12 +314,12 @@ def _probe_checks(config: Config, now: datetime) -> Iterator[Check]:
 
 def _kube_check(config: Config | None, env: Mapping[str, str]) -> Check:
     """Whether the kubeconfig and each configured context resolve (files only: no cluster contacted)."""
-    from warroom.sources.kube import KubeError, KubeTarget, _resolve
+    from warroom.sources.kube import KubeError, KubeTarget, resolve_context
 
     kube = config.kubernetes if config is not None else None
     if kube is None:
         try:
-            resolved = _resolve(KubeTarget())
+            resolved = resolve_context(KubeTarget())
         except KubeError as exc:
             return Check("OK", "kubernetes", f"not configured (no [kubernetes]): pod health is off; {exc}")
         return Check("OK", "kubernetes", f"not configured (no [kubernetes]): pod health is off; "
@@ -327,7 +327,7 @@ def _kube_check(config: Config | None, env: Mapping[str, str]) -> Check:
     found, failed = [], []
     for context in kube.contexts:
         try:
-            resolved = _resolve(KubeTarget(kubeconfig=kube.kubeconfig, context=context))
+            resolved = resolve_context(KubeTarget(kubeconfig=kube.kubeconfig, context=context))
         except KubeError as exc:
             failed.append(str(exc))
         else:

@@ -132,7 +132,7 @@ def test_policy_file(wr, tmp_path):
 
 def test_subcommands_import_neither_textual_nor_kubernetes(cli_env):
     code = ("import sys; from warroom.cli import main; rc = main(['list']); "
-            "bad = [m for m in ('textual', 'kubernetes', 'prometheus_api_client') if m in sys.modules]; "
+            "bad = [m for m in ('textual', 'kubernetes', 'httpx') if m in sys.modules]; "
             "print(bad); sys.exit(rc or bool(bad))")
     proc = subprocess.run([sys.executable, "-c", code], env=cli_env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -51,3 +51,27 @@ def test_missing_context(cluster, warroom_exe, cli_env):
     _, kubeconfig = cluster
     proc = run(warroom_exe, cli_env, kubeconfig, "--context", "nope")
     assert proc.returncode == 1 and "context 'nope' not found" in proc.stderr
+
+
+def test_a_malformed_pod_is_one_unreadable_row_and_the_others_still_show(tmp_path, warroom_exe, cli_env):
+    import podfixtures as pf
+
+    bad = pf.deployment_pod(suffix="bad01", statuses=[pf.running()])
+    bad["metadata"]["creationTimestamp"] = "yesterday"
+    odd = pf.deployment_pod(suffix="odd01", statuses=[pf.running()])
+    odd["spec"]["nodeName"] = ["node-1"]
+    fresh = pf.deployment_pod(suffix="new01", statuses=[pf.waiting("CrashLoopBackOff", restarts=2)])
+    emulator = KubeEmulator()
+    emulator.add_all([*scenario(), bad, odd, fresh])
+    with EmulatorThread(emulator):
+        kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", {"good": (emulator.url, DEFAULT_TOKEN)})
+        proc = run(warroom_exe, cli_env, kubeconfig, "--context", "good")
+        as_json = run(warroom_exe, cli_env, kubeconfig, "--context", "good", "--json")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    rows = {line.split()[1]: line for line in proc.stdout.splitlines()[1:] if line.startswith("shop ")}
+    assert "Unreadable: metadata.creationTimestamp is not a timestamp: 'yesterday'" in rows["web-7d4b9c6f5-bad01"]
+    assert "Unreadable: spec.nodeName is not text: ['node-1']" in rows["web-7d4b9c6f5-odd01"]
+    assert "CrashLoopBackOff" in rows["web-7d4b9c6f5-new01"] and "CrashLoopBackOff" in rows["web-7d4b9c6f5-b7k2m"]
+    pods = {p["name"]: p for p in json.loads(as_json.stdout)[0]["pods"]}
+    assert pods["web-7d4b9c6f5-bad01"]["unreadable"] == "metadata.creationTimestamp is not a timestamp: 'yesterday'"
+    assert pods["web-7d4b9c6f5-new01"]["unreadable"] is None and not pods["web-7d4b9c6f5-bad01"]["healthy"]

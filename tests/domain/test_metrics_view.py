@@ -74,3 +74,20 @@ def test_stale_panels_do_not_produce_transitions():
     stale = apply_poll(view, Poll(T0 + timedelta(seconds=15), (PanelPoll(ERR, error="timeout"),), alerts=()))
     memory, events = verdict_events(memory, stale, T0 + timedelta(seconds=15))
     assert events == []
+
+
+def test_a_reading_older_than_its_refresh_is_stale_even_without_an_error():
+    from warroom.domain.metrics_view import stale_age, stale_limit
+
+    limit = stale_limit(refresh=5, timeout=3)
+    assert limit == timedelta(seconds=8)
+    assert stale_limit(refresh=5, timeout=0.5) == timedelta(seconds=7)  # at least a 2 s grace
+    view = apply_poll(initial([ERR, LAT]), poll(T0, Errors=0.02, Latency=0.2))
+    err = view.panels[0]
+    assert err.stale_for(T0 + timedelta(seconds=8), limit) is None  # a poll may still be under way
+    assert err.stale_for(T0 + timedelta(seconds=9), limit) == timedelta(seconds=9)
+    assert err.stale_for(T0 + timedelta(minutes=2)) is None  # no limit: only errors make it stale
+    assert view.stale_for(T0 + timedelta(minutes=2), limit) == timedelta(minutes=2)  # the pane's last answer
+    assert not view.any_stale(T0 + timedelta(seconds=8), limit) and view.any_stale(T0 + timedelta(seconds=9), limit)
+    assert stale_age(None, T0, limit, failed=True) is None  # nothing read: nothing to mistake for current
+    assert stale_age(T0, T0 + timedelta(seconds=1), limit, failed=True) == timedelta(seconds=1)

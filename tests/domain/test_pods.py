@@ -33,16 +33,20 @@ from podfixtures import (
     waiting,
 )
 
+import podfixtures as pf
 from warroom.domain.pods import (
+    EMPTY_INDEX,
     NamespaceHealth,
     Owner,
     PodRow,
     human_duration,
+    index_pods,
     parse_time,
     pod_owner,
     pod_row,
     rollouts,
     sort_rows,
+    update_index,
     warning_events,
     workload_kind,
     workload_summary,
@@ -743,3 +747,64 @@ def test_warning_event_window_edge_is_inclusive() -> None:
     ev = event("BackOff", "Back-off", last=ts(NOW - timedelta(minutes=10)))
     assert len(warning_events([ev], NOW, timedelta(minutes=10))) == 1
     assert warning_events([ev], NOW, timedelta(minutes=10) - timedelta(seconds=1)) == []
+
+
+# --------------------------------------------------------------------------- malformed objects
+
+
+def _malformed(change) -> dict:
+    p = pf.deployment_pod(suffix="bad01", statuses=[pf.running()])
+    change(p)
+    return p
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda p: p["metadata"].update(creationTimestamp="yesterday"),
+     "metadata.creationTimestamp is not a timestamp: 'yesterday'"),
+    (lambda p: p["metadata"].update(creationTimestamp="2026-11-23T10:00:00"),
+     "metadata.creationTimestamp is not a timestamp: '2026-11-23T10:00:00'"),
+    (lambda p: p["status"]["containerStatuses"][0].update(lastState={"terminated": {"finishedAt": 17}}),
+     "status.containerStatuses[0].lastState.terminated.finishedAt is not a timestamp: 17"),
+    (lambda p: p["spec"].update(nodeName=["node-1"]), "spec.nodeName is not text: ['node-1']"),
+    (lambda p: p["status"]["containerStatuses"][0].update(state={"waiting": {"reason": 42}}),
+     "status reason is not text: 42"),
+    (lambda p: p["metadata"].pop("name"), "metadata.name is missing"),
+    (lambda p: p["metadata"]["ownerReferences"][0].update(name=None, kind=7),
+     "ownerReferences.kind is not text: 7"),
+], ids=["bad-time", "naive-time", "finished-not-time", "node-list", "reason-int", "no-name", "owner-int"])
+def test_a_malformed_pod_is_one_unreadable_row_saying_why(change, problem) -> None:
+    row = pod_row(_malformed(change))
+    assert row.problem == problem and row.status == f"Unreadable: {problem}"
+    assert not row.healthy and row.ready == "?" and row.created is None
+    assert row.age_text_at(NOW) == "<unknown>" and row.restarts_text_at(NOW) == "0"
+
+
+def test_an_unreadable_row_names_the_pod_as_well_as_it_can() -> None:
+    row = pod_row({"metadata": {"name": 123, "namespace": "shop\x1b[2J"}})
+    assert (row.namespace, row.name, row.problem) == ("shop\x1b[2J", "123", "metadata.name is not text: 123")
+    assert pod_row({"metadata": ["x"]}).status == "Unreadable: metadata is not an object: ['x']"
+    assert pod_row("junk").name == "?"
+
+
+def test_one_bad_pod_costs_one_row_in_the_index_and_the_summary() -> None:
+    good = pf.deployment_pod(suffix="ok001", statuses=[pf.running()])
+    crash = pf.deployment_pod(suffix="cr001", statuses=[pf.waiting("CrashLoopBackOff", restarts=3)])
+    bad = _malformed(lambda p: p["metadata"].update(creationTimestamp="yesterday"))
+    pods = {(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in (good, crash, bad)}
+    index = index_pods(pods)
+    assert [r.status.split(":")[0] for r in index.rows] == ["Unreadable", "CrashLoopBackOff", "Running"]
+    assert index.tally.namespaces == {"shop": (3, 2)}
+    assert update_index(EMPTY_INDEX, pods, list(pods)).rows == index.rows
+
+
+def test_malformed_workloads_and_events_are_left_out_not_fatal() -> None:
+    fine = pf.replicaset("web", "7d4b9c6f5", revision=2, created=pf.ago(minutes=20))
+    bad_rs = pf.replicaset("api", "5c8d7f9b6", revision=3, created="yesterday")
+    deps = [pf.deployment("web", revision=2), pf.deployment("api", revision=3),
+            {"metadata": {"name": {"no": 1}, "namespace": "shop"}}]
+    assert [r.deployment for r in rollouts(deps, [fine, bad_rs], NOW, timedelta(hours=6))] == ["web"]
+    good_ev = pf.event("BackOff", "Back-off restarting", name="web-1", last=pf.ago(seconds=30))
+    bad_ev = pf.event("BackOff", "Back-off restarting", name="web-2", last="soon")
+    assert [e.name for e in warning_events([good_ev, bad_ev], NOW, timedelta(hours=1))] == ["web-1"]
+    summary = workload_summary([], [*deps, {"metadata": {"name": 5}, "spec": 3}])
+    assert sorted(w.name for w in summary.workloads) == ["api", "web"]

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from prom_fixture import free_port
-from warroom.sources.webhook import WebhookResult, post_update, url_parts
+from warroom.sources.webhook import WebhookResult, post_update, scrub_answer, url_parts
 
 TEXT = ('🔄 UPDATE: Checkout <!channel> & "quotes" \\ back\\slash\n'
         "*Impact*: ~15% of `5xx` [bold]x[/] <@U123>\n\t→ ünïcode ✖ ▲ ✔")
@@ -30,6 +30,7 @@ SCRIPTS = {
     "gone": [(404, b"no_service")],
     "invalid": [(400, b"invalid_payload")],
     "echo": [(400, None)],  # the body repeats the request path: the secret must be scrubbed
+    "echo404": [(404, None)],  # the same, padded so that an 80-character cut falls inside the secret
     "limited": [(429, b"rate_limited"), (200, b"ok")],
     "redirect": [(302, b"")],
     "created": [(204, b"")],
@@ -63,7 +64,10 @@ class Server:
                     return
                 answers = SCRIPTS.get(script, [(404, b"no such script")])
                 status, payload = answers[min(n, len(answers) - 1)]
-                if payload is None:
+                if payload is None and script == "echo404":
+                    payload = (f"no webhook here ({'.' * 17}): POST {self.path} is unknown to this server; "
+                               "check the URL").encode()
+                elif payload is None:
                     payload = f"bad request to {self.path}".encode()
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(payload)))
@@ -192,6 +196,27 @@ async def test_an_answer_quoting_the_url_is_scrubbed(server: Server) -> None:
     assert result.error.startswith("HTTP 400: bad request to ")
     assert "***" in result.error
     _no_secret(result, url)
+
+
+def fragments(secret: str, size: int = 4) -> list[str]:
+    return [secret[i:i + size] for i in range(len(secret) - size + 1)]
+
+
+@pytest.mark.parametrize("token", ["Zq7Lm2Xv9Kp4Rt8Wn3Y", "abcdefghijklmnopqrs"], ids=["mixed", "lowercase"])
+async def test_an_answer_quoting_the_url_loses_every_piece_before_it_is_cut(server: Server, token: str) -> None:
+    """The answer is cut to 80 characters; cutting before scrubbing left 13 of these 19 in the error."""
+    url = f"{server.base}/hook/echo404/T000/B000/{token}"
+    result = await post_update(url, TEXT)
+    assert result.error.startswith("HTTP 404: no webhook here") and result.error.endswith("…")
+    for piece in [*fragments(token), "T000", "B000"]:
+        assert piece not in result.error, (piece, result.error)
+
+
+def test_scrub_answer_takes_whole_words_only_for_plain_pieces() -> None:
+    url = "https://hooks.example/hook/invalid/T000/abcdefghijkl?sig=zzz"
+    assert scrub_answer("invalid_payload at /hook/invalid/T000/abcdefghijkl", url) == "invalid_payload at ***"
+    assert scrub_answer("token abcdefghijkl, team T000 (invalid); sig zzz", url) == \
+        "token ***, team *** (***); sig ***"
 
 
 async def test_rate_limit_honours_retry_after(server: Server) -> None:

@@ -176,3 +176,54 @@ async def test_keys_typed_ahead_of_send_stay_out_of_the_update_and_reach_the_tim
         assert app.clipboard == "Checkout degraded"
         texts = [e.text for e in await _entries(db_path, inc.id)]
         assert "sent it" in texts
+
+
+HOOK_TOKEN = "Zq7Lm2Xv9Kp4Rt8Wn3Y"  # 19 characters, none of its 4-character pieces an ordinary word
+
+
+class _EchoHook(BaseHTTPRequestHandler):
+    """A webhook endpoint that answers 404 quoting the URL it was sent to (as some proxies do)."""
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        body = f"no webhook here ({'.' * 17}): POST {self.path} is unknown to this server; check the URL".encode()
+        self.send_response(404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+async def test_a_404_quoting_the_webhook_url_leaves_no_piece_of_it_anywhere(db_path, tmp_path):
+    from warroom.domain.report import to_json_data, to_markdown
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/services/T000/B000/{HOOK_TOKEN}"
+    inc = await seed(db_path)
+    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
+                     sync_interval=3600, config=Config(comms=CommsConfig((url,), False, tmp_path / "none")))
+    try:
+        async with app.run_test(size=(160, 48), notifications=True) as pilot:
+            await app.loaded.wait()
+            await compose_and(pilot, app, "ctrl+s")
+            shown = notices(app) + [app.last_posted[0].error]
+    finally:
+        server.shutdown()
+    async with Store.open(db_path) as store:
+        incident, entries = await store.incident(inc.id), await store.entries(inc.id, with_history=True)
+    unsent = [e.text for e in entries if e.text.startswith("UNSENT")]
+    assert len(unsent) == 1 and "webhook: HTTP 404: no webhook here" in unsent[0], unsent
+    now = T0 + timedelta(minutes=5)
+    places = {
+        "notices": "\n".join(shown),
+        "timeline": "\n".join(e.text for e in entries),
+        "markdown export": to_markdown(incident, entries, now),
+        "json export": json.dumps(to_json_data(incident, entries, now), ensure_ascii=False),
+        "database": b"".join(p.read_bytes() for p in tmp_path.glob(db_path.name + "*")).decode("utf-8", "replace"),
+    }
+    for i in range(len(HOOK_TOKEN) - 3):
+        piece = HOOK_TOKEN[i:i + 4]
+        assert not [where for where, text in places.items() if piece in text], piece

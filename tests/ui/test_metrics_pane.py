@@ -221,3 +221,74 @@ async def test_health_probes_show_up_and_down(db_path):
             assert " UP  api 200" in text and " DOWN  db 503" in text and "HTTP 503" in text
     finally:
         server.shutdown()
+
+
+# -- a source that stops answering without failing: the values go STALE by age -------------------
+
+
+FIRING = [{"labels": {"alertname": "HighErrorRatio", "severity": "critical"}, "annotations": {},
+           "state": "firing", "activeAt": "2026-11-23T10:00:00Z", "value": "0.15"}]
+CRIT_PANEL = Panel("Errors", "sum(rate(errors[5m]))", unit="", baseline=0.1, warn_ratio=2, crit_ratio=5)
+
+
+async def test_a_trickling_prometheus_makes_the_pane_stale_by_age_not_current(db_path):
+    """1 byte/s keeps a poll running with no error for up to its timeout: past refresh + grace,
+    the last values show STALE with their age, the alerts are unknown, and no CRIT passes for current."""
+    from hostile_http import Server, fake_prometheus, slow_loris
+
+    answer = fake_prometheus(FIRING)
+    server = Server(lambda h, s: answer(h, s))
+    now = datetime.now(timezone.utc)
+    await declare(db_path, now)
+    app = WarRoomApp(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600, sync_interval=3600,
+                     config=prom_config(server.url, panels=(CRIT_PANEL,), refresh=60, timeout=30))
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.loaded.wait()
+            await polled(app, pilot, 1)
+            assert "CRIT" in metrics_text(app) and "STALE" not in metrics_text(app)
+            assert app.query_one("#metrics-pane").border_title.endswith("1 CRIT")
+            assert "1 alert firing" in pane_text(app, "#metrics-alerts")
+            answer = slow_loris(headers_too=False)
+            app._poll_metrics()
+            await wait_for(pilot, lambda: len(server.paths) > 2, what="the next poll under way")
+            app.clock.advance(seconds=89)  # refresh 60 + the 30 s timeout's grace: not yet
+            app._tick()
+            await pilot.pause()
+            assert "STALE" not in metrics_text(app) + pane_text(app, "#metrics-status")
+            app.clock.advance(seconds=31)  # 2 minutes since the last answer
+            app._tick()
+            await pilot.pause()
+            assert app._metrics_polls == 1  # no poll has reported anything since
+            assert "STALE 2m — no fresh reading: the source has not answered yet" in metrics_text(app)
+            status = pane_text(app, "#metrics-status")
+            assert "STALE 2m" in status and "updated" not in status
+            assert not app.query_one("#metrics-pane").border_title.endswith("CRIT")
+            alerts = pane_text(app, "#metrics-alerts")
+            assert "ALERTS UNKNOWN  no answer for 2m" in alerts and "last known: 1 firing" in alerts
+            server.close()  # the trickle stops: the poll ends with an error
+            await polled(app, pilot, 2)
+            assert "STALE 2m — connection closed by the server" in metrics_text(app)
+    finally:
+        server.close()
+
+
+async def test_alerts_that_cannot_be_read_are_unknown_not_none_firing(db_path):
+    from hostile_http import Server, fake_prometheus, reply
+
+    ok = fake_prometheus()
+    server = Server(lambda h, s: (reply(500, b'{"status":"error","errorType":"internal","error":"rules on fire"}')
+                                  if h.path.startswith("/api/v1/alerts") else ok)(h, s))
+    now = datetime.now(timezone.utc)
+    await declare(db_path, now)
+    app = WarRoomApp(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600, sync_interval=3600,
+                     config=prom_config(server.url, panels=(CRIT_PANEL,)))
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.loaded.wait()
+            await polled(app, pilot, 1)
+            alerts = pane_text(app, "#metrics-alerts")
+            assert "ALERTS UNKNOWN  HTTP 500: rules on fire" in alerts
+            assert "No alerts firing" not in alerts
+    finally:
+        server.close()

@@ -288,3 +288,28 @@ async def test_a_storm_that_replaces_most_rows_shows_what_a_fresh_table_would_an
             fresh = Host()
             assert [[c.plain for c in table.get_row_at(i)] for i in range(table.row_count)] == expected
             assert names(table)[table.cursor_row] == "web-7d4b9c6f5-p0001"  # bad all along
+
+
+async def test_a_malformed_pod_is_one_unreadable_row_and_the_pane_keeps_updating(emu, db_path, tmp_path):
+    write_kubeconfig(tmp_path / "kubeconfig", {"a": (emu.url, DEFAULT_TOKEN)})
+    app = await make(db_path, tmp_path, (None,))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await first_view(app, pilot)
+        bad = pf.deployment_pod(suffix="bad01", statuses=[pf.running()])
+        bad["metadata"]["creationTimestamp"] = "yesterday"
+        emu.add(bad)
+        await wait_for(pilot, lambda: any(r[1] == "web-7d4b9c6f5-bad01" for r in pod_rows(app)), timeout=10,
+                       what="the malformed pod's row")
+        # the next pod after it still arrives: the pane did not freeze on the bad one
+        emu.add(pf.deployment_pod(suffix="new01", statuses=[pf.waiting("CrashLoopBackOff", restarts=2)]))
+        await wait_for(pilot, lambda: any(r[1] == "web-7d4b9c6f5-new01" for r in pod_rows(app)), timeout=10,
+                       what="the new crash-looping pod")
+        rows = {r[1]: r for r in pod_rows(app)}
+        assert rows["web-7d4b9c6f5-bad01"][2:6] == [
+            "?", "Unreadable: metadata.creationTimestamp is not a timestamp: 'yesterday'", "0", "<unknown>"]
+        assert rows["web-7d4b9c6f5-new01"][3] == "CrashLoopBackOff"
+        # and a change to the bad pod that repairs it is seen too
+        bad["metadata"]["creationTimestamp"] = pf.ago(minutes=3)
+        emu.modify(bad)
+        await wait_for(pilot, lambda: {r[1]: r for r in pod_rows(app)}["web-7d4b9c6f5-bad01"][3] == "Running",
+                       timeout=10, what="the repaired pod")

@@ -2,7 +2,8 @@
 
 A poll returns, per panel, a fresh reading or an error; the view keeps the last good reading
 and sparkline beside the error with its age ("stale 45s — connection refused"). A whole-source
-failure (Prometheus down) marks every panel stale. Verdict transitions to CRIT and back to OK
+failure (Prometheus down) marks every panel stale, and so does time: a reading older than its
+refresh interval plus a grace is stale even before any poll reports an error (:func:`stale_age`). Verdict transitions to CRIT and back to OK
 become timeline events, keyed so that two warroom processes polling the same Prometheus write one
 entry, and a flapping panel writes at most one per verdict per five minutes.
 """
@@ -46,11 +47,9 @@ class PanelView:
     updated_at: datetime | None = None  # when ``reading`` was read
     error: str = ""  # the latest failure, if the latest poll failed
 
-    def stale_for(self, now: datetime) -> timedelta | None:
-        """How old the shown value is, when the latest poll failed."""
-        if not self.error or self.updated_at is None:
-            return None
-        return now - self.updated_at
+    def stale_for(self, now: datetime, limit: timedelta | None = None) -> timedelta | None:
+        """How old the shown value is, when it must not pass for current: see :func:`stale_age`."""
+        return stale_age(self.updated_at, now, limit, failed=bool(self.error))
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,43 @@ class MetricsView:
 
     def panel(self, title: str) -> PanelView | None:
         return next((p for p in self.panels if p.panel.title == title), None)
+
+    def stale_for(self, now: datetime, limit: timedelta | None = None) -> timedelta | None:
+        """How old the pane's last answer from the source is, when too old to pass for current
+        (the source is down, or a poll has been hanging for longer than ``limit``)."""
+        return stale_age(self.ok_at, now, limit, failed=bool(self.source_error))
+
+    def any_stale(self, now: datetime, limit: timedelta | None = None) -> bool:
+        """Anything shown is stale (the ages on screen tick while this is true)."""
+        return (self.stale_for(now, limit) is not None or bool(self.alerts_error)
+                or any(p.stale_for(now, limit) is not None for p in self.panels))
+
+
+#: What a poll may take on top of the refresh interval before its panels are called stale, at least.
+MIN_GRACE = timedelta(seconds=2)
+
+
+def stale_limit(refresh: float, timeout: float) -> timedelta:
+    """How old a reading may get before it is stale: the refresh interval, plus one request's
+    deadline (a poll that is slow but within its timeout is not yet a failure), at least ``MIN_GRACE``."""
+    return timedelta(seconds=refresh) + max(MIN_GRACE, timedelta(seconds=timeout))
+
+
+def stale_age(updated_at: datetime | None, now: datetime, limit: timedelta | None, *,
+              failed: bool) -> timedelta | None:
+    """The age to show as STALE, or None while the value may pass for current.
+
+    Stale when the latest poll ``failed``, or — even with no error reported yet (a server trickling
+    its answer keeps a poll running) — when the last successful read is older than ``limit``
+    (:func:`stale_limit`; None: no age rule, as in a drill whose clock runs fast). Nothing read yet
+    is not stale: there is no value to mistake for current.
+    """
+    if updated_at is None:
+        return None
+    age = now - updated_at
+    if failed or (limit is not None and age > limit):
+        return age
+    return None
 
 
 def initial(panels: Iterable[Panel]) -> MetricsView:

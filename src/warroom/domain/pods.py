@@ -45,6 +45,7 @@ __all__ = [
     "sort_rows",
     "summarize",
     "tally",
+    "unreadable_row",
     "update_index",
     "warning_events",
     "workload_kind",
@@ -147,6 +148,34 @@ def _get(obj: Obj | None, *path: str) -> Any:
     return cur
 
 
+class Unreadable(ValueError):
+    """A field of a cluster object that cannot be what the API promises (a bad timestamp, a name
+    that is not text…); the message names the field and shows the value (``repr``: escapes visible)."""
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(value: Any, field: str) -> str:
+    """A string field: "" when unset; anything but text is :class:`Unreadable`."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    raise Unreadable(f"{field} is not text: {_shown(value)}")
+
+
+def _time(obj: Obj | None, *path: str, field: str = "") -> datetime | None:
+    """A timestamp field (see :func:`parse_time`); a value that is not one is :class:`Unreadable`."""
+    value = _get(obj, *path)
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise Unreadable(f"{field or '.'.join(path)} is not a timestamp: {_shown(value)}") from None
+
+
 def _list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else []
 
@@ -231,6 +260,8 @@ class PodRow:
     ready_containers: int = 0
     total_containers: int = 0
     phase: str = ""
+    #: why the pod could not be read (then ``status`` is ``Unreadable: <problem>``); "" for a readable pod
+    problem: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -280,7 +311,8 @@ def pod_status(pod: Obj) -> PodStatus:
     initializing = False
     for i, cs in enumerate(_list(_get(status, "initContainerStatuses"))):
         restarts += _int(_get(cs, "restartCount"))
-        finished = parse_time(_get(cs, "lastState", "terminated", "finishedAt"))
+        finished = _time(cs, "lastState", "terminated", "finishedAt",
+                         field=f"status.initContainerStatuses[{i}].lastState.terminated.finishedAt")
         last_restart = _later(last_restart, finished)
         is_restartable = _get(cs, "name") in restartable_init
         if is_restartable:
@@ -316,9 +348,11 @@ def pod_status(pod: Obj) -> PodStatus:
         restarts = restartable_restarts
         last_restart = last_restartable_restart
         has_running = False
-        for cs in reversed(_list(_get(status, "containerStatuses"))):
+        statuses = _list(_get(status, "containerStatuses"))
+        for i, cs in reversed(list(enumerate(statuses))):
             restarts += _int(_get(cs, "restartCount"))
-            finished = parse_time(_get(cs, "lastState", "terminated", "finishedAt"))
+            finished = _time(cs, "lastState", "terminated", "finishedAt",
+                             field=f"status.containerStatuses[{i}].lastState.terminated.finishedAt")
             last_restart = _later(last_restart, finished)
             waiting = _get(cs, "state", "waiting")
             terminated = _get(cs, "state", "terminated")
@@ -387,28 +421,65 @@ def pod_owner(pod: Obj) -> Owner | None:
 
 
 def pod_row(pod: Obj) -> PodRow:
-    """A pod as one row of the health pane (ages are taken at display time: :meth:`PodRow.age_at`)."""
-    meta = _get(pod, "metadata") or {}
+    """A pod as one row of the health pane (ages are taken at display time: :meth:`PodRow.age_at`).
+
+    Never raises: a pod that cannot be read (a bad timestamp, a missing or mistyped field) is one
+    unhealthy row whose STATUS says ``Unreadable: <why>`` — one bad object costs one row, not the pane.
+    """
+    try:
+        return _pod_row(pod)
+    except Unreadable as exc:
+        return unreadable_row(pod, str(exc))
+    except Exception as exc:  # noqa: BLE001 — any other surprise in a malformed object, likewise
+        return unreadable_row(pod, f"malformed pod ({type(exc).__name__}: {exc})")
+
+
+def _pod_row(pod: Obj) -> PodRow:
+    if not isinstance(pod, Mapping):
+        raise Unreadable(f"not an object: {_shown(pod)}")
+    meta = _get(pod, "metadata")
+    if not isinstance(meta, Mapping):
+        raise Unreadable(f"metadata is not an object: {_shown(meta)}")
+    name = _text(_get(meta, "name"), "metadata.name")
+    if not name:
+        raise Unreadable("metadata.name is missing")
     st = pod_status(pod)
-    phase = _get(pod, "status", "phase") or ""
+    phase = _text(_get(pod, "status", "phase"), "status.phase")
+    status = _text(st.status, "status reason")
     all_ready = st.ready_containers == st.total_containers
-    healthy = (st.status == "Running" and all_ready) or (st.status == "Completed" and phase == "Succeeded")
+    healthy = (status == "Running" and all_ready) or (status == "Completed" and phase == "Succeeded")
+    owner = pod_owner(pod)
+    if owner is not None:
+        owner = Owner(_text(owner.kind, "ownerReferences.kind"), _text(owner.name, "ownerReferences.name"))
     return PodRow(
-        namespace=_get(meta, "namespace") or "",
-        name=_get(meta, "name") or "",
+        namespace=_text(_get(meta, "namespace"), "metadata.namespace"),
+        name=name,
         ready=st.ready,
-        status=st.status,
+        status=status,
         restarts=st.restarts,
         last_restart=st.last_restart,
-        created=parse_time(_get(meta, "creationTimestamp")),
-        node=_get(pod, "spec", "nodeName") or "",
-        owner=pod_owner(pod),
+        created=_time(meta, "creationTimestamp", field="metadata.creationTimestamp"),
+        node=_text(_get(pod, "spec", "nodeName"), "spec.nodeName"),
+        owner=owner,
         healthy=healthy,
-        uid=_get(meta, "uid") or "",
+        uid=_text(_get(meta, "uid"), "metadata.uid"),
         ready_containers=st.ready_containers,
         total_containers=st.total_containers,
         phase=phase,
     )
+
+
+def unreadable_row(pod: Any, problem: str) -> PodRow:
+    """The row of a pod that could not be read: named as well as it can be, unhealthy, and saying why."""
+    meta = _get(pod, "metadata") if isinstance(pod, Mapping) else None
+
+    def best(key: str) -> str:
+        value = _get(meta, key)
+        return value if type(value) is str else "" if value is None else _shown(value)
+
+    return PodRow(namespace=best("namespace"), name=best("name") or "?", ready="?", status=f"Unreadable: {problem}",
+                  restarts=0, last_restart=None, created=None, node="", owner=None, healthy=False,
+                  uid=best("uid"), problem=problem)
 
 
 def sort_rows(rows: Iterable[PodRow]) -> list[PodRow]:
@@ -536,9 +607,12 @@ def summarize(counts: PodTally, workloads: Iterable[Obj]) -> WorkloadSummary:
     """
     out: dict[OwnerKey, WorkloadHealth] = {}
     for obj in workloads:
-        kind = workload_kind(obj)
-        namespace = _get(obj, "metadata", "namespace") or ""
-        name = _get(obj, "metadata", "name") or ""
+        try:
+            kind = _text(workload_kind(obj), "kind")
+            namespace = _text(_get(obj, "metadata", "namespace"), "metadata.namespace")
+            name = _text(_get(obj, "metadata", "name"), "metadata.name")
+        except (Unreadable, TypeError):
+            continue  # a malformed workload is left out; its pods still count under their owner
         if kind == "DaemonSet":
             desired = _int(_get(obj, "status", "desiredNumberScheduled"))
             ready = _int(_get(obj, "status", "numberReady"))
@@ -729,52 +803,64 @@ def rollouts(
     by_uid: dict[tuple[str, str], list[tuple[int, str | None, Obj]]] = {}
     by_name: dict[tuple[str, str | None], list[tuple[int, str | None, Obj]]] = {}
     for i, rs in enumerate(replicasets):
-        ref = _deployment_ref(rs)
-        if ref is None:
-            continue
-        ns = _get(rs, "metadata", "namespace") or ""
-        ref_uid, ref_name = ref
+        try:
+            ref = _deployment_ref(rs)
+            if ref is None:
+                continue
+            ns = _text(_get(rs, "metadata", "namespace"), "metadata.namespace")
+            ref_uid, ref_name = _text(ref[0], "uid"), _text(ref[1], "name")
+        except Unreadable:
+            continue  # a malformed ReplicaSet is no rollout's
         entry = (i, ref_uid, rs)
         if ref_uid:
             by_uid.setdefault((ns, ref_uid), []).append(entry)
         by_name.setdefault((ns, ref_name), []).append(entry)
     found: list[Rollout] = []
     for dep in deployments:
-        namespace = _get(dep, "metadata", "namespace") or ""
-        dep_uid = _get(dep, "metadata", "uid")
-        named = by_name.get((namespace, _get(dep, "metadata", "name")), [])
-        if dep_uid:  # uids decide where both sides have one, names otherwise
-            candidates = by_uid.get((namespace, dep_uid), []) + [e for e in named if not e[1]]
-        else:
-            candidates = named
-        owned = []
-        for _, _, rs in sorted(candidates, key=lambda e: e[0]):
-            revision = _revision(rs)
-            if revision is not None:
-                owned.append((revision, rs))
-        if not owned:
+        try:
+            rollout = _rollout(dep, by_uid, by_name, now, within)
+        except Exception:  # noqa: BLE001 — a malformed Deployment or ReplicaSet costs its rollout, not the view
             continue
-        owned.sort(key=lambda pair: pair[0])
-        revision, newest = owned[-1]
-        created = parse_time(_get(newest, "metadata", "creationTimestamp"))
-        if created is None or now - created > within:
-            continue
-        previous = owned[-2] if len(owned) > 1 else None
-        found.append(
-            Rollout(
-                namespace=namespace,
-                deployment=_get(dep, "metadata", "name") or "",
-                revision=revision,
-                replicaset=_get(newest, "metadata", "name") or "",
-                at=created,
-                age=now - created,
-                previous_revision=None if previous is None else previous[0],
-                images_before=() if previous is None else _template_images(previous[1]),
-                images_after=_template_images(newest),
-            )
-        )
+        if rollout is not None:
+            found.append(rollout)
     found.sort(key=lambda r: (-r.at.timestamp(), r.namespace, r.deployment))
     return found
+
+
+def _rollout(dep: Obj, by_uid: Mapping, by_name: Mapping, now: datetime, within: timedelta) -> Rollout | None:
+    """The Deployment's newest revision when created within ``within``, else None."""
+    namespace = _text(_get(dep, "metadata", "namespace"), "metadata.namespace")
+    name = _text(_get(dep, "metadata", "name"), "metadata.name")
+    dep_uid = _get(dep, "metadata", "uid")
+    named = by_name.get((namespace, name), [])
+    if dep_uid:  # uids decide where both sides have one, names otherwise
+        candidates = by_uid.get((namespace, dep_uid), []) + [e for e in named if not e[1]]
+    else:
+        candidates = named
+    owned = []
+    for _, _, rs in sorted(candidates, key=lambda e: e[0]):
+        revision = _revision(rs)
+        if revision is not None:
+            owned.append((revision, rs))
+    if not owned:
+        return None
+    owned.sort(key=lambda pair: pair[0])
+    revision, newest = owned[-1]
+    created = _time(newest, "metadata", "creationTimestamp")
+    if created is None or now - created > within:
+        return None
+    previous = owned[-2] if len(owned) > 1 else None
+    return Rollout(
+        namespace=namespace,
+        deployment=name,
+        revision=revision,
+        replicaset=_text(_get(newest, "metadata", "name"), "metadata.name"),
+        at=created,
+        age=now - created,
+        previous_revision=None if previous is None else previous[0],
+        images_before=() if previous is None else _template_images(previous[1]),
+        images_after=_template_images(newest),
+    )
 
 
 def aged_rollouts(found: Iterable[Rollout], now: datetime, within: timedelta) -> list[Rollout]:
@@ -834,27 +920,34 @@ def warning_events(events: Iterable[Obj], now: datetime, within: timedelta) -> l
     for ev in events:
         if _get(ev, "type") != "Warning":
             continue
-        last_seen, count = _event_last_seen_and_count(ev)
-        if last_seen is None or now - last_seen > within:
+        try:
+            event = _warning_event(ev, now)
+        except Exception:  # noqa: BLE001 — a malformed Event is left out, the others still show
             continue
-        obj = _get(ev, "involvedObject") or _get(ev, "regarding") or {}
-        message = _get(ev, "message")
-        if message is None:
-            message = _get(ev, "note") or ""
-        found.append(
-            WarningEvent(
-                namespace=_get(ev, "metadata", "namespace") or _get(obj, "namespace") or "",
-                reason=_get(ev, "reason") or "",
-                kind=_get(obj, "kind") or "",
-                name=_get(obj, "name") or "",
-                count=count,
-                last_seen=last_seen,
-                age=now - last_seen,
-                message=message.strip(),
-            )
-        )
+        if now - event.last_seen <= within:
+            found.append(event)
     found.sort(key=lambda e: (-e.last_seen.timestamp(), e.namespace, e.object, e.reason))
     return found
+
+
+def _warning_event(ev: Obj, now: datetime) -> WarningEvent:
+    last_seen, count = _event_last_seen_and_count(ev)
+    if last_seen is None:
+        raise Unreadable("no time")
+    obj = _get(ev, "involvedObject") or _get(ev, "regarding") or {}
+    message = _get(ev, "message")
+    if message is None:
+        message = _get(ev, "note")
+    return WarningEvent(
+        namespace=_text(_get(ev, "metadata", "namespace") or _get(obj, "namespace"), "namespace"),
+        reason=_text(_get(ev, "reason"), "reason"),
+        kind=_text(_get(obj, "kind"), "kind"),
+        name=_text(_get(obj, "name"), "name"),
+        count=count,
+        last_seen=last_seen,
+        age=now - last_seen,
+        message=_text(message, "message").strip(),
+    )
 
 
 def aged_events(found: Iterable[WarningEvent], now: datetime, within: timedelta) -> list[WarningEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def exception_chain(exc: BaseException, *, wrapped: bool = False) -> list[BaseException]:
     """The exception and everything it wraps: cause, context, members of exception groups and,
-    with ``wrapped``, exceptions carried as urllib3's ``reason`` or in ``args`` (requests nests them)."""
+    with ``wrapped``, exceptions carried as a ``reason`` attribute or in ``args`` (some libraries nest them so)."""
     seen: list[BaseException] = []
     todo = [exc]
     while todo:

@@ -262,7 +262,7 @@ async def _load_kube() -> SimpleNamespace:
 
 
 @dataclass
-class _Resolved:
+class ResolvedContext:
     """Where a target's configuration comes from."""
 
     context: str  # the context name, or IN_CLUSTER
@@ -284,14 +284,15 @@ def _in_cluster() -> bool:
     return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and SERVICE_TOKEN.is_file()
 
 
-def _resolve(target: KubeTarget) -> _Resolved:
-    """Check the kubeconfig and the context before the client loads them (blocking file reads)."""
+def resolve_context(target: KubeTarget) -> ResolvedContext:
+    """Check the kubeconfig and the context before the client loads them (blocking file reads; no
+    cluster is contacted). Raises :class:`KubeError` saying what is missing."""
     text, paths, explicit = _kubeconfig_paths(target)
     existing = [p for p in paths if os.path.isfile(p)]
     shown = ", ".join(_home(p) for p in paths) or text
     if not existing:
         if not explicit and target.context is None and _in_cluster():
-            return _Resolved(IN_CLUSTER, None, "in-cluster service account")
+            return ResolvedContext(IN_CLUSTER, None, "in-cluster service account")
         if explicit:
             raise KubeError(f"kubeconfig {shown} not found", "config")
         raise KubeError(
@@ -327,13 +328,13 @@ def _resolve(target: KubeTarget) -> _Resolved:
     if name not in contexts:
         which = "context" if target.context is not None else "current context"
         raise KubeError(f"{which} '{name}' not found in {shown} (contexts: {listed})", "config")
-    return _Resolved(name, os.pathsep.join(existing), shown)
+    return ResolvedContext(name, os.pathsep.join(existing), shown)
 
 
 class _Client:
     """One context's connection: a ``kubernetes.aio`` ApiClient that only ever sends GET."""
 
-    def __init__(self, kube: SimpleNamespace, api: Any, resolved: _Resolved) -> None:
+    def __init__(self, kube: SimpleNamespace, api: Any, resolved: ResolvedContext) -> None:
         self.kube = kube
         self.api = api
         self.resolved = resolved
@@ -377,7 +378,7 @@ class _Client:
             log.debug("closing the kubernetes client failed", exc_info=True)
 
 
-async def _load_config(kube: SimpleNamespace, resolved: _Resolved, configuration: Any) -> None:
+async def _load_config(kube: SimpleNamespace, resolved: ResolvedContext, configuration: Any) -> None:
     try:
         if resolved.config_file is None:
             kube.load_incluster_config(client_configuration=configuration)
@@ -395,7 +396,7 @@ async def _load_config(kube: SimpleNamespace, resolved: _Resolved, configuration
 
 
 async def _connect(target: KubeTarget, kube: SimpleNamespace, *, connections: int) -> _Client:
-    resolved = await asyncio.to_thread(_resolve, target)
+    resolved = await asyncio.to_thread(resolve_context, target)
     configuration = kube.Configuration()
     await _load_config(kube, resolved, configuration)
     if not configuration.host:
@@ -616,13 +617,24 @@ def _clean(obj: Obj, kind: Kind) -> Obj:
     return obj
 
 
+def _meta(obj: Obj) -> Obj:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _part(value: Any) -> str:
+    """A key part from whatever a malformed object holds there (its row says what is wrong)."""
+    return value if isinstance(value, str) else "" if value is None else repr(value)
+
+
 def _key(obj: Obj) -> Key:
-    meta = obj.get("metadata") or {}
-    return (meta.get("namespace") or "", meta.get("name") or "")
+    meta = _meta(obj)
+    return (_part(meta.get("namespace")), _part(meta.get("name")) or _part(meta.get("uid")))
 
 
 def _rv(obj: Obj) -> str | None:
-    return (obj.get("metadata") or {}).get("resourceVersion")
+    rv = _meta(obj).get("resourceVersion")
+    return rv if isinstance(rv, str) else None
 
 
 # --------------------------------------------------------------------------- the watcher

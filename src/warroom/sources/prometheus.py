@@ -1,44 +1,53 @@
 """Prometheus adapter: panel readings, sparkline series and alerts from the HTTP API.
 
-**Blocking.** Built on prometheus-api-client's ``PrometheusConnect`` (requests): call it from a
-worker thread (Textual ``@work(thread=True)``), never from the event loop. One instance may be
-shared by several worker threads (one ``requests.Session``, a connection pool of ``pool_size``).
+**Blocking façade, one HTTP stack.** Every call (queries, ranges, alerts, build info) goes
+through one ``httpx.AsyncClient`` running on the source's own event loop, in a daemon thread;
+the public methods block until their request is done, so call them from a worker thread
+(Textual ``@work(thread=True)``), never from the event loop. One instance may be shared by
+several worker threads (one connection pool of ``pool_size``).
+
+**Timeouts are total deadlines.** ``timeout`` bounds a whole request — connecting, the headers
+and every byte of the body — with ``asyncio.timeout``: a server trickling a byte a second fails
+at ``timeout`` like one that never answers (a per-read timeout would wait forever). It is also
+sent as Prometheus's own ``timeout`` parameter, so the server stops evaluating a query nobody
+waits for.
+
+**Bounded responses.** A body is read while streaming and refused once past ``max_bytes``
+(counted after decompression, which is done here in bounded steps), and a query result of more
+than ``max_series`` series is refused: a runaway query or a hostile server costs an error
+message, not the process's memory.
+
+**TLS.** ``ca_file`` is loaded into the client's own SSL context, so it wins over
+``SSL_CERT_FILE``/``SSL_CERT_DIR`` (and ``REQUESTS_CA_BUNDLE``, which httpx never reads) for
+every endpoint alike.
 
 **Failures** become :class:`SourceError`, whose message is short enough for a pane's status
 line: ``connection refused``, ``HTTP 500``, ``bad PromQL: <Prometheus's text>``, ``timeout after
-5 s``, ``malformed JSON``… and whose ``kind`` lets the UI decide (all are worth retrying except
-``promql`` and ``auth``, which need a config change).
+5 s``, ``malformed JSON``, ``response too large``… and whose ``kind`` lets the UI decide (all are
+worth retrying except ``promql`` and ``auth``, which need a config change).
 
-**No retries.** The client library's default retries 5xx three times with backoff (seconds
-holding a worker); warroom turns that off and backs off itself, at the pane's pace.
-
-**Timeouts.** ``timeout`` is requests' connect and per-read timeout (not a total deadline: a
-server trickling bytes could exceed it) and is also sent as Prometheus's own ``timeout``
-parameter, so the server stops evaluating a query nobody waits for.
+**No retries**: the pane backs off itself, at its own pace.
 
 **Baselines** are the same query evaluated ``offset`` earlier through the ``time`` parameter
 (see :mod:`warroom.domain.baseline`), and for sparklines a query_range window shifted likewise
 whose points are moved back onto the current time axis.
-
-The alerts endpoint has no method in prometheus-api-client; it is read with the same session
-(same auth, TLS and timeout settings).
 """
 
 from __future__ import annotations
 
-import http.client
+import asyncio
+import concurrent.futures
+import json
 import re
 import socket
 import ssl
+import threading
+import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Literal, Mapping, TypeVar
+from typing import Any, Callable, Coroutine, Literal, Mapping, TypeVar
 
-import requests
-import urllib3.exceptions
-from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+import httpx
 
 from warroom.domain.baseline import (
     Alert,
@@ -57,11 +66,19 @@ from warroom.domain.baseline import (
 )
 from warroom.sources.errors import exception_chain
 
-ErrorKind = Literal["connection", "timeout", "http", "auth", "tls", "promql", "malformed"]
+ErrorKind = Literal["connection", "timeout", "http", "auth", "tls", "promql", "malformed", "too_large"]
 T = TypeVar("T")
 
 #: Longest Prometheus error text carried into a message.
 _MAX_ERROR = 200
+#: Largest body read from one response (after decompression). Panels ask for aggregated values
+#: and 60-point sparklines: kilobytes; this leaves room for a few thousand series.
+MAX_BYTES = 8 * 1024 * 1024
+#: Most series one query may return (a panel shows one value and its top series).
+MAX_SERIES = 2000
+#: How much of an error response (status ≥ 400) is read for its message.
+_ERROR_BODY = 64 * 1024
+USER_AGENT = "warroom"
 
 
 class SourceError(Exception):
@@ -79,27 +96,11 @@ class SourceError(Exception):
 
 
 class _HTTPStatus(Exception):
-    """Raised by the response hook for status ≥ 400, before the client reads the body."""
+    """A response with status ≥ 400, with Prometheus's error fields when its body had them."""
 
     def __init__(self, status: int, error_type: str, error: str) -> None:
         super().__init__(status, error_type, error)
         self.status, self.error_type, self.error = status, error_type, error
-
-
-def _raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-    if response.status_code < 400:
-        return
-    error_type = error = ""
-    try:
-        body = response.json()
-        if isinstance(body, Mapping):
-            error_type = str(body.get("errorType") or "")
-            error = str(body.get("error") or "")
-    except ValueError:
-        pass
-    finally:
-        response.close()
-    raise _HTTPStatus(response.status_code, error_type, error)
 
 
 def _short(text: str) -> str:
@@ -111,6 +112,102 @@ def _timestamp(dt: datetime) -> str:
     if dt.tzinfo is None:
         raise ValueError("naive datetime")
     return f"{dt.timestamp():.3f}"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MiB" if n >= 1024 * 1024 else f"{n / 1024:g} KiB"
+
+
+def ssl_context(ca_file: str | None, verify: bool) -> ssl.SSLContext | bool:
+    """What the client verifies servers with: ``ca_file`` alone when given (environment variables
+    naming other bundles are not consulted), the default trust otherwise; raises ``ValueError``
+    for a CA file that cannot be loaded."""
+    if not verify:
+        return False
+    if not ca_file:
+        return True
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except FileNotFoundError:
+        raise ValueError(f"ca_file {ca_file}: no such file") from None
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
+        raise ValueError(f"ca_file {ca_file}: cannot load it as PEM certificates ({reason})") from None
+
+
+class _Body:
+    """Collects a body up to ``limit`` bytes, decompressing gzip/deflate in bounded steps."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._inflate = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self._inflate = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
+        else:
+            raise SourceError(f"malformed response: unsupported Content-Encoding {_short(encoding)!r}", "malformed")
+
+    @property
+    def compressed(self) -> bool:
+        return self._inflate is not None
+
+    def add(self, chunk: bytes) -> bool:
+        """Append one raw chunk; False once past the limit (what was read is kept up to it)."""
+        room = self.limit - len(self.data)
+        if self._inflate is not None:
+            try:
+                # decompress at most one byte past the limit, whatever the compression ratio
+                chunk = self._inflate.decompress(chunk, room + 1)
+            except zlib.error as exc:
+                raise SourceError("malformed response: bad compressed body", "malformed") from exc
+        if len(chunk) > room:
+            self.data += chunk[:room]
+            return False
+        self.data += chunk
+        return True
+
+
+class _Loop:
+    """An event loop in a daemon thread, running the coroutines that blocking callers submit."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="prometheus-http", daemon=True)
+        self._thread.start()
+        self.closed = False
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self.closed:
+            coro.close()
+            raise SourceError("source closed", "connection")
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            raise SourceError("source closed", "connection") from None
+
+    def close(self, last: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Cancel what is in flight (its callers get "source closed"), run ``last``, stop the loop."""
+        if self.closed:
+            return
+        self.closed = True
+
+        async def finish() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await last()
+
+        try:
+            asyncio.run_coroutine_threadsafe(finish(), self.loop).result(timeout=10)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=10)
+            if not self._thread.is_alive():
+                self.loop.close()
 
 
 class PrometheusSource:
@@ -127,6 +224,8 @@ class PrometheusSource:
         verify: bool = True,
         headers: Mapping[str, str] | None = None,
         pool_size: int = 16,
+        max_bytes: int = MAX_BYTES,
+        max_series: int = MAX_SERIES,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"Prometheus URL must start with http:// or https://, got {url!r}")
@@ -136,30 +235,31 @@ class PrometheusSource:
             raise ValueError(f"timeout must be positive, got {timeout!r}")
         self.url = url.rstrip("/")
         self.timeout = float(timeout)
-        session = requests.Session()
-        session.hooks["response"].append(_raise_for_status)
-        session.verify = ca_file if (verify and ca_file) else verify
-        if headers:
-            session.headers.update(headers)
+        self.max_bytes = max_bytes
+        self.max_series = max_series
+        tls = ssl_context(ca_file, verify)
+        all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"}
+        all_headers.update(headers or {})
         if bearer_token:
-            session.headers["Authorization"] = f"Bearer {bearer_token}"
-        if basic_auth:
-            session.auth = basic_auth
-        no_retry = Retry(total=0, read=False)
-        self._session = session
-        self._client = PrometheusConnect(self.url, session=session, retry=no_retry, timeout=self.timeout)
-        # the client mounted its own adapter; replace it to size the pool for concurrent panels
-        session.mount(self.url, HTTPAdapter(max_retries=no_retry, pool_maxsize=pool_size))
+            all_headers["Authorization"] = f"Bearer {bearer_token}"
+        # httpx's own timeouts only back up the deadline (``asyncio.timeout`` in ``_get``)
+        options = dict(verify=tls, headers=all_headers, auth=basic_auth, timeout=self.timeout + 1,
+                       follow_redirects=False, limits=httpx.Limits(max_connections=pool_size))
+        self._loop = _Loop()
+
+        async def make() -> httpx.AsyncClient:
+            return httpx.AsyncClient(**options)
+
+        self._client: httpx.AsyncClient = self._loop.run(make())
 
     # -- public API ---------------------------------------------------------------------------
 
     def query(self, promql: str, at: datetime | None = None) -> Reduced:
         """One instant query, reduced to one value (several series are summed; see ``note``)."""
-        params = {"timeout": f"{self.timeout:g}"}
+        params = {"query": promql, "timeout": f"{self.timeout:g}"}
         if at is not None:
             params["time"] = _timestamp(at)
-        result = self._call(lambda: self._client.custom_query(promql, params=params))
-        return self._reduce(reduce_vector, result)
+        return self._reduce(reduce_vector, self._result("/api/v1/query", params))
 
     def read_panel(self, panel: Panel, now: datetime | None = None) -> Reading:
         """The panel's value at ``now`` (default: the local clock) against its baseline, judged.
@@ -199,26 +299,18 @@ class PrometheusSource:
 
     def alerts(self) -> list[Alert]:
         """Pending and firing alerts (``/api/v1/alerts``): firing first, oldest first."""
-
-        def fetch() -> Any:
-            return self._session.get(f"{self.url}/api/v1/alerts", timeout=self.timeout).json()["data"]
-
-        data = self._call(fetch)
+        data = self._call(lambda body: body["data"], "/api/v1/alerts", {})
         return self._reduce(parse_alerts, data)
 
     def version(self) -> str:
         """The server's version (``/api/v1/status/buildinfo``): a cheap connection check."""
-
-        def fetch() -> Any:
-            return self._session.get(f"{self.url}/api/v1/status/buildinfo", timeout=self.timeout).json()["data"]
-
-        data = self._call(fetch)
+        data = self._call(lambda body: body["data"], "/api/v1/status/buildinfo", {})
         if not isinstance(data, Mapping) or not isinstance(data.get("version"), str):
             raise SourceError("malformed response: no data.version", "malformed")
         return data["version"]
 
     def close(self) -> None:
-        self._client.close()
+        self._loop.close(self._client.aclose)
 
     def __enter__(self) -> PrometheusSource:
         return self
@@ -233,10 +325,17 @@ class PrometheusSource:
 
     def _range(self, promql: str, start: datetime, end: datetime, step: timedelta) -> Series:
         _timestamp(start), _timestamp(end)  # refuse naive datetimes
-        params = {"timeout": f"{self.timeout:g}"}
-        result = self._call(lambda: self._client.custom_query_range(
-            promql, start_time=start, end_time=end, step=f"{step.total_seconds():g}", params=params))
-        return self._reduce(reduce_matrix, result)
+        params = {"query": promql, "start": str(round(start.timestamp())), "end": str(round(end.timestamp())),
+                  "step": f"{step.total_seconds():g}", "timeout": f"{self.timeout:g}"}
+        return self._reduce(reduce_matrix, self._result("/api/v1/query_range", params))
+
+    def _result(self, path: str, params: dict[str, str]) -> Any:
+        """``data.result`` of a query, refused when it holds more than ``max_series`` series."""
+        result = self._call(lambda body: body["data"]["result"], path, params)
+        if isinstance(result, list) and len(result) > self.max_series:
+            raise SourceError(f"too many series: {len(result)} (limit {self.max_series}); "
+                              "aggregate the query (sum by …)", "promql")
+        return result
 
     @staticmethod
     def _reduce(fn: Callable[[Any], T], result: Any) -> T:
@@ -245,26 +344,49 @@ class PrometheusSource:
         except ResultError as exc:
             raise SourceError(_short(str(exc)), "promql") from exc
 
-    def _call(self, fn: Callable[[], T]) -> T:
+    def _call(self, pick: Callable[[Any], T], path: str, params: dict[str, str]) -> T:
         try:
-            return fn()
+            body = self._loop.run(self._get(path, params))
         except _HTTPStatus as exc:
             raise self._http_error(exc) from exc
-        except requests.exceptions.Timeout as exc:
-            raise SourceError(f"timeout after {self.timeout:g} s", "timeout") from exc
-        except requests.exceptions.SSLError as exc:
-            raise SourceError(f"TLS error: {_short(_tls_reason(exc))}", "tls") from exc
-        except requests.exceptions.JSONDecodeError as exc:
-            raise SourceError("malformed JSON", "malformed") from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise self._connection_error(exc) from exc
-        except requests.exceptions.RequestException as exc:
-            raise SourceError(f"request failed: {_short(str(exc))}", "connection") from exc
+        except SourceError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — whatever the transport raised becomes one message
+            raise self._transport_error(exc) from exc
+        try:
+            return pick(body)
         except (KeyError, IndexError, TypeError) as exc:
             what = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else "unexpected structure"
             raise SourceError(f"malformed response: {what}", "malformed") from exc
-        except PrometheusApiClientException as exc:  # the hook should have caught every status ≥ 400
-            raise SourceError(_short(f"unexpected response: {exc}"), "http") from exc
+
+    async def _get(self, path: str, params: dict[str, str]) -> Any:
+        """GET ``path`` and parse its JSON body, all within the deadline and the size limit."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self._client.stream("GET", self.url + path, params=params) as response:
+                    status = response.status_code
+                    limit = self.max_bytes if status < 400 else _ERROR_BODY
+                    body = _Body(response.headers.get("content-encoding", ""), limit)
+                    declared = response.headers.get("content-length", "")
+                    if status < 400 and not body.compressed and declared.isdigit() and int(declared) > limit:
+                        raise self._too_large()
+                    async for chunk in response.aiter_raw():
+                        if not body.add(chunk):
+                            if status < 400:
+                                raise self._too_large()
+                            break  # an error's message is in its first kilobytes
+        except TimeoutError:
+            raise SourceError(f"timeout after {self.timeout:g} s", "timeout") from None
+        if status >= 400:
+            raise _status_error(status, bytes(body.data))
+        try:
+            return json.loads(body.data)
+        except ValueError as exc:
+            raise SourceError("malformed JSON", "malformed") from exc
+
+    def _too_large(self) -> SourceError:
+        return SourceError(f"response too large: over {_size(self.max_bytes)} (the limit for one request)",
+                           "too_large")
 
     def _http_error(self, exc: _HTTPStatus) -> SourceError:
         error = _short(exc.error)
@@ -286,26 +408,40 @@ class PrometheusSource:
             return SourceError("HTTP 404 (no Prometheus API at this URL?)", "http")
         return SourceError(f"HTTP {exc.status}" + (f": {error}" if error else ""), "http")
 
-    def _connection_error(self, exc: BaseException) -> SourceError:
+    def _transport_error(self, exc: BaseException) -> SourceError:
         chain = exception_chain(exc, wrapped=True)
 
         def has(*types: type[BaseException]) -> bool:
             return any(isinstance(e, types) for e in chain)
 
+        if has(ssl.SSLError):
+            return SourceError(f"TLS error: {_short(_tls_reason(exc))}", "tls")
         if has(ConnectionRefusedError):
             return SourceError("connection refused", "connection")
-        if has(socket.gaierror, urllib3.exceptions.NameResolutionError):
-            host = re.sub(r"^https?://([^/:]+).*$", r"\1", self.url)
+        if has(socket.gaierror):
+            host = re.sub(r"^https?://(?:[^@/]*@)?([^/:]+).*$", r"\1", self.url)
             return SourceError(f"cannot resolve host {host}", "connection")
-        if has(urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ConnectTimeoutError, TimeoutError):
+        if has(httpx.TimeoutException, TimeoutError):
             return SourceError(f"timeout after {self.timeout:g} s", "timeout")
-        if has(http.client.RemoteDisconnected):  # a ConnectionResetError subclass: test it first
+        if has(httpx.RemoteProtocolError):
             return SourceError("connection closed by the server", "connection")
-        if has(ConnectionResetError):
+        if has(ConnectionResetError, httpx.ReadError):
             return SourceError("connection reset", "connection")
-        if has(urllib3.exceptions.ProtocolError):
-            return SourceError("connection broken", "connection")
-        return SourceError(f"cannot connect: {_short(str(exc))}", "connection")
+        if has(httpx.UnsupportedProtocol, httpx.InvalidURL):
+            return SourceError(f"invalid URL: {_short(str(exc))}", "connection")
+        return SourceError(f"cannot connect: {_short(str(exc) or type(exc).__name__)}", "connection")
+
+
+def _status_error(status: int, body: bytes) -> _HTTPStatus:
+    error_type = error = ""
+    try:
+        parsed = json.loads(body)
+        if isinstance(parsed, Mapping):
+            error_type = str(parsed.get("errorType") or "")
+            error = str(parsed.get("error") or "")
+    except ValueError:
+        pass
+    return _HTTPStatus(status, error_type, error)
 
 
 def _tls_reason(exc: BaseException) -> str:

@@ -16,7 +16,8 @@ attempts)``, ``HTTP 404: no_service``, ``connection refused (3 attempts)``.
 
 **The URL is a secret** (whoever has a Slack webhook URL can post to the channel). It never
 appears in a result, an error or a log record: error texts are built from fixed phrases and
-scrubbed of the URL and its parts, and httpx's own ``HTTP Request: POST <url>`` log line is
+scrubbed of the URL and its parts (an answer's excerpt is scrubbed *before* it is cut to length,
+so a quoted URL cannot survive as a fragment; see :func:`scrub_answer`), and httpx's own ``HTTP Request: POST <url>`` log line is
 rewritten by a filter on the ``httpx`` logger while a post is in flight.
 """
 
@@ -42,6 +43,8 @@ USER_AGENT = "warroom-webhook"
 #: The longest ``Retry-After`` honoured; longer waits are cut to this (the comms lead is waiting).
 MAX_RETRY_AFTER = 10.0
 _MAX_BODY = 80
+#: How much of an error answer is read (its reason is at the start; the rest is never needed).
+_READ_LIMIT = 4096
 REDACTED = "<webhook URL>"
 
 Sleep = Callable[[float], Awaitable[object]]
@@ -138,31 +141,48 @@ def _final(failure: _Attempt, attempts: int) -> str:
 async def _attempt(client: httpx.AsyncClient, url: str, text: str, timeout: float) -> int:
     try:
         async with asyncio.timeout(timeout):
-            response = await client.post(url, json={"text": text}, timeout=timeout, follow_redirects=False)
+            async with client.stream("POST", url, json={"text": text}, timeout=timeout,
+                                     follow_redirects=False) as response:
+                status = response.status_code
+                raw = b"" if 200 <= status < 300 else await _read_some(response)
     except (TimeoutError, httpx.TimeoutException):
         raise _Attempt(f"timeout after {timeout:g} s") from None
     except Exception as exc:  # noqa: BLE001 — every failure is a result
         reason, retry = _reason(exc)
         raise _Attempt(reason, retry=retry) from None
-    status = response.status_code
     if 200 <= status < 300:
         return status
-    body = _body(response)
     if status >= 500:
         raise _Attempt(f"HTTP {status}", status)
     if status == 429:
         raise _Attempt("HTTP 429 (rate limited)", status, wait=_retry_after(response))
     if 300 <= status < 400:
         raise _Attempt(f"HTTP {status}: redirect not followed", status, retry=False)
+    body = _excerpt(raw, response.encoding or "utf-8", url)
     raise _Attempt(f"HTTP {status}" + (f": {body}" if body else ""), status, retry=False)
 
 
-def _body(response: httpx.Response) -> str:
-    """A short, one-line, printable excerpt of an error answer (Slack says ``no_service``…)."""
+async def _read_some(response: httpx.Response) -> bytes:
+    """The first ``_READ_LIMIT`` bytes of an error answer (its message is at the start)."""
+    data = b""
+    async for chunk in response.aiter_bytes():
+        data += chunk
+        if len(data) >= _READ_LIMIT:
+            break
+    return data[:_READ_LIMIT]
+
+
+def _excerpt(raw: bytes, encoding: str, url: str) -> str:
+    """A short, one-line, printable excerpt of an error answer (Slack says ``no_service``…).
+
+    Scrubbed *before* it is cut: cutting first could split a secret the answer quotes, leaving a
+    fragment that no longer matches it (and so survives the scrub).
+    """
     try:
-        text = response.text
-    except Exception:  # noqa: BLE001
-        return ""
+        text = raw.decode(encoding, errors="replace")
+    except LookupError:
+        text = raw.decode("utf-8", errors="replace")
+    text = scrub_answer(text, url)
     text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
     return text if len(text) <= _MAX_BODY else text[: _MAX_BODY - 1] + "…"
 
@@ -230,6 +250,27 @@ def url_parts(url: str) -> list[str]:
         found.add(userinfo)
     found |= {urllib.parse.unquote(f) for f in found}
     return sorted((f for f in found if f), key=len, reverse=True)
+
+
+def scrub_answer(text: str, url: str) -> str:
+    """A server's answer with every piece of ``url`` it quotes replaced by ``***``.
+
+    :func:`url_parts` go wherever they appear; every other path segment, query value and userinfo
+    part of at least 3 characters (a lowercase token, ``T000``…) goes where it stands as a word
+    of its own (``/hook/abcdefghij`` loses it, ``invalid_payload`` keeps ``invalid``).
+    """
+    parts = url_parts(url)
+    text = _scrub(text, parts)
+    try:
+        split = urllib.parse.urlsplit(url)
+    except ValueError:
+        return text
+    pieces = {*split.path.split("/"), *(v for _, v in urllib.parse.parse_qsl(split.query)),
+              *re.split(r"[:@]", split.netloc.rpartition("@")[0])}
+    pieces |= {urllib.parse.unquote(p) for p in pieces}
+    for piece in sorted((p for p in pieces if len(p) >= 3 and p not in parts), key=len, reverse=True):
+        text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(piece)}(?![A-Za-z0-9_])", "***", text)
+    return text
 
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:

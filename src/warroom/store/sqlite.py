@@ -207,7 +207,7 @@ class Store:
             if version < SCHEMA_VERSION:
                 await self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(_explain(self.path, exc)) from None
+            raise StoreError(explain_error(self.path, exc)) from None
 
     async def _migrate(self) -> None:
         async with self._transaction():
@@ -224,7 +224,7 @@ class Store:
             try:
                 await self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreError(_explain(self.path, exc)) from None
+                raise StoreError(explain_error(self.path, exc)) from None
             try:
                 yield self._db
             except BaseException:
@@ -235,7 +235,7 @@ class Store:
                     await self._db.execute("COMMIT")
                 except sqlite3.Error as exc:
                     await self._db.execute("ROLLBACK")
-                    raise StoreError(_explain(self.path, exc)) from None
+                    raise StoreError(explain_error(self.path, exc)) from None
 
     async def set_busy_timeout(self, ms: int) -> None:
         """How long a write waits for another process's lock before failing (tests shorten the 5 s)."""
@@ -460,7 +460,7 @@ class Store:
                 raise NotFound(f"no incident #{incident_id}") from None
             raise
         except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(self.path, exc)) from None
+            raise StoreError(explain_error(self.path, exc)) from None
 
     async def _insert_entry(self, db, incident_id, text, kind, author, at, now, *, owner="", due=None,
                             key=None) -> Entry | None:
@@ -646,7 +646,7 @@ class Journal:
                 self._con = con
             return write(self._con)
         except sqlite3.Error as exc:
-            raise StoreError(_explain(self.path, exc)) from None
+            raise StoreError(explain_error(self.path, exc)) from None
 
     def set_busy_timeout(self, ms: int) -> Future:
         """For tests: give up on a locked file sooner than the default 5 s."""
@@ -704,7 +704,8 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-def _explain(path: Path, exc: sqlite3.Error) -> str:
+def explain_error(path: Path, exc: sqlite3.Error) -> str:
+    """A SQLite error on ``path`` as one line that says what to do (corrupt, locked, read-only)."""
     message = str(exc)
     if "not a database" in message or "malformed" in message:
         return f"database {path} is corrupt or not a warroom database ({message}); move it aside or use --db"

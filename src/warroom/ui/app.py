@@ -236,7 +236,7 @@ class WarRoomApp(App[int]):
                              else "scripted source" if self._panels else "health probes")
                     from warroom.ui.widgets.metrics import MetricsPane
 
-                    yield MetricsPane(label, id="metrics-pane", classes="pane")
+                    yield MetricsPane(label, self._stale_limit(), id="metrics-pane", classes="pane")
                 else:
                     yield NotConfigured("Metrics vs baseline", METRICS_HINT, id="metrics-pane", classes="pane")
                 kube = self.config.kubernetes
@@ -381,8 +381,8 @@ class WarRoomApp(App[int]):
         self._update_reminder()
         if self.drill is not None:
             self._drill_tick()
-        if self._panels and (self.metrics.source_error or any(p.error for p in self.metrics.panels)):
-            self._metrics_pane().show(self.metrics, self.now(), self.local)  # stale ages tick
+        if self._panels and self.metrics.any_stale(now := self.now(), self._stale_limit()):
+            self._metrics_pane().show(self.metrics, now, self.local)  # stale ages tick
 
     def _render_clock(self) -> None:
         now = self.now()
@@ -672,6 +672,14 @@ class WarRoomApp(App[int]):
         spark_minutes = self.config.prometheus.sparkline_minutes if self.config.prometheus else 60
         self.post_message(MetricsPolled(poll(source, self._panels, self.now(), spark_minutes=spark_minutes)))
 
+    def _stale_limit(self):
+        """How old a reading may get before the pane calls it stale; no age rule in a drill (its
+        clock runs faster than the polls, and its scripted source never hangs)."""
+        prom = self.config.prometheus
+        if self.drill is not None or prom is None:
+            return None
+        return mv.stale_limit(prom.refresh, prom.timeout)
+
     def _prometheus(self):
         from warroom.sources.prometheus import PrometheusSource  # imported in the worker thread, not at start
 
@@ -874,14 +882,18 @@ class WarRoomApp(App[int]):
     @on(PinReading)
     def _pin(self, event: PinReading) -> None:
         from warroom.domain.baseline import describe
+        from warroom.domain.times import format_duration
 
         view = self.metrics.panel(event.title)
         if view is None or view.reading is None or not self._need_incident():
             self.notify("No reading to pin yet.", severity="warning")
             return
         text = describe(view.reading)
+        age = view.stale_for(self.now(), self._stale_limit())
         if view.error:
             text += f" [stale: {view.error}]"
+        elif age is not None:
+            text += f" [stale: no answer for {format_duration(age)}]"
         incident_id, now = self.incident.id, self.now()
         self._enqueue(text, lambda: self._apply_async(
             self.store.append(incident_id, text, author=self.author, now=now, kind="note")))

@@ -274,8 +274,11 @@ def _resample(values: list[float], width: int) -> list[float]:
     return [max(values[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
 
 
-def metric_panel(view, now: datetime, width: int, with_baseline: bool = True) -> Text:
-    """Two or three lines for one panel: value vs baseline with a verdict, then the sparklines."""
+def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, stale_limit=None) -> Text:
+    """Two or three lines for one panel: value vs baseline with a verdict, then the sparklines.
+
+    ``stale_limit``: how old a reading may be before it shows STALE with its age even though no
+    poll has reported an error yet (see :func:`warroom.domain.metrics_view.stale_age`)."""
     import math
 
     from warroom.domain.baseline import format_deviation, format_ratio, format_value
@@ -299,13 +302,14 @@ def metric_panel(view, now: datetime, width: int, with_baseline: bool = True) ->
             out.append(f"{format_deviation(r.deviation_pct) if r.deviation_pct is not None else '':>8}")
         out.append(" ")
         out.append(f" {r.verdict} ", style=VERDICT_STYLE[r.verdict])
-    stale = view.stale_for(now)
-    if view.error:
+    stale = view.stale_for(now, stale_limit)
+    if view.error or stale is not None:
         out.append("\n")
         label = f"STALE {format_duration(stale)} — " if stale is not None else "ERROR — "
         out.append(label, style="bold black on yellow" if stale is not None else "bold white on red")
         room = max(10, width - len(label))
-        out.append_text(user(view.error if len(view.error) <= room else view.error[: room - 1] + "…", "italic"))
+        detail = view.error or "no fresh reading: the source has not answered yet"
+        out.append_text(user(detail if len(detail) <= room else detail[: room - 1] + "…", "italic"))
     elif r is not None and r.note:
         out.append("\n")
         out.append_text(user(r.note if len(r.note) <= width else r.note[: width - 1] + "…", "dim italic"))
@@ -329,20 +333,36 @@ def metric_panel(view, now: datetime, width: int, with_baseline: bool = True) ->
     return out
 
 
-def alerts_lines(view, now: datetime, local: tzinfo) -> Text:
+def alerts_lines(view, now: datetime, local: tzinfo, stale_limit=None) -> Text:
+    """The firing alerts — or, when they could not be read (or not lately), "unknown" with why,
+    and the last known ones: an error never passes for "No alerts firing"."""
     out = Text(no_wrap=True, overflow="ellipsis")
     firing = [a for a in view.alerts if a.firing]
     pending = [a for a in view.alerts if not a.firing]
-    if view.alerts_error and not view.source_error:
-        out.append("alerts: ", style="bold")
-        out.append_text(user(view.alerts_error, "italic"))
-        out.append("\n")
-    if not firing:
+    stale = view.stale_for(now, stale_limit)
+    if view.source_error:
+        why = "source unreachable"
+    elif view.alerts_error:
+        why = view.alerts_error
+    elif stale is not None:
+        why = f"no answer for {format_duration(stale)}"
+    else:
+        why = ""
+    if why:
+        out.append(" ALERTS UNKNOWN ", style="bold black on yellow")
+        out.append(" ")
+        out.append_text(user(why, "italic"))
+        if not view.alerts:
+            return out
+        out.append("\nlast known: ", style="dim")
+        out.append(f"{len(firing)} firing", style="bold red" if firing else "dim")
+    elif not firing:
         out.append("No alerts firing", style="green")
         if pending:
             out.append(f" · {len(pending)} pending", style="dim")
         return out
-    out.append(f"{len(firing)} alert{'s' if len(firing) != 1 else ''} firing", style="bold red")
+    else:
+        out.append(f"{len(firing)} alert{'s' if len(firing) != 1 else ''} firing", style="bold red")
     if pending:
         out.append(f" · {len(pending)} pending", style="dim")
     for a in firing[:8]:

@@ -3,7 +3,7 @@ health probes. Renders a ``MetricsView``; the app polls and feeds it. ``p`` pins
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,9 +30,12 @@ class PanelList(OptionList):
 
 
 class MetricsPane(Vertical):
-    def __init__(self, source_label: str, **kw) -> None:
+    def __init__(self, source_label: str, stale_limit: timedelta | None = None, **kw) -> None:
+        """``stale_limit``: how old a reading may get before it shows STALE even with no error yet
+        (:func:`warroom.domain.metrics_view.stale_limit`); None: no age rule."""
         super().__init__(**kw)
         self._source_label = source_label
+        self.stale_limit = stale_limit
         self.view: MetricsView | None = None
         self.probes: list = []
 
@@ -55,6 +58,10 @@ class MetricsPane(Vertical):
             status.append(" UNREACHABLE ", style="bold white on red")
             status.append(" ")
             status.append_text(render.user(view.source_error + age, "italic"))
+        elif (stale := view.stale_for(now, self.stale_limit)) is not None:
+            status.append(" · ")
+            status.append(f" STALE {format_duration(stale)} ", style="bold black on yellow")
+            status.append(f" last good {view.ok_at.astimezone(local):%H:%M:%S}; no answer since", style="italic")
         elif view.polled_at:
             status.append(f" · updated {view.polled_at.astimezone(local):%H:%M:%S}", style="dim")
         self.query_one("#metrics-status", Static).update(status, layout=False)
@@ -62,13 +69,13 @@ class MetricsPane(Vertical):
         width = max(30, (panels.scrollable_content_region.width or 62) - 2)
         narrow = self.screen.has_class("-narrow")
         highlighted = panels.highlighted
-        options = [Option(render.metric_panel(p, now, width, with_baseline=not narrow), id=p.panel.title)
-                   for p in view.panels]
+        options = [Option(render.metric_panel(p, now, width, with_baseline=not narrow, stale_limit=self.stale_limit),
+                          id=p.panel.title) for p in view.panels]
         panels.set_options(options)
         if highlighted is not None and options:
             panels.highlighted = min(highlighted, len(options) - 1)
         self.query_one("#metrics-alerts", Static).update(self._alerts_and_probes(view, now, local))
-        worst = [p.reading.verdict for p in view.panels if p.reading and not p.error]
+        worst = [p.reading.verdict for p in view.panels if p.reading and p.stale_for(now, self.stale_limit) is None]
         crit = worst.count("CRIT")
         self.border_title = "Metrics vs baseline" + (f" · {crit} CRIT" if crit else "")
         self.set_class(bool(crit), "-crit")
@@ -85,7 +92,7 @@ class MetricsPane(Vertical):
             self.query_one("#metrics-alerts", Static).update(self._probe_lines())
 
     def _alerts_and_probes(self, view: MetricsView, now: datetime, local: tzinfo) -> Text:
-        out = render.alerts_lines(view, now, local) if view.panels else Text()
+        out = render.alerts_lines(view, now, local, self.stale_limit) if view.panels else Text()
         probes = self._probe_lines()
         if probes.plain:
             if out.plain:
