@@ -203,7 +203,7 @@ async def test_a_404_quoting_the_webhook_url_leaves_no_piece_of_it_anywhere(db_p
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/services/T000/B000/{HOOK_TOKEN}"
     inc = await seed(db_path)
-    app = WarRoomApp(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
+    app = make_app(db_path, clock=FakeClock(T0 + timedelta(minutes=3)), local=timezone.utc, tick_interval=3600,
                      sync_interval=3600, config=Config(comms=CommsConfig((url,), False, tmp_path / "none")))
     try:
         async with app.run_test(size=(160, 48), notifications=True) as pilot:

@@ -240,7 +240,7 @@ async def test_a_trickling_prometheus_makes_the_pane_stale_by_age_not_current(db
     server = Server(lambda h, s: answer(h, s))
     now = datetime.now(timezone.utc)
     await declare(db_path, now)
-    app = WarRoomApp(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600, sync_interval=3600,
+    app = make_app(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600, sync_interval=3600,
                      config=prom_config(server.url, panels=(CRIT_PANEL,), refresh=60, timeout=30))
     try:
         async with app.run_test(size=(160, 48)) as pilot:
@@ -281,7 +281,7 @@ async def test_alerts_that_cannot_be_read_are_unknown_not_none_firing(db_path):
                                   if h.path.startswith("/api/v1/alerts") else ok)(h, s))
     now = datetime.now(timezone.utc)
     await declare(db_path, now)
-    app = WarRoomApp(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600, sync_interval=3600,
+    app = make_app(db_path, clock=FakeClock(now), local=timezone.utc, tick_interval=3600, sync_interval=3600,
                      config=prom_config(server.url, panels=(CRIT_PANEL,)))
     try:
         async with app.run_test(size=(160, 48)) as pilot:
