@@ -89,6 +89,9 @@ class ScriptedProbes:
         return [ProbeResult(p.name, p.url, p.ok, p.status, p.latency_s, "" if p.ok else f"HTTP {p.status}", now)
                 for p in script.probes(self.run.state, now)]
 
+    async def aclose(self) -> None:
+        pass
+
 
 @dataclass(frozen=True)
 class DrillTarget:

@@ -147,6 +147,26 @@ async def probe_all(
         return list(await asyncio.gather(*(probe(own, c, now) for c in configs)))
 
 
+class ConfiguredProbes:
+    """The configured probes as a live source (``warroom.sources.interfaces.ProbeSource``): every
+    probe at the shortest configured interval, over one client kept open between rounds."""
+
+    def __init__(self, configs: Iterable[ProbeConfig]) -> None:
+        self.configs = tuple(configs)
+        self.interval = min((c.interval for c in self.configs), default=10.0)
+        self._client: httpx.AsyncClient | None = None
+
+    async def probe_all(self, now: datetime) -> list[ProbeResult]:
+        if self._client is None:
+            self._client = make_client()
+        return await probe_all(self.configs, now, client=self._client)
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+
 def make_client(**kwargs) -> httpx.AsyncClient:
     """The client probes share: no redirects followed, a recognisable User-Agent."""
     kwargs.setdefault("headers", {"User-Agent": USER_AGENT})
