@@ -218,7 +218,10 @@ def _run_replay(args: argparse.Namespace, db_path: Path) -> int:
         raise CliError(str(exc)) from None
     from warroom.ui.replay_app import ReplayApp  # noqa: PLC0415 — Textual only for the TUI
 
-    return ReplayApp(db_path, incident_id, start=at).run() or 0
+    from warroom.ui.crash import exit_code
+
+    app = ReplayApp(db_path, incident_id, start=at)
+    return exit_code(app, app.run())
 
 
 def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
@@ -248,9 +251,12 @@ def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
     from warroom.ui.runtime import tune_runtime
     from warroom.ui.drill_app import make_drill_app
 
+    from warroom.ui.crash import exit_code
+
     tune_runtime()
-    return make_drill_app(db_path, scenario, source, speed=args.speed, config=config, config_error=error,
-                          local=local_zone(config)).run() or 0
+    app = make_drill_app(db_path, scenario, source, speed=args.speed, config=config, config_error=error,
+                         local=local_zone(config))
+    return exit_code(app, app.run())
 
 
 async def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
