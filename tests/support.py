@@ -66,3 +66,44 @@ def burst(app, *keys: str) -> None:
     named = {"enter": "\r", "backspace": "\x7f", "escape": "\x1b"}
     for key in keys:
         app.post_message(events.Key(key, named.get(key, key if len(key) == 1 else None)))
+
+
+def can_mount() -> bool:
+    """Whether a small filesystem can be mounted for a real full disk (CI runs as root)."""
+    import os
+    import shutil
+
+    return os.geteuid() == 0 and shutil.which("mount") is not None
+
+
+class SmallDisk:
+    """A tmpfs of ``kb`` KB mounted on ``path`` (root only): ``fill()`` takes every free byte,
+    ``free()`` gives them back — SQLite then fails as on a real full disk."""
+
+    def __init__(self, path, kb: int = 1024) -> None:
+        self.path = path
+        self.kb = kb
+
+    def __enter__(self) -> "SmallDisk":
+        import subprocess
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.kb}k,mode=0700", "tmpfs", str(self.path)],
+                       check=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import subprocess
+
+        subprocess.run(["umount", "-l", str(self.path)], check=False)
+
+    def fill(self) -> None:
+        with open(self.path / "filler", "ab", buffering=0) as out:
+            try:
+                while True:
+                    out.write(b"\0" * 4096)
+            except OSError:
+                pass
+
+    def free(self) -> None:
+        (self.path / "filler").unlink(missing_ok=True)

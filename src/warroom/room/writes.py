@@ -140,6 +140,11 @@ class WriteQueue:
         lines = [i.line for i in self._items if i.line is not None and not i.committed()]
         return lines, [i.what for i in self._items if i.line is None]
 
+    @property
+    def stopping(self) -> bool:
+        """``stop`` was called: no attempt starts any more."""
+        return self._stop.is_set()
+
     async def join(self) -> None:
         """Until every write queued is committed or rejected (and its ``done`` has run)."""
         await self._idle.wait()

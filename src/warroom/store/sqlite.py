@@ -243,6 +243,12 @@ class Store:
             except sqlite3.Error:
                 pass  # the connection's own rollback already happened or will on close
 
+    async def limit_pages(self, pages: int) -> None:
+        """For tests where no small disk can be mounted: the file is full at ``pages`` pages,
+        SQLite failing as on a full disk (SQLITE_FULL)."""
+        await self._db.execute(f"PRAGMA max_page_count = {int(pages)}")
+        await asyncio.wrap_future(self._journal.submit(lambda con: con.execute(f"PRAGMA max_page_count = {int(pages)}")))
+
     async def set_busy_timeout(self, ms: int) -> None:
         """How long a write waits for another process's lock before failing (tests shorten the 5 s)."""
         await self._db.execute(f"PRAGMA busy_timeout = {int(ms)}")
@@ -631,6 +637,12 @@ class Store:
         problems = [r[0] for r in rows]
         return [] if problems == ["ok"] else problems
 
+    async def salvage_entries(self, incident_id: int) -> tuple[list[Entry], int]:
+        """From a damaged file: the incident's entries that can still be read, each on its own
+        (a scan stops at the first bad page; a lookup by id goes around it), in timeline order,
+        and how many entry ids (of any incident) could not be read."""
+        return await asyncio.to_thread(_salvage, self.path, incident_id)
+
     async def check_sound(self) -> None:
         """Raise ``Damaged`` (one line: what is damaged, how to recover) unless ``quick_check`` passes."""
         problems = await self.damage()
@@ -719,6 +731,27 @@ class Journal:
             self._con = None
 
 
+def _salvage(path: Path, incident_id: int) -> tuple[list[Entry], int]:
+    con = sqlite3.connect(path)
+    try:
+        try:
+            top = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
+            top = top[0] if top else con.execute("SELECT max(id) FROM entries").fetchone()[0] or 0
+        except sqlite3.DatabaseError as exc:
+            raise Damaged(damaged(path, [f"the entries cannot even be counted: {exc}"])) from None
+        found, lost = [], 0
+        for entry_id in range(1, top + 1):
+            try:
+                row = con.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
+                if row is not None and row[1] == incident_id:
+                    found.append(_entry(row))
+            except (sqlite3.DatabaseError, ValueError):  # a bad page, or a row whose text is garbage
+                lost += 1
+        return sorted(found, key=lambda e: (e.at, e.logged_at, e.id)), lost
+    finally:
+        con.close()
+
+
 def _records(rows) -> list[Record]:
     return [Record(datetime.fromtimestamp(r[0], timezone.utc), r[1], r[2], None if r[3] is None else json.loads(r[3]))
             for r in rows]
@@ -767,8 +800,10 @@ def explain(path: Path, exc: sqlite3.Error) -> str:
 
 def damaged(path: Path, problems: list[str]) -> str:
     """What ``PRAGMA quick_check`` found, in one line, with the ways to get back what can be read."""
-    first = " ".join(problems[0].split()) if problems else "unknown damage"
-    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    found = [line.strip() for p in problems for line in p.splitlines()
+             if line.strip() and not line.startswith("*** in database")]
+    first = "; ".join(found[:2]) or "unknown damage"
+    more = f" (+{len(found) - 2} more)" if len(found) > 2 else ""
     return (f"database {path} is damaged: {first}{more}. Recover what can be read: "
             f"`warroom --db {path} export --salvage -i ID -o FILE` writes the readable entries; "
             f"`sqlite3 {path} .recover | sqlite3 recovered.db` rebuilds a copy (then use --db recovered.db); "
