@@ -592,16 +592,18 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
             self._signals.append(sig)
 
     def _quit_on_signal(self) -> None:
-        if not self._quitting:
-            self.run_worker(self.action_quit(), group="quit", exit_on_error=False)
+        self.action_quit()
 
-    async def action_quit(self) -> None:
+    def action_quit(self) -> None:
         """Quit once the writes queued are done. If the database cannot take them (locked, full,
         broken), the lines not written go to a text file beside it, named at exit, rather than be
-        lost with the process — exactly those: an attempt under way is waited for first."""
-        if self._quitting:
-            return
-        self._quitting = True
+        lost with the process — exactly those: an attempt under way is waited for first. In a
+        worker: the screen keeps drawing meanwhile (and a second ctrl+q changes nothing)."""
+        if not self._quitting:
+            self._quitting = True
+            self.run_worker(self._quit(), group="quit", exit_on_error=False)
+
+    async def _quit(self) -> None:
         if self.writes.lines_waiting or self.writes.changes_waiting:
             try:
                 await asyncio.wait_for(asyncio.shield(self.writes_done()), QUIT_WAIT)
