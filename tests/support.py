@@ -107,3 +107,24 @@ class SmallDisk:
 
     def free(self) -> None:
         (self.path / "filler").unlink(missing_ok=True)
+
+
+def corrupt_mid_file(db_path, entries: int = 3000, offset: int = 200_000) -> None:
+    """A database of ``entries`` entries with a page of garbage at ``offset``."""
+    import asyncio
+    import os
+    from datetime import timedelta
+
+    from warroom.domain.presets import SEV
+    from warroom.store.sqlite import Store
+
+    async def build():
+        async with Store.open(db_path) as store:
+            i = await store.declare("Checkout 500s", SEV, "SEV-1", now=T0, author="ic")
+            await store.append_many(i.id, [(T0 + timedelta(seconds=n), "note", "scribe", f"entry {n} " + "x" * 40)
+                                           for n in range(entries)], now=T0)
+    asyncio.run(build())
+    assert os.path.getsize(db_path) > offset + 4096
+    with open(db_path, "r+b") as f:
+        f.seek(offset)
+        f.write(bytes((n * 97 + 13) % 256 for n in range(4096)))
