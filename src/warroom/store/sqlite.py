@@ -630,12 +630,7 @@ class Store:
     async def damage(self) -> list[str]:
         """``PRAGMA quick_check``'s findings (empty for a sound file): a damaged page mid-file
         otherwise shows only when a read reaches it, as a traceback mid-export."""
-        try:
-            rows = await self._db.execute_fetchall("PRAGMA quick_check(20)")
-        except sqlite3.DatabaseError as exc:
-            return [str(exc)]
-        problems = [r[0] for r in rows]
-        return [] if problems == ["ok"] else problems
+        return await asyncio.to_thread(_quick_check, self.path)  # its own connection: reads go on meanwhile
 
     async def salvage_entries(self, incident_id: int) -> tuple[list[Entry], int]:
         """From a damaged file: the incident's entries that can still be read, each on its own
@@ -729,6 +724,17 @@ class Journal:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _quick_check(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        problems = [r[0] for r in con.execute("PRAGMA quick_check(20)")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        con.close()
+    return [] if problems == ["ok"] else problems
 
 
 def _salvage(path: Path, incident_id: int) -> tuple[list[Entry], int]:

@@ -265,6 +265,7 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         self.query_one(TimelinePane).hint()
         self.query_one("#scribe-input", Input).cursor_blink = self._cursor_blink
         self._open_now_or_later()
+        self._check_database()
         self._writer()
         self._install_signal_handlers()
         self.set_interval(self._tick_interval, self._tick)
@@ -312,7 +313,6 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         """(the incident to show with its entries and change sequence, or None; the data version;
         the scenarios to offer on a first run, or None). A drill declares its incident here."""
         self.store = await Store.connect(self.db_path)
-        await self.store.check_sound()  # a damaged page mid-file: say so now, not as a crash mid-read
         self.store.open_journal()
         if self.drill is not None and self.drill.incident_id is None:
             self.drill.incident_id = self._wanted_incident = await self._declare_drill()
@@ -331,6 +331,18 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
             self._opened(self._first_read)  # in the first frame
         else:
             self._open()
+
+    @work(group="check", exit_on_error=False)
+    async def _check_database(self) -> None:
+        """``PRAGMA quick_check`` beside the first frame (a large file takes a while): a damaged
+        page mid-file is said in one line and the app exits, rather than crash when a read meets it."""
+        await asyncio.wait([self._first_read])
+        if self.store is None:
+            return  # it did not open: ``_opened`` says why
+        try:
+            await self.store.check_sound()
+        except Damaged as exc:
+            self.exit(return_code=1, message=Text(f"warroom: {exc}"))
 
     @work(exclusive=True, group="open", exit_on_error=False)
     async def _open(self) -> None:
