@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import sqlite3
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, metavar="FILE|DIR",
                    help="write the file (0600); a directory gets the default name inside it")
     p.add_argument("--format", "-f", choices=("markdown", "json"), default="markdown")
+    p.add_argument("--salvage", action="store_true",
+                   help="from a damaged database: export the entries that can still be read")
 
     sub.add_parser("where", help="print where the database lives")
 
@@ -254,7 +257,10 @@ def _run_replay(args: argparse.Namespace, db_path: Path) -> int:
         raise CliError(str(exc)) from None
     from warroom.ui.factory import make_replay_app  # noqa: PLC0415 — Textual only for the TUI
 
-    return make_replay_app(db_path, incident_id, start=at).run() or 0
+    from warroom.ui.crash import exit_code
+
+    app = make_replay_app(db_path, incident_id, start=at)
+    return exit_code(app, app.run())
 
 
 def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
@@ -279,7 +285,7 @@ def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
-    from warroom.store.sqlite import NotFound, Store, StoreError
+    from warroom.store.sqlite import NotFound, Store, StoreError, explain
 
     now = datetime.now(timezone.utc)
     try:
@@ -287,6 +293,8 @@ async def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
             return await COMMANDS[args.command](store, args, now)
     except (StoreError, NotFound, IncidentError, PolicyError, TimeParseError, EntryError) as exc:
         raise CliError(str(exc)) from None
+    except sqlite3.DatabaseError as exc:  # a damaged page met by a read
+        raise CliError(explain(db_path, exc)) from None
     except OSError as exc:
         raise CliError(f"{exc.filename or db_path}: {exc.strerror or exc}") from None
 
@@ -392,18 +400,27 @@ async def cmd_export(store, args, now) -> int:
     from warroom.domain.text import json_visible, visible
     from warroom.drill.library import report_time
     from warroom.export_file import ExportError, default_name, target_path, write_private
-    from warroom.review import extra_sections
+    from warroom.store.sqlite import damaged
 
+    problems = await store.damage()  # a damaged page would otherwise stop the export half-way
+    if problems and not args.salvage:
+        raise CliError(damaged(store.path, problems))
     incident_id = await _target(store, args)
     incident = await store.incident(incident_id)
-    entries = await store.entries(incident_id, with_history=args.format == "json")
+    if args.salvage:
+        entries, lost = await store.salvage_entries(incident_id)
+        print(f"warroom: salvaged {len(entries)} entries of {incident.ref}"
+              + (f"; {lost} entr{'ies' if lost != 1 else 'y'} (of any incident) could not be read" if lost else ""),
+              file=sys.stderr)
+    else:
+        entries = await store.entries(incident_id, with_history=args.format == "json")
     if incident.drill:
         now = report_time(entries, now)
     if args.format == "json":
         text = json_visible(json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n")
     else:
         text = visible(to_markdown(incident, entries, now,
-                                   extra_sections=await extra_sections(store, incident, entries, now)))
+                                   extra_sections=await _extra_sections(store, incident, entries, now, args.salvage)))
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -414,6 +431,18 @@ async def cmd_export(store, args, now) -> int:
         raise CliError(str(exc)) from None
     out(str(path), file=sys.stderr)
     return 0
+
+
+async def _extra_sections(store, incident, entries, now, salvage: bool):
+    from warroom.review import extra_sections
+    from warroom.store.sqlite import StoreError
+
+    if not salvage:
+        return await extra_sections(store, incident, entries, now)
+    try:
+        return await extra_sections(store, incident, entries, now)
+    except (StoreError, sqlite3.DatabaseError):
+        return ()  # the readings are on damaged pages too: the timeline is what matters
 
 
 async def cmd_prune(store, args, now) -> int:

@@ -151,9 +151,9 @@ def _database_check(path: Path) -> Check:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        from warroom.store.sqlite import explain_error
+        from warroom.store.sqlite import explain
 
-        return Check("FAIL", "database", explain_error(path, exc))
+        return Check("FAIL", "database", explain(path, exc))
     except OSError as exc:
         return Check("FAIL", "database", f"{path}: {exc.strerror or exc}")
     if check != "ok":

@@ -435,12 +435,11 @@ async def test_the_author_column_gives_way_before_entries_are_cut_short(make_app
         assert "scribe" in pane_text(app, "#entry-detail")  # still named for the selected entry
 
 
-async def test_lines_typed_while_the_database_is_locked_are_kept_and_written_once(make_app, db_path, monkeypatch):
-    import warroom.ui.app as app_module
+async def test_lines_typed_while_the_database_is_locked_are_kept_and_written_once(make_app, db_path):
+    from warroom.room.writes import Backoff
 
-    monkeypatch.setattr(app_module, "RETRY_SECONDS", 0.2)
     inc = await seed(db_path)
-    app = make_app()
+    app = make_app(backoff=Backoff(first=0.1, limit=0.2))
     async with app.run_test(size=(160, 48)) as pilot:
         await started(app, pilot)
         await app.store.set_busy_timeout(50)

@@ -32,6 +32,9 @@ from warroom.domain.times import EARLIEST, from_iso, iso_utc, short_utc
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000
+#: The scribe's lines wait less for a lock: the writer retries them, and quitting waits for the
+#: attempt under way before it can say which lines are written.
+LINE_BUSY_TIMEOUT_MS = 2000
 
 Change = Callable[[Incident], tuple[Incident, list[str]]]
 
@@ -52,6 +55,37 @@ class StoreError(RuntimeError):
 
 class NotFound(LookupError):
     pass
+
+
+class Damaged(StoreError):
+    """The file fails ``PRAGMA quick_check``: some pages cannot be read."""
+
+
+class NotAttempted(StoreError):
+    """A line's write was not tried (nothing written): an earlier line is still waiting, and
+    lines are written in the order typed. Retry it once the earlier ones are in."""
+
+
+class LineGate:
+    """Keeps the scribe's lines in order across a failure. A line handed to the journal at Enter
+    (``append_soon(gate=…)``) runs only while the gate is open; the first failed write closes it
+    (from the journal's thread, before the event loop hears of it), so the lines already handed
+    over behind it are ``NotAttempted``. The writer retries them in order without the gate, and
+    opens it again once no line waits."""
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+        self._open.set()
+
+    @property
+    def is_open(self) -> bool:
+        return self._open.is_set()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def close(self) -> None:
+        self._open.clear()
 
 
 def _opt(text: str | None) -> datetime | None:
@@ -152,7 +186,7 @@ class Store:
         self._db = db
         self.path = path
         self._write_lock = asyncio.Lock()
-        self._journal = Journal(path)
+        self._journal = Journal(path, LINE_BUSY_TIMEOUT_MS)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -207,7 +241,7 @@ class Store:
             if version < SCHEMA_VERSION:
                 await self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(explain_error(self.path, exc)) from None
+            raise StoreError(explain(self.path, exc)) from None
 
     async def _migrate(self) -> None:
         async with self._transaction():
@@ -224,18 +258,36 @@ class Store:
             try:
                 await self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreError(explain_error(self.path, exc)) from None
+                raise StoreError(explain(self.path, exc)) from None
             try:
                 yield self._db
-            except BaseException:
-                await self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                await self._rollback()
+                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
+                    raise StoreError(explain(self.path, exc)) from None  # disk full, I/O error, damaged page
                 raise
             else:
                 try:
                     await self._db.execute("COMMIT")
                 except sqlite3.Error as exc:
-                    await self._db.execute("ROLLBACK")
-                    raise StoreError(explain_error(self.path, exc)) from None
+                    await self._rollback()
+                    raise StoreError(explain(self.path, exc)) from None
+
+    async def _rollback(self) -> None:
+        """Undo what is left of a failed transaction. After a full disk, an I/O error or a failed
+        COMMIT, SQLite has often rolled it back itself, and a second ROLLBACK would fail with
+        "no transaction is active" — hiding the reason that matters."""
+        if self._db.in_transaction:
+            try:
+                await self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the connection's own rollback already happened or will on close
+
+    async def limit_pages(self, pages: int) -> None:
+        """For tests where no small disk can be mounted: the file is full at ``pages`` pages,
+        SQLite failing as on a full disk (SQLITE_FULL)."""
+        await self._db.execute(f"PRAGMA max_page_count = {int(pages)}")
+        await asyncio.wrap_future(self._journal.submit(lambda con: con.execute(f"PRAGMA max_page_count = {int(pages)}")))
 
     async def set_busy_timeout(self, ms: int) -> None:
         """How long a write waits for another process's lock before failing (tests shorten the 5 s)."""
@@ -405,24 +457,39 @@ class Store:
         kind: str = "note",
         owner: str = "",
         due: datetime | None = None,
+        gate: LineGate | None = None,
     ) -> asyncio.Future[Entry]:
         """Start appending the scribe's line before returning, on the journal's own thread and
         connection: the commit then waits for the disk only, never for the event loop to finish a
         frame and schedule a coroutine (that wait was the whole Enter-to-durable p99). Lines handed
         over are committed in order, and ``close`` waits for them. The future fails with
         ``StoreError``/``NotFound`` as ``append`` would; nothing is written then, so a retry through
-        ``append`` cannot write the line twice."""
+        ``append`` cannot write the line twice. With ``gate`` (see ``LineGate``) the line is not
+        attempted while the gate is closed, and a failure closes it."""
         kind = parse_kind(kind)
         if not text.strip():
             raise EntryError("an entry needs some text")
         params = _entry_params(incident_id, text, kind, author, at or now, now, owner, due, None)
 
         def insert(con: sqlite3.Connection) -> Entry:
-            with self._entry_errors(incident_id):
-                entry_id = con.execute(_INSERT_ENTRY.format(verb="INSERT"), params).fetchone()[0]
+            if gate is not None and not gate.is_open:
+                raise NotAttempted("waiting for an earlier line")
+            try:
+                with self._entry_errors(incident_id):
+                    entry_id = con.execute(_INSERT_ENTRY.format(verb="INSERT"), params).fetchone()[0]
+            except BaseException:
+                if gate is not None:
+                    gate.close()
+                raise
             return _new_entry(entry_id, params)
 
         return asyncio.wrap_future(self._journal.submit(insert))
+
+    async def settle_lines(self) -> None:
+        """Stop the journal: the lines handed over but not started are dropped (the caller keeps
+        them), and the one being written, if any, is waited for — so that afterwards every line
+        is known to be written or not, none still on its way."""
+        await asyncio.wrap_future(self._journal.close(abandon=True))
 
     async def append_many(self, incident_id: int, rows: Iterable[tuple[datetime, str, str, str]], *,
                           now: datetime) -> int:
@@ -459,8 +526,8 @@ class Store:
             if "FOREIGN KEY" in str(exc):
                 raise NotFound(f"no incident #{incident_id}") from None
             raise
-        except sqlite3.OperationalError as exc:
-            raise StoreError(explain_error(self.path, exc)) from None
+        except sqlite3.DatabaseError as exc:  # locked, disk full, a damaged page
+            raise StoreError(explain(self.path, exc)) from None
 
     async def _insert_entry(self, db, incident_id, text, kind, author, at, now, *, owner="", due=None,
                             key=None) -> Entry | None:
@@ -601,6 +668,23 @@ class Store:
     async def integrity_check(self) -> str:
         return (await self._db.execute_fetchall("PRAGMA integrity_check"))[0][0]
 
+    async def damage(self) -> list[str]:
+        """``PRAGMA quick_check``'s findings (empty for a sound file): a damaged page mid-file
+        otherwise shows only when a read reaches it, as a traceback mid-export."""
+        return await asyncio.to_thread(_quick_check, self.path)  # its own connection: reads go on meanwhile
+
+    async def salvage_entries(self, incident_id: int) -> tuple[list[Entry], int]:
+        """From a damaged file: the incident's entries that can still be read, each on its own
+        (a scan stops at the first bad page; a lookup by id goes around it), in timeline order,
+        and how many entry ids (of any incident) could not be read."""
+        return await asyncio.to_thread(_salvage, self.path, incident_id)
+
+    async def check_sound(self) -> None:
+        """Raise ``Damaged`` (one line: what is damaged, how to recover) unless ``quick_check`` passes."""
+        problems = await self.damage()
+        if problems:
+            raise Damaged(damaged(self.path, problems))
+
 
 _INSERT_ENTRY = ("{verb} INTO entries (incident_id, at, logged_at, author, kind, text, owner, due, key)"
                  " VALUES (?,?,?,?,?,?,?,?,?) RETURNING id")
@@ -628,6 +712,8 @@ class Journal:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="warroom-journal")
         self._con: sqlite3.Connection | None = None
         self._closed = self._used = False
+        self._closing: Future | None = None
+        self._queued: set[Future] = set()
         self._lock = threading.Lock()
 
     def submit(self, write: Callable[[sqlite3.Connection], Any]) -> Future:
@@ -635,7 +721,10 @@ class Journal:
             if self._closed:
                 raise StoreError(f"database {self.path} is closed")
             self._used = True
-            return self._executor.submit(self._run, write)
+            future = self._executor.submit(self._run, write)
+            self._queued.add(future)
+        future.add_done_callback(self._queued.discard)
+        return future
 
     def _run(self, write: Callable[[sqlite3.Connection], Any]) -> Any:
         try:
@@ -646,7 +735,7 @@ class Journal:
                 self._con = con
             return write(self._con)
         except sqlite3.Error as exc:
-            raise StoreError(explain_error(self.path, exc)) from None
+            raise StoreError(explain(self.path, exc)) from None
 
     def set_busy_timeout(self, ms: int) -> Future:
         """For tests: give up on a locked file sooner than the default 5 s."""
@@ -655,21 +744,59 @@ class Journal:
 
     def close(self, *, abandon: bool = False) -> Future:
         """Close after the writes already handed over; the future is done when the connection is.
-        ``abandon``: drop the writes not yet started (their lines are kept elsewhere) and do not wait."""
+        ``abandon``: drop the writes not yet started (their lines are kept elsewhere); the one
+        being written is still waited for, so that nothing commits after the future is done."""
         with self._lock:
+            if self._closing is not None:
+                return self._closing
             self._closed = True
-            if self._used and not abandon:
-                done = self._executor.submit(self._close)
+            if abandon:
+                for future in list(self._queued):
+                    future.cancel()  # refused by the one already running: that one is waited for
+            if self._used:
+                self._closing = self._executor.submit(self._close)
             else:
-                done = Future()
-                done.set_result(None)
-        self._executor.shutdown(wait=False, cancel_futures=abandon)
-        return done
+                self._closing = Future()
+                self._closing.set_result(None)
+        self._executor.shutdown(wait=False)
+        return self._closing
 
     def _close(self) -> None:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _quick_check(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        problems = [r[0] for r in con.execute("PRAGMA quick_check(20)")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        con.close()
+    return [] if problems == ["ok"] else problems
+
+
+def _salvage(path: Path, incident_id: int) -> tuple[list[Entry], int]:
+    con = sqlite3.connect(path)
+    try:
+        try:
+            top = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
+            top = top[0] if top else con.execute("SELECT max(id) FROM entries").fetchone()[0] or 0
+        except sqlite3.DatabaseError as exc:
+            raise Damaged(damaged(path, [f"the entries cannot even be counted: {exc}"])) from None
+        found, lost = [], 0
+        for entry_id in range(1, top + 1):
+            try:
+                row = con.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
+                if row is not None and row[1] == incident_id:
+                    found.append(_entry(row))
+            except (sqlite3.DatabaseError, ValueError):  # a bad page, or a row whose text is garbage
+                lost += 1
+        return sorted(found, key=lambda e: (e.at, e.logged_at, e.id)), lost
+    finally:
+        con.close()
 
 
 def _records(rows) -> list[Record]:
@@ -704,14 +831,31 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-def explain_error(path: Path, exc: sqlite3.Error) -> str:
-    """A SQLite error on ``path`` as one line that says what to do (corrupt, locked, read-only)."""
+def explain(path: Path, exc: sqlite3.Error) -> str:
+    """One line that says which file, what is wrong with it, and what to do."""
     message = str(exc)
-    if "not a database" in message or "malformed" in message:
+    if "malformed" in message:
+        return damaged(path, [message])
+    if "not a database" in message:
         return f"database {path} is corrupt or not a warroom database ({message}); move it aside or use --db"
+    if "full" in message:
+        return f"database {path}: the disk is full ({message}); free some space"
+    if "disk I/O error" in message:
+        return f"database {path}: disk I/O error — is the disk full or failing? ({message})"
     if "locked" in message or "busy" in message:
-        return (f"database {path} is locked by another process for more than {BUSY_TIMEOUT_MS // 1000} s "
-                f"({message}); try again")
+        return f"database {path} is locked by another process ({message}); try again"
     if "readonly" in message or "read-only" in message:
         return f"database {path} is read-only ({message}); check its permissions"
     return f"database {path}: {message}"
+
+
+def damaged(path: Path, problems: list[str]) -> str:
+    """What ``PRAGMA quick_check`` found, in one line, with the ways to get back what can be read."""
+    found = [line.strip() for p in problems for line in p.splitlines()
+             if line.strip() and not line.startswith("*** in database")]
+    first = "; ".join(found[:2]) or "unknown damage"
+    more = f" (+{len(found) - 2} more)" if len(found) > 2 else ""
+    return (f"database {path} is damaged: {first}{more}. Recover what can be read: "
+            f"`warroom --db {path} export --salvage -i ID -o FILE` writes the readable entries; "
+            f"`sqlite3 {path} .recover | sqlite3 recovered.db` rebuilds a copy (then use --db recovered.db); "
+            f"keep the damaged file")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import signal
+import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -38,7 +40,9 @@ from warroom.domain.sla import SlaReport, evaluate
 from warroom.domain.timeline import KINDS, Entry, EntryError, checklist_history, checklist_ticks
 from warroom.domain.times import TimeParseError, parse_when
 from warroom.localtime import local_timezone
-from warroom.store.sqlite import NotFound, Store, StoreError
+from warroom.room.writes import Backoff, WriteQueue, reason
+from warroom.store.sqlite import Damaged, NotFound, Store, StoreError, explain
+from warroom.ui.crash import NoLocalsOnCrash, exit_code
 from warroom.ui.runtime import IdleCollections, freeze_heap, runtime_tuned, tune_runtime
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 from warroom.ui.widgets.header import IncidentHeader
@@ -94,7 +98,6 @@ def _moves_clock(entry: Entry) -> bool:
     if entry.key:
         return not entry.key.startswith(OBSERVATION_KEYS)
     return entry.kind in SLA_KINDS
-RETRY_SECONDS = 2.0
 QUIT_WAIT = 1.5  # seconds quit waits for lines still being written
 RECORD_FLUSH_SECONDS = 2.0
 PAINT_WAIT = 1.0  # seconds a pods view waits at most for the last one to be painted
@@ -113,7 +116,7 @@ def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class WarRoomApp(App[int]):
+class WarRoomApp(NoLocalsOnCrash, App[int]):
     CSS_PATH = styles_path()
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
@@ -154,6 +157,7 @@ class WarRoomApp(App[int]):
         probe_source: object | None = None,
         drill: DrillRun | None = None,
         first_run: bool = False,
+        backoff: Backoff | None = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -170,10 +174,12 @@ class WarRoomApp(App[int]):
         self._data_version = -1
         self._sync_interval = sync_interval
         self._tick_interval = tick_interval
-        self._writes: asyncio.Queue[tuple[str, Callable[[], Awaitable[object]]]] = asyncio.Queue()
+        self.writes = WriteQueue(rejects=USER_ERRORS, backoff=backoff or Backoff(), changed=self._show_unsaved,
+                                 rejected=self._write_rejected, failed=self._write_shown_badly)
         self._idle_gc: IdleCollections | None = None  # only where the runtime is tuned (``warroom`` itself)
-        self._lines_pending: list[tuple[datetime, str]] = []  # the scribe's lines not yet committed, as typed
-        self._write_trouble = ""  # why the last write failed, while lines wait
+        self._hint_warns = False  # the hint shows the writes waiting
+        self._quitting = False
+        self._signals: list[int] = []
         self._lines_saved_aside = False  # quit wrote them to a file: the store need not wait for them
         self._events_written: set[str] = set()
         self._syncing = False
@@ -259,7 +265,9 @@ class WarRoomApp(App[int]):
         self.query_one(TimelinePane).hint()
         self.query_one("#scribe-input", Input).cursor_blink = self._cursor_blink
         self._open_now_or_later()
+        self._check_database()
         self._writer()
+        self._install_signal_handlers()
         self.set_interval(self._tick_interval, self._tick)
         self.set_interval(self._sync_interval, self._sync_tick)
         self.set_interval(RECORD_FLUSH_SECONDS, self._flush_readings)
@@ -324,6 +332,18 @@ class WarRoomApp(App[int]):
         else:
             self._open()
 
+    @work(group="check", exit_on_error=False)
+    async def _check_database(self) -> None:
+        """``PRAGMA quick_check`` beside the first frame (a large file takes a while): a damaged
+        page mid-file is said in one line and the app exits, rather than crash when a read meets it."""
+        await asyncio.wait([self._first_read])
+        if self.store is None:
+            return  # it did not open: ``_opened`` says why
+        try:
+            await self.store.check_sound()
+        except Damaged as exc:
+            self.exit(return_code=1, message=Text(f"warroom: {exc}"))
+
     @work(exclusive=True, group="open", exit_on_error=False)
     async def _open(self) -> None:
         await asyncio.wait([self._first_read])
@@ -339,6 +359,9 @@ class WarRoomApp(App[int]):
                 self.notify(self.drill.scenario.briefing, title=f"DRILL: {self.drill.scenario.title}", timeout=30)
             if welcome:
                 self._offer_drill(welcome)
+        except (Damaged, sqlite3.DatabaseError) as exc:
+            message = str(exc) if isinstance(exc, Damaged) else explain(self.db_path, exc)
+            self.exit(return_code=1, message=Text(f"warroom: {message}"))
         except StoreError as exc:
             self.query_one(TimelinePane).hint(f"database unusable: {exc}", error=True)
             self.notify(str(exc), title="Database", severity="error", timeout=30)
@@ -445,10 +468,8 @@ class WarRoomApp(App[int]):
         if history and not history[-1].redacted:
             last = history[-1]
 
-            async def untick() -> None:
-                self._apply([await self.store.redact(last.id, reason="checklist item unticked", by=self.author,
-                                                     now=self.now())])
-            self._enqueue(f"untick {item}", untick)
+            self._enqueue(f"untick {item}", lambda: self.store.redact(
+                last.id, reason="checklist item unticked", by=self.author, now=self.now()), self._apply_one)
         else:
             key = f"check:{incident.level.key}:{event.index}:{len(history)}"
 
@@ -479,52 +500,51 @@ class WarRoomApp(App[int]):
             if not box.value:
                 box.value = raw
             return
-        incident_id = self.incident.id
-        if line.action == "entry":
-            self._enqueue(raw, self._log_entry(incident_id, line), keep_on_failure=True)
-        else:
-            self._enqueue(raw, lambda: self._execute(incident_id, line))
-
-    def _log_entry(self, incident_id: int, line: Line) -> Callable[[], Awaitable[None]]:
-        """Hand the entry to the store's journal now, inside the key handler, so its commit never
-        waits behind a frame; the queued job shows it once committed. Should that first attempt
-        fail (a locked file), it wrote nothing, and the writer's retries go through ``append``."""
-        now, who = self.now(), self.author
-        write = dict(author=who, now=now, at=line.at, kind=line.kind, owner=line.owner, due=line.due)
+        incident_id, now = self.incident.id, self.now()
+        if line.action != "entry":
+            change, at, kind = self._line_change(line)
+            self.writes.line(now, raw, lambda: self._write_change(incident_id, change, at, kind), self._show_change)
+            return
+        write = dict(author=self.author, now=now, at=line.at, kind=line.kind, owner=line.owner, due=line.due)
         first: asyncio.Future | None = None
         if self.store is not None:
+            # Handed to the store's journal now, inside the key handler, so its commit never waits
+            # behind a frame; should it fail, it wrote nothing, and the writer retries in order.
             try:
-                first = self.store.append_soon(incident_id, line.text, **write)
-                # its failure is the job's to handle; unawaited only when quit put the line in a file
-                first.add_done_callback(lambda f: f.cancelled() or f.exception())
+                first = self.store.append_soon(incident_id, line.text, gate=self.writes.gate, **write)
             except (EntryError, StoreError):
-                pass  # the job's append meets the same error, and the writer reports it
+                pass  # the writer's attempt meets the same error and reports it
 
-        async def job() -> None:
-            nonlocal first
-            if first is not None:
-                attempt, first = first, None
-                entry = await attempt
-            else:
-                entry = await self.store.append(incident_id, line.text, **write)
-            self._apply([entry])
+        def again() -> Awaitable[Entry]:
+            if self.store is None:
+                raise StoreError("the database is not open")
+            return self.store.append_soon(incident_id, line.text, **write)
 
-        return job
+        self.writes.line(now, raw, again, self._apply_one, first=first)
 
-    async def _execute(self, incident_id: int, line: Line) -> None:
+    def _line_change(self, line: Line) -> tuple[Callable[[Incident], tuple[Incident, list[str]]], datetime, str]:
+        """The incident change a command line asks for: (change, when, entry kind)."""
         who = self.author
         if line.action == "status":
-            await self._change(incident_id, lambda i: inc.change_status(i, line.status, line.at), line.at, "status")
-        elif line.action == "ack":
-            await self._change(incident_id, lambda i: inc.acknowledge(i, line.at, who), line.at)
-        elif line.action == "severity":
-            await self._change(incident_id, lambda i: inc.change_severity(i, line.level), line.at)
-        elif line.action == "role":
-            await self._change(incident_id, lambda i: inc.assign_role(i, line.role, line.name), line.at)
+            return (lambda i: inc.change_status(i, line.status, line.at)), line.at, "status"
+        if line.action == "ack":
+            return (lambda i: inc.acknowledge(i, line.at, who)), line.at, "system"
+        if line.action == "severity":
+            return (lambda i: inc.change_severity(i, line.level)), line.at, "system"
+        if line.action == "role":
+            return (lambda i: inc.assign_role(i, line.role, line.name)), line.at, "system"
+        raise ValueError(f"not a command line: {line.action}")
 
-    async def _change(self, incident_id: int, change, at: datetime, kind: str = "system") -> None:
-        incident, entries = await self.store.change(incident_id, change, author=self.author, at=at, now=self.now(),
-                                                    kind=kind)
+    def _enqueue_change(self, what: str, incident_id: int, change, at: datetime, kind: str = "system") -> None:
+        self._enqueue(what, lambda: self._write_change(incident_id, change, at, kind), self._show_change)
+
+    async def _write_change(self, incident_id: int, change, at: datetime, kind: str = "system"):
+        if self.store is None:
+            raise StoreError("the database is not open")
+        return await self.store.change(incident_id, change, author=self.author, at=at, now=self.now(), kind=kind)
+
+    def _show_change(self, result: tuple[Incident, list[Entry]]) -> None:
+        incident, entries = result
         if self.incident is not None and incident.id == self.incident.id:
             self.incident = incident
         self._apply(entries, clock=True)
@@ -544,83 +564,86 @@ class WarRoomApp(App[int]):
             self._render_clock()
 
     # -- the writer: one write at a time, in order; failures are shown and retried, never dropped ----------
-    def _enqueue(self, what: str, job: Callable[[], Awaitable[object]], *, keep_on_failure: bool = False) -> None:
-        if keep_on_failure:
-            self._lines_pending.append((self.now(), what))
-        self._writes.put_nowait((what, job, keep_on_failure))
+    def _enqueue(self, what: str, write: Callable[[], Awaitable[object]],
+                 done: Callable[[object], object] | None = None) -> None:
+        """Queue a store write (retried until it succeeds); ``done`` shows its result, once."""
+        self.writes.change(what, write, done)
 
     async def writes_done(self) -> None:
-        """Wait until every queued write has been committed (or reported). For tests and shutdown."""
-        await self._writes.join()
+        """Wait until every queued write has been committed (or rejected). For tests and shutdown."""
+        await self.writes.join()
 
     @work(group="writer", exit_on_error=False)
     async def _writer(self) -> None:
         await self.loaded.wait()
-        while True:
-            what, job, keep = await self._writes.get()
-            try:
-                while True:
-                    try:
-                        if self.store is None:
-                            raise StoreError("the database is not open")
-                        await job()
-                        if keep:
-                            self._line_done()
-                        break
-                    except USER_ERRORS as exc:
-                        if keep:
-                            self._line_done()
-                        self.query_one(TimelinePane).hint(f"{exc}", error=True)
-                        self.notify(str(exc), severity="warning")
-                        break
-                    except StoreError as exc:
-                        if not keep:
-                            self.notify(f"not saved: {what} — {exc}", severity="error", timeout=15)
-                            break
-                        self._write_trouble = str(exc)
-                        self._show_unsaved()
-                        await asyncio.sleep(RETRY_SECONDS)
-            finally:
-                self._writes.task_done()
+        await self.writes.run()
 
-    def _line_done(self) -> None:
-        """The oldest pending line is written (lines are written in the order typed)."""
-        self._lines_pending.pop(0)
-        if self._write_trouble:
-            if not self._lines_pending:
-                self._write_trouble = ""
-            self._show_unsaved()
+    def _write_rejected(self, what: str, exc: BaseException) -> None:
+        self.query_one(TimelinePane).hint(f"{exc}", error=True)
+        self.notify(str(exc), severity="warning")
+
+    def _write_shown_badly(self, what: str, exc: BaseException) -> None:
+        self.notify(f"saved, but not shown: {what} — {reason(exc)}", severity="error", timeout=15)
 
     def _show_unsaved(self) -> None:
-        pane = self.query_one(TimelinePane)
-        if not self._write_trouble:
-            pane.hint()
-            return
-        n = len(self._lines_pending)
-        pane.hint(f"⚠ {n} line{'s' if n != 1 else ''} not saved yet, kept and retrying every "
-                  f"{RETRY_SECONDS:.0f} s: {self._write_trouble}", error=True)
+        hint = self.writes.hint()
+        if hint:
+            self.query_one(TimelinePane).hint(hint, error=True)
+        elif self._hint_warns:
+            self.query_one(TimelinePane).hint()
+        self._hint_warns = bool(hint)
 
-    async def action_quit(self) -> None:
-        """Quit once the lines typed are written. If the database cannot take them (locked, broken),
-        they go to a text file beside it, named at exit, rather than be lost with the process."""
-        if self._lines_pending:
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM (a shutdown, ``kill``) and SIGHUP (the terminal closed, the ssh session dropped)
+        quit as ctrl+q does: the lines not written go to a file, the terminal is restored."""
+        if self.is_headless:
+            return  # under run_test: the test process's signals are not the app's
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, self._quit_on_signal)
+            self._signals.append(sig)
+
+    def _quit_on_signal(self) -> None:
+        self.action_quit()
+
+    def action_quit(self) -> None:
+        """Quit once the writes queued are done. If the database cannot take them (locked, full,
+        broken), the lines not written go to a text file beside it, named at exit, rather than be
+        lost with the process — exactly those: an attempt under way is waited for first. In a
+        worker: the screen keeps drawing meanwhile (and a second ctrl+q changes nothing)."""
+        if not self._quitting:
+            self._quitting = True
+            self.run_worker(self._quit(), group="quit", exit_on_error=False)
+
+    async def _quit(self) -> None:
+        if self.writes.lines_waiting or self.writes.changes_waiting:
             try:
                 await asyncio.wait_for(asyncio.shield(self.writes_done()), QUIT_WAIT)
             except asyncio.TimeoutError:
                 pass
-        if not self._lines_pending:
+        if not (self.writes.lines_waiting or self.writes.changes_waiting):
             self.exit()
             return
-        lines, self._lines_pending = self._lines_pending, []
+        why = self.writes.trouble or "still being written at exit"
+        await self.writes.stop()
+        if self.store is not None:
+            await self.store.settle_lines()
+        lines, changes = self.writes.unsaved()
         self._lines_saved_aside = True
+        not_done = f"; not saved, do again: {', '.join(changes)}" if changes else ""
+        if not lines:
+            self.exit(message=Text(f"warroom: {len(changes)} change(s) could not be written ({why}){not_done}")
+                      if changes else None)
+            return
         try:
-            path = await asyncio.to_thread(save_unsaved, self.db_path, lines)
+            path = await asyncio.to_thread(save_unsaved, self.db_path, [(l.at, l.raw) for l in lines], changes)
         except OSError as exc:
-            text = "\n".join(raw for _, raw in lines)
-            self.exit(message=Text(f"warroom: {len(lines)} line(s) could not be saved ({exc}); here they are:\n{text}"))
+            text = "\n".join(l.raw for l in lines)
+            self.exit(message=Text(f"warroom: {len(lines)} line(s) could not be saved ({exc}){not_done}; "
+                                   f"here they are:\n{text}"))
             return
         self.exit(message=Text(f"warroom: {len(lines)} line(s) could not be written to the database "
-                               f"({self._write_trouble}); they are kept in {path}"))
+                               f"({why}); they are kept in {path}{not_done}"))
 
     # -- live sync with other processes ----------------------------------------------------------------------
     def _sync_tick(self) -> None:
@@ -875,8 +898,8 @@ class WarRoomApp(App[int]):
         multi = len(self.pod_views) > 1
         incident_id, now = self.incident.id, self.now()
         text = describe_pod(event.row, now, event.context if multi else "")
-        self._enqueue(text, lambda: self._apply_async(
-            self.store.append(incident_id, text, author=self.author, now=now, kind="note")))
+        self._enqueue(text, lambda: self.store.append(incident_id, text, author=self.author, now=now, kind="note"),
+                      self._apply_one)
         self.notify(f"Pinned: {text}", title="Timeline")
 
     @on(PinReading)
@@ -895,8 +918,8 @@ class WarRoomApp(App[int]):
         elif age is not None:
             text += f" [stale: no answer for {format_duration(age)}]"
         incident_id, now = self.incident.id, self.now()
-        self._enqueue(text, lambda: self._apply_async(
-            self.store.append(incident_id, text, author=self.author, now=now, kind="note")))
+        self._enqueue(text, lambda: self.store.append(incident_id, text, author=self.author, now=now, kind="note"),
+                      self._apply_one)
         self.notify(f"Pinned: {text}", title="Timeline")
 
     def action_detected_from_alerts(self) -> None:
@@ -909,8 +932,8 @@ class WarRoomApp(App[int]):
             self.notify("No firing alert to take the time from.", severity="warning")
             return
         incident_id = self.incident.id
-        self._enqueue("detected from alerts", lambda: self._change(
-            incident_id, lambda i: inc.set_milestone(i, "detected", start), start))
+        self._enqueue_change("detected from alerts", incident_id, lambda i: inc.set_milestone(i, "detected", start),
+                             start)
 
     # -- recording: what the panes show, as changes, for the replay and the review's evidence ------------
     def _recording(self) -> bool:
@@ -1056,12 +1079,12 @@ class WarRoomApp(App[int]):
                                  declared)
                 return
 
-            async def declare() -> None:
-                incident = await self.store.declare(result.title, policy, result.severity, now=self.now(),
-                                                    author=self.author, detected_at=detected)
+            async def show_declared(incident: Incident) -> None:
                 await self._load(incident.id)
                 self.notify(f"Declared {incident.ref}: {incident.level.label}", title="Incident")
-            self._enqueue(f"declare {result.title}", declare)
+            self._enqueue(f"declare {result.title}", lambda: self.store.declare(
+                result.title, policy, result.severity, now=self.now(), author=self.author, detected_at=detected),
+                show_declared)
 
         self.push_screen(DeclareScreen(levels, policy.default_level.key), declared)
 
@@ -1091,7 +1114,7 @@ class WarRoomApp(App[int]):
     def action_ack(self) -> None:
         if self._need_incident():
             incident_id, at, who = self.incident.id, self.now(), self.author
-            self._enqueue("acknowledge", lambda: self._change(incident_id, lambda i: inc.acknowledge(i, at, who), at))
+            self._enqueue_change("acknowledge", incident_id, lambda i: inc.acknowledge(i, at, who), at)
 
     @work(group="pick", exit_on_error=False)
     async def action_status(self) -> None:
@@ -1103,8 +1126,8 @@ class WarRoomApp(App[int]):
         status = await self.push_screen_wait(PickerScreen(f"Status (now {self.incident.status})", options))
         if status:
             incident_id, at = self.incident.id, self.now()
-            self._enqueue(f"status {status}", lambda: self._change(
-                incident_id, lambda i: inc.change_status(i, status, at), at, "status"))
+            self._enqueue_change(f"status {status}", incident_id, lambda i: inc.change_status(i, status, at), at,
+                                 "status")
 
     @work(group="pick", exit_on_error=False)
     async def action_severity(self) -> None:
@@ -1117,8 +1140,7 @@ class WarRoomApp(App[int]):
             PickerScreen(f"Severity (now {self.incident.level.label})", options, selected=self.incident.severity))
         if level and level != self.incident.severity:
             incident_id, at = self.incident.id, self.now()
-            self._enqueue(f"severity {level}", lambda: self._change(
-                incident_id, lambda i: inc.change_severity(i, level), at))
+            self._enqueue_change(f"severity {level}", incident_id, lambda i: inc.change_severity(i, level), at)
 
     @work(group="pick", exit_on_error=False)
     async def action_assign(self) -> None:
@@ -1136,8 +1158,7 @@ class WarRoomApp(App[int]):
         if name is None:
             return
         incident_id, at = self.incident.id, self.now()
-        self._enqueue(f"assign {role}", lambda: self._change(
-            incident_id, lambda i: inc.assign_role(i, role, name), at))
+        self._enqueue_change(f"assign {role}", incident_id, lambda i: inc.assign_role(i, role, name), at)
 
     @on(EntryCommand)
     async def _entry_command(self, event: EntryCommand) -> None:
@@ -1152,15 +1173,15 @@ class WarRoomApp(App[int]):
             return
         entry = self.entries[event.entry_id]
         if event.action == "star":
-            self._enqueue("star", lambda: self._apply_async(self.store.star(entry.id, not entry.starred)))
+            self._enqueue("star", lambda: self.store.star(entry.id, not entry.starred), self._apply_one)
         elif event.action == "edit":
             self._edit(entry)
         elif event.action == "redact":
             self._redact(entry)
         pane.focus()
 
-    async def _apply_async(self, awaitable) -> None:
-        self._apply([await awaitable])
+    def _apply_one(self, entry: Entry | None) -> None:
+        self._apply([entry])
 
     @work(group="pick", exit_on_error=False)
     async def _edit(self, entry: Entry) -> None:
@@ -1174,8 +1195,8 @@ class WarRoomApp(App[int]):
                          help="Enter saves (the previous text is kept as a revision) · Esc cancels"))
         if text is None or text == entry.text:
             return
-        self._enqueue("edit", lambda: self._apply_async(
-            self.store.edit(entry.id, by=self.author, now=self.now(), text=text)))
+        self._enqueue("edit", lambda: self.store.edit(entry.id, by=self.author, now=self.now(), text=text),
+                      self._apply_one)
 
     @work(group="pick", exit_on_error=False)
     async def _redact(self, entry: Entry) -> None:
@@ -1189,8 +1210,8 @@ class WarRoomApp(App[int]):
                          help="The text disappears from views and exports; the reason is shown instead."))
         if not reason or not reason.strip():
             return
-        self._enqueue("redact", lambda: self._apply_async(
-            self.store.redact(entry.id, reason=reason, by=self.author, now=self.now())))
+        self._enqueue("redact", lambda: self.store.redact(entry.id, reason=reason, by=self.author, now=self.now()),
+                      self._apply_one)
 
     @work(group="pick", exit_on_error=False)
     async def _pick_filter(self) -> None:
@@ -1315,14 +1336,14 @@ class WarRoomApp(App[int]):
         if failed:
             reasons = "; ".join(r.error for r in failed)
             note = f"UNSENT {template} update (webhook: {reasons}) — draft kept:\n{text}"
-            self._enqueue("unsent update", lambda: self._apply_async(
-                self.store.append(incident_id, note, author=self.author, now=now, kind="note")))
+            self._enqueue("unsent update", lambda: self.store.append(incident_id, note, author=self.author, now=now,
+                                                                     kind="note"), self._apply_one)
             self.comms_drafts.setdefault(incident_id, {})[template] = text
             self.notify(f"Update NOT posted: {reasons}. It is copied, kept as a draft and in the timeline.",
                         title="Comms", severity="error", timeout=30)
             return
-        self._enqueue("comms", lambda: self._apply_async(
-            self.store.append(incident_id, text, author=self.author, now=now, kind="comms")))
+        self._enqueue("comms", lambda: self.store.append(incident_id, text, author=self.author, now=now,
+                                                         kind="comms"), self._apply_one)
         self.comms_drafts.pop(incident_id, None)
         where = f"posted to {len(urls)} webhook{'s' if len(urls) != 1 else ''} and copied" if urls else "copied"
         self.notify(f"Update {where}; the cadence clock restarts.", title="Comms")
@@ -1356,6 +1377,9 @@ class WarRoomApp(App[int]):
                                     lambda title=p.title: self.post_message(PinReading(title)))
 
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in self._signals:
+            loop.remove_signal_handler(sig)
         if self._first_read is not None:
             self._first_read.cancel()  # still reading at exit: the store must not open after close
         if self.store is not None:
@@ -1372,16 +1396,19 @@ class WarRoomApp(App[int]):
             await asyncio.to_thread(close)
 
 
-def save_unsaved(db_path: Path, lines: list[tuple[datetime, str]]) -> Path:
+def save_unsaved(db_path: Path, lines: list[tuple[datetime, str]], changes: list[str] = ()) -> Path:
     """Write lines the database would not take to ``unsaved-<time>.txt`` beside it, readable by
-    its owner only (as the database is): the time each was typed, then the line as typed."""
+    its owner only (as the database is): the time each was typed, then the line as typed; the
+    other changes not saved (dialogs' acks, edits…) as comments, to do again."""
+    from warroom.domain.text import one_line
     from warroom.domain.times import iso_utc
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = Path(db_path).expanduser().parent / f"unsaved-{stamp}.txt"
     body = "".join(f"{iso_utc(at)}  {raw}\n" for at, raw in lines)
     header = ("# Lines typed in warroom that the database did not take: the time typed (UTC), then the line.\n"
-              "# Type them again in warroom's line with @TIME first to keep their time (@2026-12-02T10:15:00Z text).\n")
+              "# Type them again in warroom's line with @TIME first to keep their time (@2026-12-02T10:15:00Z text).\n"
+              + "".join(f"# not saved either, do again: {one_line(what)}\n" for what in changes))
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(header + body)

@@ -17,6 +17,7 @@ from warroom.drill.clock import DrillClock
 from warroom.drill.scenario import Scenario
 from warroom.drill.sources import DrillRun, ScriptedKube, ScriptedMetrics, ScriptedProbes
 from warroom.ui.app import WarRoomApp, system_clock
+from warroom.ui.crash import exit_code
 from warroom.ui.runtime import tune_runtime
 
 FIRST_RUN_SPEED = 5.0
@@ -83,13 +84,14 @@ def run(db_path: Path, config_path: Path | None = None, *, explicit_config: bool
     tune_runtime()
     config, error = load_settings(config_path, explicit=explicit_config)
     app = make_app(db_path, config=config, config_error=error, first_run=True)
-    code = app.run() or 0
+    code = exit_code(app, app.run())
     if app.start_drill:
         from warroom.drill.library import load
 
         scenario, source = load(app.start_drill)
-        return make_drill_app(db_path, scenario, source, speed=FIRST_RUN_SPEED, config=config,
-                              local=local_zone(config)).run() or 0
+        drill = make_drill_app(db_path, scenario, source, speed=FIRST_RUN_SPEED, config=config,
+                               local=local_zone(config))
+        return exit_code(drill, drill.run())
     return code
 
 
@@ -97,5 +99,6 @@ def run_drill(db_path: Path, scenario: Scenario, source: str, *, speed: float, c
               explicit_config: bool) -> int:
     tune_runtime()
     config, error = load_settings(config_path, explicit=explicit_config)
-    return make_drill_app(db_path, scenario, source, speed=speed, config=config, config_error=error,
-                          local=local_zone(config)).run() or 0
+    app = make_drill_app(db_path, scenario, source, speed=speed, config=config, config_error=error,
+                         local=local_zone(config))
+    return exit_code(app, app.run())

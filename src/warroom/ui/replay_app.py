@@ -29,6 +29,7 @@ from warroom.domain.times import format_duration, short_utc
 from warroom.localtime import local_timezone
 from warroom.store.sqlite import Store, StoreError
 from warroom.ui.app import NARROW_WIDTH, styles_path
+from warroom.ui.crash import NoLocalsOnCrash
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.keybar import KeyBar
@@ -40,7 +41,7 @@ PLAY_SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
 PLAY_TICK = 0.25  # wall seconds between two frames while playing
 
 
-class ReplayApp(App[int]):
+class ReplayApp(NoLocalsOnCrash, App[int]):
     CSS_PATH = styles_path()
     CSS = "#replay-bar { height: 1; }"
     TITLE = "warroom replay"

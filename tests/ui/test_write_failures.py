@@ -1,0 +1,105 @@
+"""Writes the database will not take (full disk, a long lock, quitting meanwhile): nothing lost,
+nothing written twice, and the scribe told why."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+import pytest
+
+from warroom.domain.presets import SEV
+from warroom.room.writes import Backoff
+from warroom.store.sqlite import Store
+from warroom.ui.app import WarRoomApp
+
+from support import T0, SmallDisk, can_mount, hold_write_lock, pane_text, wait_for
+
+FAST = Backoff(first=0.05, limit=0.2)
+
+
+async def seed(db_path):
+    async with Store.open(db_path) as store:
+        return await store.declare("Checkout 500s", SEV, "SEV-1", now=T0, author="ic")
+
+
+async def stored(db_path, incident_id):
+    async with Store.open(db_path) as store:
+        return await store.incident(incident_id), [e.text for e in await store.entries(incident_id)]
+
+
+def unsaved_lines(folder) -> list[str]:
+    files = list(folder.glob("unsaved-*.txt"))
+    assert len(files) <= 1
+    if not files:
+        return []
+    return [line.split("  ", 1)[1] for line in files[0].read_text().splitlines() if not line.startswith("#")]
+
+
+@pytest.mark.skipif(not can_mount(), reason="a real full disk needs root to mount a small tmpfs (CI runs as root)")
+async def test_a_full_disk_keeps_lines_and_changes_waiting_and_writes_them_once_space_is_back(tmp_path, clock):
+    with SmallDisk(tmp_path / "disk", kb=2048) as disk:
+        db_path = disk.path / "warroom.db"
+        i = await seed(db_path)
+        app = WarRoomApp(db_path, clock=clock, local=timezone.utc, author="scribe", export_dir=tmp_path,
+                         tick_interval=3600, sync_interval=3600, backoff=FAST)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.loaded.wait()
+            await pilot.pause()
+            disk.fill()
+            await pilot.press("f6")  # acknowledge: a transaction, whose COMMIT fails on the full disk
+            await pilot.press(*"pool at 95%", "enter")
+            await pilot.press(*"/status mitigating", "enter")
+            await wait_for(pilot, lambda: "2 lines and 1 change not saved yet" in pane_text(app, "#scribe-hint"),
+                           what="the hint to count what waits")
+            hint = pane_text(app, "#scribe-hint")
+            assert "disk" in hint and "()" not in hint
+            disk.free()
+            await wait_for(pilot, lambda: not app.writes.lines_waiting and not app.writes.changes_waiting,
+                           timeout=10, what="everything written once space is back")
+            assert "not saved" not in pane_text(app, "#scribe-hint")
+            await pilot.press(*"after the disk was freed", "enter")
+            await app.writes_done()
+            await pilot.press("ctrl+q")
+            await wait_for(pilot, lambda: app.return_code is not None, what="exit")
+        incident, texts = await stored(db_path, i.id)
+        assert incident.milestones.get("acknowledged") is not None and incident.status == "mitigating"
+        assert texts.count("pool at 95%") == 1 and texts.count("after the disk was freed") == 1
+        assert texts.index("pool at 95%") < texts.index("after the disk was freed")
+        assert unsaved_lines(disk.path) == []
+
+
+@pytest.mark.parametrize("lock_ends", ["while quitting", "after exit"])
+async def test_quitting_during_a_lock_keeps_exactly_the_lines_not_committed(make_app, db_path, monkeypatch,
+                                                                          lock_ends):
+    """The line being written when quit stops waiting commits as the lock ends: it used to be in
+    the unsaved file too (and the message said it could not be written)."""
+    import warroom.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "QUIT_WAIT", 0.2)
+    i = await seed(db_path)
+    app = make_app(backoff=FAST)
+    typed = ["first while locked", "second while locked"]
+    blocker = hold_write_lock(db_path)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.loaded.wait()
+            await pilot.pause()
+            for line in typed:
+                await pilot.press(*line, "enter")
+            await pilot.press("ctrl+q")
+            await wait_for(pilot, lambda: app.writes.stopping, what="quit to stop the writer")
+            if lock_ends == "while quitting":  # the attempt under way (2 s busy timeout) then commits
+                blocker.execute("ROLLBACK")
+            await wait_for(pilot, lambda: app.return_code is not None, timeout=10, what="exit")
+    finally:
+        if blocker.in_transaction:
+            blocker.execute("ROLLBACK")
+        blocker.close()
+    _, texts = await stored(db_path, i.id)
+    committed = [t for t in texts if t in typed]
+    kept = unsaved_lines(db_path.parent)
+    assert sorted(committed + kept) == sorted(typed)  # each line once: in the database or in the file
+    if lock_ends == "while quitting":
+        assert committed == ["first while locked"]
+    else:
+        assert committed == [] and kept == typed
