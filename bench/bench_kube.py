@@ -476,14 +476,14 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
                         renders.setdefault(f"{type(widget).__name__}#{widget.id}", []).append(time.perf_counter() - r0)
 
                 Widget.render_lines = timed_render_lines  # type: ignore[method-assign]
-                tick = app._tick
+                tick = app.tick
 
                 def timed_tick():
                     r0 = time.perf_counter()
                     tick()
-                    renders.setdefault("app._tick", []).append(time.perf_counter() - r0)
+                    renders.setdefault("app.tick", []).append(time.perf_counter() - r0)
 
-                app._tick = timed_tick  # type: ignore[method-assign]
+                app.tick = timed_tick  # type: ignore[method-assign]
                 from textual.screen import Screen
 
                 refresh = Screen._compositor_refresh
@@ -506,8 +506,8 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
             def shows_last() -> bool:
                 """The pane shows a view holding the last pod: a view computed with it (a dict
                 lookup, not a search of 5,000 rows on the loop being measured) is shown."""
-                for context, shown in app._pods_versions.items():
-                    kube_view = app._kube_views.get(context)
+                for context, shown in app.pods_feed.versions.items():
+                    kube_view = app.pods_feed.computed.get(context)
                     if kube_view is not None and last in kube_view.pods.by_key and kube_view.version <= shown:
                         return True
                 return False

@@ -62,7 +62,7 @@ async def ui_lag(db: Path, url: str, seconds: float = 15.0) -> tuple[list[float]
             t0 = loop.time()
             await asyncio.sleep(0.010)
             lags.append(max(0.0, loop.time() - t0 - 0.010))
-        polls = app._metrics_polls
+        polls = app.feeds['metrics'].polls
     return lags, polls
 
 

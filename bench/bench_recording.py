@@ -40,14 +40,14 @@ from warroom.ui.factory import make_drill_app
 scenario, source = load("db-pool")
 app = make_drill_app(sys.argv[1], scenario, source, speed=30, refresh=0.25)
 if sys.argv[2] == "off":
-    app._record = lambda *a, **k: None
+    app.session.record = lambda *a, **k: None
 seconds = float(sys.argv[4])
 async def go(pilot):
     await app.loaded.wait()
     t0 = time.process_time()
     import asyncio
     await asyncio.sleep(seconds)
-    print("CPU", time.process_time() - t0, app._metrics_polls, flush=True)
+    print("CPU", time.process_time() - t0, app.feeds['metrics'].polls, flush=True)
     app.exit()
 app.run(headless=True, size=(160, 48), auto_pilot=go)
 """

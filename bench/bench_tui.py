@@ -145,7 +145,7 @@ async def open_big(db: Path) -> tuple[float, float, int]:
         await app.loaded.wait()
         await pilot.pause()
         t0 = time.perf_counter()
-        await app._load(app.incident.id)
+        await app.session.load(app.incident.id)
         load = time.perf_counter() - t0
         table = app.query_one(TimelineTable)
         table.focus()

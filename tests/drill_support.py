@@ -54,20 +54,20 @@ class Drive:
 
     async def settle(self) -> None:
         app, now = self.app, self.clock.now
-        app._tick()
+        app.tick()
         await app.writes_done()
         await wait_for(self.pilot, lambda: app.metrics.polled_at is not None and app.metrics.polled_at >= now,
                        what="a metrics poll at the new instant")
         await wait_for(self.pilot, lambda: all(p.at >= now for p in app.probe_results) and app.probe_results,
                        what="probes at the new instant")
-        watcher = app._kube_watchers[0]
+        watcher = app.pods_feed.watchers[0]
         await wait_for(self.pilot, lambda: watcher.snapshot is not None and
-                       app._pods_versions.get("drill", -1) >= watcher.snapshot.version, what="the pod view")
+                       app.pods_feed.versions.get("drill", -1) >= watcher.snapshot.version, what="the pod view")
         await self.pilot.pause()
 
     async def type(self, line: str) -> None:
         await self.pilot.press(*line, "enter")
         await self.app.writes_done()
-        self.app._tick()
+        self.app.tick()
         await self.app.writes_done()
         await self.pilot.pause()

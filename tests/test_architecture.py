@@ -18,7 +18,7 @@ def lint(pythonpath: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
-    return subprocess.run([str(LINT), "--no-cache", "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, env=env,
+    return subprocess.run([str(LINT), "--no-cache", str(ROOT / "pyproject.toml")], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

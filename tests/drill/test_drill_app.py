@@ -135,7 +135,7 @@ async def test_pause_stops_every_clock_and_speed_cycles(db_path, tmp_path):
         await pilot.press("f11")
         ticks[0] += 60
         assert app.now() == T0 + M and clock.paused
-        app._render_clock()
+        app.session.render_clock()
         assert "PAUSED 01:00/50:00" in pane_text(app, "#header")
         await pilot.press("f11", "f12")
         assert clock.speed == 30 and not clock.paused
@@ -203,4 +203,4 @@ async def test_the_palette_cannot_switch_a_drill_either(db_path, tmp_path):
         await app.action_switch().wait()  # the palette's "Switch incident" calls the action itself
         await pilot.pause()
         assert len(app.screen_stack) == 1
-        assert any("This is a drill" in n.message for n in app._notifications)
+        assert any("This is a drill" in n for n in app.notices)

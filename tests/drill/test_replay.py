@@ -49,7 +49,7 @@ async def record_bad_deploy(db_path, tmp_path) -> int:
         await drive.to(12 * M)
         await wait_for(pilot, lambda: set(pods_of(app, "checkout")) == {"Running"}, what="recovery")
         await drive.settle()
-        app._flush_readings()
+        app.session.flush_readings()
         await app.writes_done()
         return app.incident.id
 
@@ -121,7 +121,7 @@ KILLED = textwrap.dedent("""
         n = 0
         while True:
             clock.advance(seconds=20)
-            app._tick()
+            app.tick()
             n += 1
             await pilot.press(*f"line{n}", "enter")
             await app.writes_done()

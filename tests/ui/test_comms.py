@@ -24,7 +24,7 @@ async def seed(db_path):
 
 
 def notices(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return list(app.notices)
 
 
 async def compose_and(pilot, app, key: str) -> None:
@@ -45,10 +45,10 @@ async def test_reminder_compose_send_and_the_cadence_restarts(db_path, tmp_path)
                      config=Config(comms=CommsConfig(bell=False, templates_dir=tmp_path / "none")))
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await app.loaded.wait()
-        app._tick()
+        app.tick()
         await pilot.pause()
         assert any("Status update due at 10:15 (in 1m30s)" in n for n in notices(app))
-        app._tick()  # once, not every tick
+        app.tick()  # once, not every tick
         await pilot.pause()
         assert sum("Status update due" in n for n in notices(app)) == 1
         await compose_and(pilot, app, "ctrl+s")
@@ -57,11 +57,11 @@ async def test_reminder_compose_send_and_the_cadence_restarts(db_path, tmp_path)
         assert len(sent) == 1 and "DECLARED" in sent[0].text
         assert "EU card payments fail" in sent[0].text
         assert app.clipboard == sent[0].text
-        app._render_clock()
+        app.session.render_clock()
         assert re.search(r"Next update 15 min +by 10:28 +OK 15m left", pane_text(app, "#sla-clock"))
         # overdue later: a second, louder notice
         clock.advance(minutes=16)
-        app._tick()
+        app.tick()
         await pilot.pause()
         assert any("Status update OVERDUE since 10:28" in n for n in notices(app))
 

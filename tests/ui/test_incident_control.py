@@ -43,22 +43,22 @@ async def test_sla_pane_ok_due_soon_breached(make_app, db_path, clock):
     async with app.run_test(size=(160, 48)) as pilot:
         await started(app, pilot)
         clock.advance(minutes=1)
-        app._render_clock()
+        app.session.render_clock()
         text = sla_text(app)
         assert "Acknowledge 5 min by 10:05 OK 4m left" in text
         assert "Resolve 1 h by 11:00 OK 59m left" in text
         assert "Next update 15 min by 10:15 OK 14m left" in text
         assert "unacknowledged 5 min → on-call manager in 4m" in text
         clock.advance(minutes=3)
-        app._render_clock()
+        app.session.render_clock()
         assert "Acknowledge 5 min by 10:05 DUE 1m " in sla_text(app)
         clock.advance(minutes=8)
-        app._render_clock()
+        app.session.render_clock()
         text = sla_text(app)
         assert "Acknowledge 5 min by 10:05 BREACHED 7m" in text
         assert "DUE NOW — call on-call manager" in text
         clock.advance(minutes=5)
-        app._render_clock()
+        app.session.render_clock()
         assert "OVERDUE 2m" in sla_text(app)
 
 
@@ -68,12 +68,12 @@ async def test_a_breach_writes_exactly_one_system_entry_across_processes(make_ap
     async with screen.run_test(size=(160, 48)) as pilot:
         await started(screen, pilot)
         clock.advance(minutes=5)
-        screen._tick()  # exactly on the deadline: nothing yet
+        screen.tick()  # exactly on the deadline: nothing yet
         await screen.writes_done()
         assert not [e for e in await entries(db_path, inc.id) if e.key]
         clock.advance(seconds=1)
         for _ in range(5):  # many ticks past the deadline
-            screen._tick()
+            screen.tick()
             await screen.writes_done()
             clock.advance(seconds=1)
         await pilot.pause()
@@ -81,8 +81,8 @@ async def test_a_breach_writes_exactly_one_system_entry_across_processes(make_ap
         assert any("SLA breached: acknowledge" in t for t in table_texts(screen))
     async with scribe.run_test(size=(160, 48)) as pilot:  # a second process opening the same file
         await started(scribe, pilot)
-        scribe._events_written.clear()  # as if it had not seen them: the database still refuses duplicates
-        scribe._tick()
+        scribe.session.room.written.clear()  # as if it had not seen them: the database still refuses duplicates
+        scribe.tick()
         await scribe.writes_done()
     keyed = [e for e in await entries(db_path, inc.id) if e.key]
     assert sorted(e.key for e in keyed) == ["escalation:SEV-1:0", "sla:SEV-1:acknowledge"]
@@ -196,7 +196,7 @@ async def test_export_key_writes_the_markdown_and_copy_key_the_summary(make_app,
         path = app.last_export
         assert path.parent == tmp_path and path.name.startswith(f"incident-{inc.id}-")
         assert path.read_text().startswith(f"# Incident #{inc.id}: Checkout 500s")
-        assert any(str(path) in str(n.message) for n in app._notifications)
+        assert any(str(path) in n for n in app.notices)
         await pilot.press("f5")
         await pilot.pause()
         assert app.clipboard.startswith("[SEV-1 Critical] Incident #1: Checkout 500s")

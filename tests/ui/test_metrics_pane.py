@@ -40,7 +40,7 @@ def metrics_text(app) -> str:
 
 
 async def polled(app, pilot, n: int) -> None:
-    await wait_for(pilot, lambda: app._metrics_polls >= n, timeout=20, what=f"metrics poll {n}")
+    await wait_for(pilot, lambda: app.feeds['metrics'].polls >= n, timeout=20, what=f"metrics poll {n}")
     await pilot.pause()
 
 
@@ -72,7 +72,7 @@ async def test_pane_shows_real_prometheus_against_its_baseline(prometheus, prome
             "Metric CRIT: p95 latency 2.4 s (baseline 239 ms, 10x)",
         ], crit
         # … and polling again does not repeat them
-        app._poll_metrics()
+        app.feeds.poll_now('metrics')
         await polled(app, pilot, 2)
         await app.writes_done()
         async with Store.open(db_path) as store:
@@ -100,15 +100,15 @@ async def test_prometheus_stopped_mid_session_goes_stale_then_recovers(spare_pro
         assert app.metrics.panel("Up").reading.current == 1.0 and "STALE" not in metrics_text(app)
         spare_prometheus.stop()
         app.clock.advance(seconds=45)
-        app._poll_metrics()
+        app.feeds.poll_now('metrics')
         await polled(app, pilot, 2)
         text = metrics_text(app)
         assert "STALE 45s — connection refused" in text
         assert "1" in text  # the last value is still shown
         assert "UNREACHABLE" in pane_text(app, "#metrics-status")
-        assert app._metrics_delay > 0
+        assert app.metrics_feed.delay > 0
         spare_prometheus.start()
-        app._poll_metrics()
+        app.feeds.poll_now('metrics')
         await polled(app, pilot, 3)
         assert "STALE" not in metrics_text(app) and "UNREACHABLE" not in pane_text(app, "#metrics-status")
 
@@ -137,7 +137,7 @@ async def test_a_hanging_prometheus_never_blocks_the_scribe(db_path):
             app.query_one("#scribe-input").value = "still typing"
             await pilot.press("enter")
             await app.writes_done()
-            assert app._metrics_polls == 0  # the poll is still waiting on the server …
+            assert app.feeds['metrics'].polls == 0  # the poll is still waiting on the server …
             async with Store.open(db_path) as store:  # … and the line is already durable
                 assert (await store.entries(inc.id))[-1].text == "still typing"
             await polled(app, pilot, 1)
@@ -151,6 +151,8 @@ async def test_a_hanging_prometheus_never_blocks_the_scribe(db_path):
 
 class ScriptedMetrics:
     """A source with fixed readings, the same interface as PrometheusSource."""
+
+    refresh = 5.0
 
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -168,6 +170,9 @@ class ScriptedMetrics:
         cur = Series(tuple((t, base if i < 40 else current) for i, t in enumerate(times)))
         return Sparkline(panel, cur, Series(tuple((t, base * (1 + 0.1 * (i % 5) / 5)) for i, t in enumerate(times))))
 
+    def close(self) -> None:
+        pass
+
     def alerts(self):
         return parse_alerts({"alerts": [{"labels": {"alertname": "HighErrorRatio", "severity": "page"},
                                          "annotations": {"summary": "5xx ratio above 5 %"}, "state": "firing",
@@ -184,7 +189,7 @@ def test_metrics_pane_snapshot(snap_compare, db_path, size):
 
     async def run_before(pilot):
         await pilot.app.loaded.wait()
-        await wait_for(pilot, lambda: pilot.app._metrics_polls >= 1, what="poll")
+        await wait_for(pilot, lambda: pilot.app.feeds['metrics'].polls >= 1, what="poll")
         await pilot.app.writes_done()
         if size[0] < 120:
             await pilot.press("ctrl+o")  # small screens show one left pane at a time
@@ -250,16 +255,16 @@ async def test_a_trickling_prometheus_makes_the_pane_stale_by_age_not_current(db
             assert app.query_one("#metrics-pane").border_title.endswith("1 CRIT")
             assert "1 alert firing" in pane_text(app, "#metrics-alerts")
             answer = slow_loris(headers_too=False)
-            app._poll_metrics()
+            app.feeds.poll_now('metrics')
             await wait_for(pilot, lambda: len(server.paths) > 2, what="the next poll under way")
             app.clock.advance(seconds=89)  # refresh 60 + the 30 s timeout's grace: not yet
-            app._tick()
+            app.tick()
             await pilot.pause()
             assert "STALE" not in metrics_text(app) + pane_text(app, "#metrics-status")
             app.clock.advance(seconds=31)  # 2 minutes since the last answer
-            app._tick()
+            app.tick()
             await pilot.pause()
-            assert app._metrics_polls == 1  # no poll has reported anything since
+            assert app.feeds['metrics'].polls == 1  # no poll has reported anything since
             assert "STALE 2m — no fresh reading: the source has not answered yet" in metrics_text(app)
             status = pane_text(app, "#metrics-status")
             assert "STALE 2m" in status and "updated" not in status

@@ -228,7 +228,7 @@ async def test_a_watch_storm_writes_each_pod_event_once_and_a_typed_line_is_not_
         await wait_for(pilot, lambda: sum(r[1].startswith("svc-") for r in pod_rows(app)) == 40, timeout=15,
                        what="the storm in the pane")
         await app.writes_done()
-        await app._sync().wait()  # the other process's entry arrives by the usual sync
+        await app.feeds.poll_now('sync').wait()  # the other process's entry arrives by the usual sync
         await pilot.pause()
         async with Store.open(db_path) as store:
             entries = await store.entries(app.incident.id)

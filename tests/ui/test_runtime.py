@@ -44,19 +44,19 @@ async def test_the_app_collects_only_where_the_runtime_is_tuned(make_app, db_pat
     import warroom.ui.app as app_module
 
     async with make_app().run_test(size=(80, 24)) as pilot:
-        assert pilot.app._idle_gc is None  # tests share one interpreter: leave its collector alone
+        assert pilot.app.idle_gc is None  # tests share one interpreter: leave its collector alone
 
     monkeypatch.setattr(app_module, "runtime_tuned", lambda: True)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await app.loaded.wait()
-        idle = app._idle_gc
+        idle = app.idle_gc
         before = time.monotonic()
         await pilot.press("x")
         assert idle.last_input >= before  # a key is input
         idle.passes, idle.last_input, idle.last_full, idle.last_tick = 0, float("-inf"), float("-inf"), None
-        app._collect_if_idle()
+        app.collect_if_idle()
         assert idle.last_full >= before  # it ran
         ran = idle.last_full
-        app._collect_if_idle()
+        app.collect_if_idle()
         assert idle.last_full == ran  # not again within min_gap

@@ -465,9 +465,9 @@ async def test_quit_with_lines_the_database_will_not_take_keeps_them_in_a_file(m
                                                                                  capsys):
     import stat
 
-    import warroom.ui.app as app_module
+    import warroom.ui.flows.quit as quit_flow
 
-    monkeypatch.setattr(app_module, "QUIT_WAIT", 0.3)
+    monkeypatch.setattr(quit_flow, "QUIT_WAIT", 0.3)
     await seed(db_path)
     app = make_app()
     blocker = None

@@ -73,9 +73,9 @@ async def test_quitting_during_a_lock_keeps_exactly_the_lines_not_committed(make
                                                                           lock_ends):
     """The line being written when quit stops waiting commits as the lock ends: it used to be in
     the unsaved file too (and the message said it could not be written)."""
-    import warroom.ui.app as app_module
+    import warroom.ui.flows.quit as quit_flow
 
-    monkeypatch.setattr(app_module, "QUIT_WAIT", 0.2)
+    monkeypatch.setattr(quit_flow, "QUIT_WAIT", 0.2)
     i = await seed(db_path)
     app = make_app(backoff=FAST)
     typed = ["first while locked", "second while locked"]

@@ -75,6 +75,7 @@ class Room:
     incident: Incident | None = None
     entries: dict[int, Entry] = field(default_factory=dict)
     seq: int = 0  # the store's change sequence this room has seen
+    data_version: int = -1  # the database's version when last read (another process's write changes it)
     written: set[str] = field(default_factory=set)  # keys of automatic entries known to be written
     recorder: rec.Recorder = field(default_factory=rec.Recorder)
     readings: list[rec.Record] = field(default_factory=list)  # observed, not yet on disk

@@ -29,6 +29,13 @@ class MetricsSource(Protocol):
     def close(self) -> None: ...
 
 
+class PanelSource(MetricsSource, Protocol):
+    """A metrics source that brings its own panels and pace (a drill's scripted one, a test's)."""
+
+    panels: tuple[Panel, ...]
+    refresh: float
+
+
 class ProbeSource(Protocol):
     """Health probes, run on the event loop every ``interval`` seconds."""
 

@@ -65,6 +65,7 @@ def make_drill_app(db_path: Path | str, scenario: Scenario, source: str, *, spee
     run = DrillRun(scenario, clock(), clock, source=source)
     return make_app(
         db_path, clock=clock, config=drill_config(config), drill=run,
+        drill_clock=clock if isinstance(clock, DrillClock) else None,
         metrics_source=ScriptedMetrics(run, refresh=refresh) if scenario.panels else None,
         kube_watchers=[ScriptedKube(run, interval=refresh)] if scenario.workloads else None,
         probe_source=ScriptedProbes(run, interval=refresh) if scenario.probes else None,

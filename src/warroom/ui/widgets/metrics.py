@@ -38,6 +38,7 @@ class MetricsPane(Vertical):
         self.stale_limit = stale_limit
         self.view: MetricsView | None = None
         self.probes: list = []
+        self.probe_error = ""  # the probes feed's failure, until it recovers
 
     def compose(self) -> ComposeResult:
         yield Static(id="metrics-status")
@@ -84,8 +85,25 @@ class MetricsPane(Vertical):
         if self.view is not None:
             self.call_after_refresh(lambda: self.show(self.view, self._now, self._local))
 
+    def show_failure(self, message: str) -> None:
+        """The metrics feed itself failed (not the source: a bug, shown rather than a frozen pane)."""
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append_text(render.user(self._source_label, "dim"))
+        status.append(" · ")
+        status.append(" FEED ERROR ", style="bold white on red")
+        status.append(" ")
+        status.append_text(render.user(message, "italic"))
+        self.query_one("#metrics-status", Static).update(status, layout=False)
+
+    def show_probe_failure(self, message: str) -> None:
+        """The probes feed failed: said where the probes are listed, the last results kept below."""
+        self.probe_error = message
+        self.query_one("#metrics-alerts", Static).update(
+            self._alerts_and_probes(self.view, self._now, self._local) if self.view is not None else self._probe_lines())
+
     def show_probes(self, results: list, now: datetime, local: tzinfo) -> None:
         self.probes = results
+        self.probe_error = ""
         if self.view is not None:
             self.query_one("#metrics-alerts", Static).update(self._alerts_and_probes(self.view, now, local))
         else:
@@ -102,6 +120,12 @@ class MetricsPane(Vertical):
 
     def _probe_lines(self) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
+        if self.probe_error:
+            out.append(" PROBES ", style="bold white on red")
+            out.append(" ")
+            out.append_text(render.user(self.probe_error, "italic"))
+            if self.probes:
+                out.append("\n")
         for i, r in enumerate(self.probes):
             if i:
                 out.append("\n")

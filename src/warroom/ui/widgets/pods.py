@@ -254,6 +254,7 @@ class PodsPane(Vertical):
         self._hidden = 0
         self._lines: dict[str, int] = {}  # each text pane's line count: a layout pass only when it changes
         self._texts: dict[str, Text] = {}  # and what it shows
+        self.failure = ""  # the pods feed's failure, until it recovers
 
     def compose(self) -> ComposeResult:
         yield Static(id="pods-status")
@@ -286,8 +287,18 @@ class PodsPane(Vertical):
         self._fill()
         self._render_changes(now, local)
 
+    def show_failure(self, message: str) -> None:
+        """The pods feed failed (a bug, not the cluster): said on the status line until it recovers."""
+        self.failure = message
+        self._render_status()
+
     def _render_status(self) -> None:
         out = Text(no_wrap=True, overflow="ellipsis")
+        if self.failure:
+            out.append(" FEED ERROR ", style="bold white on red")
+            out.append(" ")
+            out.append_text(render.user(self.failure, "italic"))
+            out.append(" · ")
         for i, (context, view) in enumerate(sorted(self.views.items())):
             if i:
                 out.append(" · ")

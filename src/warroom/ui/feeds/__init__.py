@@ -15,6 +15,7 @@ the first poll that succeeds clears the failure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
 from textual.app import App
@@ -78,7 +79,8 @@ class Feeds:
         if args:
             self._args[name] = args
         args = self._args.get(name, ())
-        return self._app.run_worker(lambda: feed.poll(*args), name=name, group=f"feed:{name}", thread=feed.thread,
+        work = partial(feed.poll, *args) if feed.thread else feed.poll(*args)  # a thread runs a call, the loop a coroutine
+        return self._app.run_worker(work, name=name, group=f"feed:{name}", thread=feed.thread,
                                     exclusive=feed.interval is not None, exit_on_error=False)
 
     def state_changed(self, event: Worker.StateChanged) -> bool:

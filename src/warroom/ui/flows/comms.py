@@ -1,0 +1,79 @@
+"""The comms lead's status update: composed from a template, copied, posted to the webhooks, logged
+as sent — and never lost: a failed post keeps the draft and writes an UNSENT note."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warroom.room.session import update_template
+
+if TYPE_CHECKING:
+    from warroom.ui.app import WarRoomApp
+
+
+def default_templates_dir() -> Path:
+    from warroom.paths import default_config_path
+
+    return default_config_path().parent / "templates"
+
+
+async def compose(app: WarRoomApp) -> None:
+    from warroom.comms_templates import TEMPLATES, load_template
+    from warroom.domain.comms import comms_context
+    from warroom.domain.templating import render_template
+    from warroom.ui.screens.composer import ComposerScreen
+
+    session = app.session
+    if not session.need_incident():
+        return
+    incident, now, entries = session.room.incident, app.now(), session.room.entries.values()
+    user_dir = app.config.comms.templates_dir or default_templates_dir()
+    metrics = app.metrics_feed.view if app.metrics_feed is not None and app.metrics_feed.panels else None
+    try:
+        sources = await asyncio.to_thread(lambda: {n: load_template(n, user_dir) for n in TEMPLATES})
+        context = comms_context(incident, entries, now, metrics, app.probe_results, app.local)
+        rendered = {n: render_template(sources[n], context) for n in TEMPLATES}
+    except Exception as exc:  # noqa: BLE001 — a broken user template: say which, keep the app
+        app.notify(f"Template problem: {exc}", title="Comms", severity="error", timeout=20)
+        return
+    drafts = {**rendered, **app.comms_drafts.get(incident.id, {})}
+    hooks = len(app.config.comms.webhook_urls)
+    destination = f"{hooks} webhook{'s' if hooks != 1 else ''} + clipboard" if hooks else "clipboard"
+    result = await app.push_screen_wait(ComposerScreen(drafts, update_template(incident, entries), destination))
+    app.comms_drafts[incident.id] = {n: t for n, t in result.drafts.items() if t != rendered.get(n)}
+    if result.action == "close":
+        return
+    app.copy_to_clipboard(result.text)
+    app.last_copied = result.text
+    if result.action == "copy":
+        app.notify("Copied to the clipboard (not logged as sent).", title="Comms")
+        return
+    await send_update(app, incident.id, result.template, result.text, sources[result.template])
+
+
+async def send_update(app: WarRoomApp, incident_id: int, template: str, text: str, template_text: str) -> None:
+    from warroom.domain.templating import slack_text
+    from warroom.sources.webhook import post_update
+
+    session = app.session
+    urls = app.config.comms.webhook_urls
+    results = [await post_update(url, slack_text(text, template_text)) for url in urls]
+    app.last_posted = results
+    failed = [r for r in results if not r.ok]
+    now, who = app.now(), app.author
+    if failed:
+        reasons = "; ".join(r.error for r in failed)
+        note = f"UNSENT {template} update (webhook: {reasons}) — draft kept:\n{text}"
+        session.enqueue("unsent update", lambda: session.store.append(incident_id, note, author=who, now=now,
+                                                                      kind="note"), session.apply_one)
+        app.comms_drafts.setdefault(incident_id, {})[template] = text
+        app.notify(f"Update NOT posted: {reasons}. It is copied, kept as a draft and in the timeline.",
+                   title="Comms", severity="error", timeout=30)
+        return
+    session.enqueue("comms", lambda: session.store.append(incident_id, text, author=who, now=now, kind="comms"),
+                    session.apply_one)
+    app.comms_drafts.pop(incident_id, None)
+    where = f"posted to {len(urls)} webhook{'s' if len(urls) != 1 else ''} and copied" if urls else "copied"
+    app.notify(f"Update {where}; the cadence clock restarts.", title="Comms")

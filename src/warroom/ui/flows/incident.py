@@ -1,0 +1,143 @@
+"""The incident's own changes from dialogs: declare, switch, acknowledge, status, severity, roles,
+and the detected time taken from the alerts. Each asks, then queues one write on the session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from warroom.domain import incident as inc
+from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident
+from warroom.domain.times import TimeParseError, parse_when
+from warroom.ui.flows.drill import in_drill
+
+if TYPE_CHECKING:
+    from warroom.ui.app import WarRoomApp
+    from warroom.ui.screens.modals import Declaration
+
+
+def declare(app: WarRoomApp) -> None:
+    session = app.session
+    if in_drill(app):
+        return
+    if session.store is None:
+        app.notify("The database is not open.", severity="error")
+        return
+    from warroom.domain.presets import DEFAULT_PRESET, preset
+    from warroom.ui.screens.modals import DeclareScreen
+
+    policy = session.room.incident.policy if session.room.incident else preset(DEFAULT_PRESET)
+    levels = [(lvl.key, lvl.name) for lvl in policy.levels]
+
+    def declared(result: Declaration | None) -> None:
+        if result is None:
+            return
+        try:
+            detected = parse_when(result.detected, app.now(), app.local) if result.detected else None
+        except TimeParseError as exc:
+            app.push_screen(DeclareScreen(levels, result.severity, str(exc), result.title, result.detected), declared)
+            return
+
+        async def show_declared(incident: Incident) -> None:
+            await session.load(incident.id)
+            app.notify(f"Declared {incident.ref}: {incident.level.label}", title="Incident")
+        session.enqueue(f"declare {result.title}", lambda: session.store.declare(
+            result.title, policy, result.severity, now=app.now(), author=app.author, detected_at=detected),
+            show_declared)
+
+    app.push_screen(DeclareScreen(levels, policy.default_level.key), declared)
+
+
+async def switch(app: WarRoomApp) -> None:
+    from warroom.ui.screens.modals import PickerScreen
+
+    session = app.session
+    if in_drill(app) or session.store is None:
+        return
+    incidents = await session.store.incidents()
+    if not incidents:
+        app.notify("No incidents yet: F2 declares one.")
+        return
+    ordered = sorted(incidents, key=lambda i: (i.is_resolved, -i.id))
+    options = [(str(i.id), f"{i.ref}  {i.severity:<6} {i.status:<13} {'[DRILL] ' if i.drill else ''}{i.title}")
+               for i in ordered]
+    current = session.room.incident_id
+    choice = await app.push_screen_wait(
+        PickerScreen("Switch incident", options, selected=str(current) if current is not None else None))
+    if choice is None:
+        return
+
+    async def open_it() -> None:
+        await session.store.set_active(int(choice))
+        await session.load(int(choice))
+    session.enqueue(f"open #{choice}", open_it)
+
+
+def ack(app: WarRoomApp) -> None:
+    session = app.session
+    if session.need_incident():
+        incident_id, at, who = session.room.incident.id, app.now(), app.author
+        session.enqueue_change("acknowledge", incident_id, lambda i: inc.acknowledge(i, at, who), at)
+
+
+async def status(app: WarRoomApp) -> None:
+    from warroom.ui.screens.modals import PickerScreen
+
+    session = app.session
+    if not session.need_incident():
+        return
+    incident = session.room.incident
+    options = [(s, s) for s in STATUSES if s != incident.status]
+    chosen = await app.push_screen_wait(PickerScreen(f"Status (now {incident.status})", options))
+    if chosen:
+        at = app.now()
+        session.enqueue_change(f"status {chosen}", incident.id, lambda i: inc.change_status(i, chosen, at), at,
+                               "status")
+
+
+async def severity(app: WarRoomApp) -> None:
+    from warroom.ui.screens.modals import PickerScreen
+
+    session = app.session
+    if not session.need_incident():
+        return
+    incident = session.room.incident
+    options = [(lvl.key, f"{lvl.label} — {lvl.description}") for lvl in incident.policy.levels]
+    level = await app.push_screen_wait(
+        PickerScreen(f"Severity (now {incident.level.label})", options, selected=incident.severity))
+    if level and level != incident.severity:
+        at = app.now()
+        session.enqueue_change(f"severity {level}", incident.id, lambda i: inc.change_severity(i, level), at)
+
+
+async def assign(app: WarRoomApp) -> None:
+    from warroom.ui.screens.modals import PickerScreen, PromptScreen
+
+    session = app.session
+    if not session.need_incident():
+        return
+    incident = session.room.incident
+    options = [(r, f"{ROLE_LABELS[r]}: {incident.roles.get(r, '—')}") for r in ROLES]
+    role = await app.push_screen_wait(PickerScreen("Assign a role", options))
+    if not role:
+        return
+    name = await app.push_screen_wait(
+        PromptScreen(f"{ROLE_LABELS[role]}:", value=incident.roles.get(role, ""),
+                     help="Enter assigns · empty unassigns · Esc cancels"))
+    if name is None:
+        return
+    at = app.now()
+    session.enqueue_change(f"assign {role}", incident.id, lambda i: inc.assign_role(i, role, name), at)
+
+
+def detected_from_alerts(app: WarRoomApp) -> None:
+    from warroom.domain.baseline import earliest_firing
+
+    session = app.session
+    if not session.need_incident():
+        return
+    start = earliest_firing(app.metrics_feed.view.alerts) if app.metrics_feed is not None else None
+    if start is None:
+        app.notify("No firing alert to take the time from.", severity="warning")
+        return
+    session.enqueue_change("detected from alerts", session.room.incident.id,
+                           lambda i: inc.set_milestone(i, "detected", start), start)

@@ -1,0 +1,91 @@
+"""Quitting without losing a line: ctrl+q, SIGTERM (a shutdown, ``kill``) and SIGHUP (the terminal
+closed, the ssh session dropped) all wait for the writes queued; what the database would not take
+goes to a file beside it, exactly the lines not committed, named at exit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from warroom.ui.app import WarRoomApp
+
+QUIT_WAIT = 1.5  # seconds quit waits for lines still being written
+SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def install_signal_handlers(app: WarRoomApp) -> list[int]:
+    """The signals handled like ctrl+q (none under ``run_test``: the test process's are not the app's)."""
+    if app.is_headless:
+        return []
+    loop = asyncio.get_running_loop()
+    for sig in SIGNALS:
+        loop.add_signal_handler(sig, app.action_quit)
+    return list(SIGNALS)
+
+
+def remove_signal_handlers(handled: list[int]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in handled:
+        loop.remove_signal_handler(sig)
+
+
+async def quit_when_written(app: WarRoomApp) -> None:
+    """Quit once the writes queued are done. If the database cannot take them (locked, full,
+    broken), the lines not written go to a text file — exactly those: an attempt under way is
+    waited for first."""
+    session = app.session
+    writes = session.writes
+    if writes.lines_waiting or writes.changes_waiting:
+        try:
+            await asyncio.wait_for(asyncio.shield(writes.join()), QUIT_WAIT)
+        except asyncio.TimeoutError:
+            pass
+    if not (writes.lines_waiting or writes.changes_waiting):
+        app.exit()
+        return
+    why = writes.trouble or "still being written at exit"
+    await writes.stop()
+    if session.store is not None:
+        await session.store.settle_lines()
+    lines, changes = writes.unsaved()
+    session.lines_saved_aside = True
+    not_done = f"; not saved, do again: {', '.join(changes)}" if changes else ""
+    if not lines:
+        app.exit(message=Text(f"warroom: {len(changes)} change(s) could not be written ({why}){not_done}")
+                 if changes else None)
+        return
+    try:
+        path = await asyncio.to_thread(save_unsaved, session.db_path, [(l.at, l.raw) for l in lines], changes)
+    except OSError as exc:
+        text = "\n".join(l.raw for l in lines)
+        app.exit(message=Text(f"warroom: {len(lines)} line(s) could not be saved ({exc}){not_done}; "
+                              f"here they are:\n{text}"))
+        return
+    app.exit(message=Text(f"warroom: {len(lines)} line(s) could not be written to the database "
+                          f"({why}); they are kept in {path}{not_done}"))
+
+
+def save_unsaved(db_path: Path, lines: list[tuple[datetime, str]], changes: list[str] = ()) -> Path:
+    """Write lines the database would not take to ``unsaved-<time>.txt`` beside it, readable by
+    its owner only (as the database is): the time each was typed, then the line as typed; the
+    other changes not saved (dialogs' acks, edits…) as comments, to do again."""
+    from warroom.domain.text import one_line
+    from warroom.domain.times import iso_utc
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = Path(db_path).expanduser().parent / f"unsaved-{stamp}.txt"
+    body = "".join(f"{iso_utc(at)}  {raw}\n" for at, raw in lines)
+    header = ("# Lines typed in warroom that the database did not take: the time typed (UTC), then the line.\n"
+              "# Type them again in warroom's line with @TIME first to keep their time (@2026-12-02T10:15:00Z text).\n"
+              + "".join(f"# not saved either, do again: {one_line(what)}\n" for what in changes))
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(header + body)
+    return path
