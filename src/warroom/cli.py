@@ -536,7 +536,9 @@ def _finite(x: float | None) -> float | None:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    return None if dt is None else dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    from warroom.domain.times import iso_seconds
+
+    return None if dt is None else iso_seconds(dt)
 
 
 def _panel_texts(panel, reading) -> dict[str, str]:
