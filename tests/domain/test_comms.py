@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from warroom.domain.baseline import Panel, compare
+from warroom.domain.baseline import compare
+from warroom.domain.panels import Panel
 from warroom.comms_templates import TEMPLATES, load_template, template_names, template_source
 from warroom.domain.cadence import cadence_report
 from warroom.domain.comms import VARIABLES, CommsContext, comms_context

@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterable, Mapping, Sequence
 
-from warroom.domain.baseline import format_ratio, format_value
+from warroom.domain.units import format_ratio, format_value
 from warroom.domain.incident import Incident
 from warroom.domain.metrics_view import MetricsView
 from warroom.domain.service_health import ProbeLike, ServiceHealth, service_health

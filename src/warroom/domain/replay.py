@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from warroom.domain.baseline import Alert, Panel, Reading, Series, Sparkline
+from warroom.domain.baseline import Alert, Reading, Series, Sparkline
+from warroom.domain.panels import Panel
 from warroom.domain.incident import STATUSES, Incident
 from warroom.domain.metrics_view import MetricsView, PanelView
 from warroom.domain.recording import State, Timeline
