@@ -6,14 +6,12 @@ matters when a person types a time (``@10:15``) or reads one.
 Reading: ``parse_instant`` (stored and exchanged instants: strict, with an offset, between
 ``EARLIEST`` and ``LATEST``), ``parse_when`` (what a person types), ``parse_duration`` (PromQL
 spans). Writing instants: ``iso_utc`` (stored), ``iso_seconds`` (JSON output), ``short_utc``
-(reports). Spans are printed in one of four styles, each kept where people know it:
+(reports). Spans print in one of four styles, each kept where its readers know it:
 
-==========================  ===============  =======================================
-``format_duration``         ``1h05m``        panes, reports, the CLI (compact)
-``format_clock``            ``1:05:00``      ticking clocks
-``format_duration_words``   ``1 hour 5 min…`` status-update templates (prose)
-``format_kube_duration``    ``65m``          pod ages, as kubectl prints them
-==========================  ===============  =======================================
+- ``format_duration``: ``1h05m`` — panes, reports, the CLI (compact);
+- ``format_clock``: ``1:05:00`` — ticking clocks;
+- ``format_duration_words``: ``1 hour 5 minutes`` — status-update templates (prose);
+- ``format_kube_duration``: ``65m`` — pod ages and "(… ago)", as kubectl prints them.
 """
 
 from __future__ import annotations
