@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from warroom.doctor import Check
-from warroom.domain.baseline import Alert, Panel, Reading
+from warroom.domain.baseline import Alert, Reading
+from warroom.domain.panels import Panel
 from warroom.domain.incident import ROLES, Incident
 from warroom.domain.metrics_view import MetricsView, PanelView
 from warroom.domain.presets import SEV

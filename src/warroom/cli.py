@@ -155,7 +155,7 @@ def _incident_arg(p: argparse.ArgumentParser) -> None:
 
 
 def _age(text: str):
-    from warroom.domain.baseline import parse_duration
+    from warroom.domain.times import parse_duration
 
     try:
         return parse_duration(text.strip())
@@ -565,11 +565,13 @@ def _finite(x: float | None) -> float | None:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    return None if dt is None else dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    from warroom.domain.times import iso_seconds
+
+    return None if dt is None else iso_seconds(dt)
 
 
 def _panel_texts(panel, reading) -> dict[str, str]:
-    from warroom.domain.baseline import format_deviation, format_ratio, format_value
+    from warroom.domain.units import format_deviation, format_ratio, format_value
 
     return {
         "current": format_value(reading.current, panel.unit),
@@ -628,8 +630,9 @@ def _metrics_json(shown, at, now, verdict, default_panels, outcomes, alerts, ale
 
 
 def _metrics_text(shown, at, now, verdict, default_panels, outcomes, alerts, alerts_error, probes) -> str:
-    from warroom.domain.baseline import earliest_firing, format_value
+    from warroom.domain.baseline import earliest_firing
     from warroom.domain.times import short_utc
+    from warroom.domain.units import format_value
 
     when = short_utc(at) + ("" if abs((now - at).total_seconds()) < 1 else f" ({format_duration(now - at)} ago)")
     lines = [f"Prometheus {shown} at {when}: {verdict}"]

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from warroom.domain.times import MAX_SPAN
 
 if TYPE_CHECKING:
-    from warroom.domain.baseline import Panel
+    from warroom.domain.panels import Panel
 
 HOUR, DAY = 3600.0, 86400.0
 
@@ -234,7 +234,7 @@ def _prometheus(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> P
             raise ConfigError(f"{where}: basic_auth needs password_env or password_file (never a literal password)")
         basic = (username, password)
     # the panel parser is only needed with a [prometheus] table: the TUI's start-up does without it
-    from warroom.domain.baseline import PanelConfigError, default_panels, parse_panels
+    from warroom.domain.panels import PanelConfigError, default_panels, parse_panels
 
     try:
         configured = "panels" in raw

@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Iterator, Literal, Mapping
 
 from warroom.config import Config, ConfigError, PrometheusConfig, load_config
-from warroom.domain.baseline import Panel, Reading, format_ratio, format_value
+from warroom.domain.baseline import Reading
+from warroom.domain.panels import Panel
+from warroom.domain.units import format_ratio, format_value
 from warroom.domain.text import one_line
 
 Status = Literal["OK", "WARN", "FAIL"]

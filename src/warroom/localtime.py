@@ -1,23 +1,26 @@
-"""The machine's local timezone as a real IANA zone (DST-aware), for reading typed times."""
+"""The machine's local timezone as a real IANA zone (DST-aware), for reading typed times.
+
+``tzlocal`` knows where each system keeps it (``TZ``, ``/etc/localtime``, ``/etc/timezone``,
+Windows' registry). When it cannot tell — an unknown ``TZ``, conflicting files — the C
+library's current offset is the best left (fixed: no DST); its warnings would only scribble
+over the terminal.
+"""
 
 from __future__ import annotations
 
-import os
+import warnings
 from datetime import datetime, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
+
+import tzlocal
 
 
 @lru_cache(maxsize=1)
 def local_timezone() -> tzinfo:
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    try:
-        with open("/etc/localtime", "rb") as fh:
-            return ZoneInfo.from_file(fh, key="localtime")
-    except OSError:
-        return datetime.now().astimezone().tzinfo  # fixed offset: the best we can do
+            return tzlocal.get_localzone()
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return datetime.now().astimezone().tzinfo

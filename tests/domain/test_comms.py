@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from warroom.domain.baseline import Panel, compare
+from warroom.domain.baseline import compare
+from warroom.domain.panels import Panel
 from warroom.comms_templates import TEMPLATES, load_template, template_names, template_source
 from warroom.domain.cadence import cadence_report
-from warroom.domain.comms import VARIABLES, CommsContext, comms_context, duration_words
+from warroom.domain.comms import VARIABLES, CommsContext, comms_context
 from warroom.domain.service_health import panel_matches, probe_matches, service_health
 from warroom.domain.templating import TemplateError, render_template, slack_text, template_sequences
 from warroom.domain.incident import Incident
@@ -426,11 +427,6 @@ def test_only_plain_data_can_be_rendered() -> None:
     with pytest.raises(TemplateError, match=r"data.x\[0\]: only strings"):
         render_template("{{#x}}{{.}}{{/x}}", {"x": [object()]})
     assert called == []
-
-
-def test_duration_words() -> None:
-    assert [duration_words(timedelta(seconds=s)) for s in (1, 45, 60, 3300, 3600, 3900, 90000, 86400 * 2)] == [
-        "1 second", "45 seconds", "1 minute", "55 minutes", "1 hour", "1 hour 5 minutes", "1 day 1 hour", "2 days"]
 
 
 # -- the cadence, for the export --------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from warroom.domain.baseline import Panel, compare
+from warroom.domain.baseline import compare
+from warroom.domain.panels import Panel
 from warroom.domain.metrics_view import PanelPoll, Poll, VerdictMemory, apply_poll, initial, verdict_events
 
 from support import T0

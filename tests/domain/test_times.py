@@ -11,8 +11,11 @@ from warroom.domain.times import (
     TimeParseError,
     format_clock,
     format_duration,
-    from_iso,
+    format_duration_words,
+    format_kube_duration,
+    iso_seconds,
     iso_utc,
+    parse_instant,
     parse_when,
     short_utc,
     utc,
@@ -175,7 +178,7 @@ def test_utc_refuses_naive_and_converts_aware() -> None:
 def test_iso_utc_round_trips_and_sorts_as_text() -> None:
     dt = datetime(2026, 11, 23, 10, 15, 0, 123456, tzinfo=UTC)
     assert iso_utc(dt) == "2026-11-23T10:15:00.123456Z"
-    assert from_iso(iso_utc(dt)) == dt
+    assert parse_instant(iso_utc(dt)) == dt
     assert iso_utc(datetime(2026, 11, 23, 11, 15, tzinfo=BERLIN)) == "2026-11-23T10:15:00.000000Z"
     earlier, later = iso_utc(at(9, 59, 59)), iso_utc(at(10, 0))
     assert earlier < later
@@ -230,6 +233,54 @@ def test_format_clock(delta: timedelta, text: str) -> None:
     assert format_clock(delta) == text
 
 
+def test_format_duration_words() -> None:
+    assert [format_duration_words(timedelta(seconds=s)) for s in (1, 45, 60, 3300, 3600, 3900, 90000, 86400 * 2)] == [
+        "1 second", "45 seconds", "1 minute", "55 minutes", "1 hour", "1 hour 5 minutes", "1 day 1 hour", "2 days"]
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(seconds=-3), "<invalid>"),
+        (timedelta(seconds=-1), "0s"),
+        (timedelta(seconds=0), "0s"),
+        (timedelta(seconds=45), "45s"),
+        (timedelta(seconds=119), "119s"),
+        (timedelta(minutes=2), "2m"),
+        (timedelta(minutes=5, seconds=30), "5m30s"),
+        (timedelta(minutes=10, seconds=30), "10m"),
+        (timedelta(minutes=65), "65m"),
+        (timedelta(minutes=179), "179m"),
+        (timedelta(hours=3), "3h"),
+        (timedelta(hours=7, minutes=59), "7h59m"),
+        (timedelta(hours=47, minutes=59), "47h"),
+        (timedelta(days=2), "2d"),
+        (timedelta(days=2, hours=3), "2d3h"),
+        (timedelta(days=8), "8d"),
+        (timedelta(days=730), "2y"),
+        (timedelta(days=800), "2y70d"),
+        (timedelta(days=365 * 9), "9y"),
+    ],
+)
+def test_format_kube_duration_matches_apimachinery(delta: timedelta, text: str) -> None:
+    assert format_kube_duration(delta) == text
+
+
+def test_iso_seconds_is_rfc3339_in_utc_to_the_second() -> None:
+    assert iso_seconds(datetime(2026, 11, 23, 11, 15, 7, 999999, tzinfo=BERLIN)) == "2026-11-23T10:15:07Z"
+
+
+def test_parse_instant_reads_what_the_apis_write() -> None:
+    t = datetime(2026, 11, 23, 10, 27, tzinfo=UTC)
+    for text in ("2026-11-23T10:27:00Z", "2026-11-23t10:27:00z", "2026-11-23T10:27:00+00:00",
+                 "2026-11-23T11:27:00+01:00", "2026-11-23T10:27:00.000000000Z", "2026-11-23 10:27:00Z"):
+        assert parse_instant(text) == t, text
+    assert parse_instant("2026-11-23T10:27:00.123456789Z") == t.replace(microsecond=123456)
+    for text in ("0001-01-01T00:00:00Z", "2026-11-23Z", "2026-11-23T10:27:00", ""):  # Go's zero time, no offset…
+        with pytest.raises(TimeParseError):
+            parse_instant(text)
+
+
 # -- the range of instants and spans (issue #20: a year below 1000 poisoned the incident) ----
 
 @pytest.mark.parametrize("text", ["0999-06-01T00:00Z", "1026-11-23T10:15Z", "1969-12-31T23:59Z",
@@ -248,14 +299,12 @@ def test_the_range_ends_are_accepted() -> None:
 
 
 def test_the_stored_form_never_has_a_short_year_and_refuses_what_it_cannot_write() -> None:
-    from warroom.domain.times import parse_instant
-
     assert iso_utc(datetime(1970, 1, 1, tzinfo=UTC)) == "1970-01-01T00:00:00.000000Z"
     with pytest.raises(TimeParseError):
         iso_utc(datetime(999, 6, 1, tzinfo=UTC))
     for text in ("999-06-01T00:00:00.000000+00:00", "0999-06-01T00:00:00Z", "2026-11-23T10:00:00", "x", None):
         with pytest.raises(TimeParseError):
-            from_iso(text)
+            parse_instant(text)
     assert parse_instant(" 2026-11-23T10:00:00+01:00 ") == datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 

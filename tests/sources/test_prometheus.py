@@ -17,7 +17,8 @@ from typing import Callable, Iterator
 import pytest
 
 from prom_fixture import PrometheusProcess, Scenario, free_port
-from warroom.domain.baseline import Panel, default_panels, earliest_firing
+from warroom.domain.baseline import earliest_firing
+from warroom.domain.panels import Panel, default_panels
 from warroom.sources.prometheus import PrometheusSource, SourceError
 
 DAY = 86400

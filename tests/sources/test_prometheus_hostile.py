@@ -9,7 +9,7 @@ import time
 import pytest
 
 from hostile_http import MB, Server, fake_prometheus, huge, make_pki, reply, slow_loris
-from warroom.domain.baseline import Panel
+from warroom.domain.panels import Panel
 from warroom.sources.prometheus import PrometheusSource, SourceError
 
 PANEL = Panel("errors", "sum(rate(x[5m]))", baseline="offset 1d")

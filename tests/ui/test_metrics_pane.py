@@ -11,7 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from warroom.config import Config, PrometheusConfig
-from warroom.domain.baseline import Panel, Series, Sparkline, compare, default_panels, parse_alerts
+from warroom.domain.baseline import Series, Sparkline, compare
+from warroom.domain.panels import Panel, default_panels
+from warroom.sources.prometheus_wire import parse_alerts
 from warroom.domain.presets import SEV
 from warroom.store.sqlite import Store
 from warroom.ui.factory import make_app

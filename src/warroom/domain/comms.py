@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterable, Mapping, Sequence
 
-from warroom.domain.baseline import format_ratio, format_value
+from warroom.domain.units import format_ratio, format_value
 from warroom.domain.incident import Incident
 from warroom.domain.metrics_view import MetricsView
 from warroom.domain.service_health import ProbeLike, ServiceHealth, service_health
@@ -65,7 +65,7 @@ from warroom.domain.sla import evaluate
 from warroom.domain.text import clean_block as _clean
 from warroom.domain.text import clean_line as _line
 from warroom.domain.timeline import Entry, in_order, sort_key
-from warroom.domain.times import format_duration, short_utc
+from warroom.domain.times import format_duration, format_duration_words, short_utc
 
 UTC = timezone.utc
 
@@ -215,7 +215,7 @@ class CommsContext:
             "resolved_time": t(ms.get("resolved")),
             "resolved_datetime": dtt(ms.get("resolved")),
             "elapsed": format_duration(self.elapsed),
-            "elapsed_words": duration_words(self.elapsed),
+            "elapsed_words": format_duration_words(self.elapsed),
             "services": [
                 {"name": s.name, "state": s.label, "mark": s.mark, "reason": s.reason, "affected": s.affected,
                  "down": s.state == "DOWN", "degraded": s.state == "DEGRADED", "healthy": s.state == "HEALTHY",
@@ -292,25 +292,6 @@ VARIABLES = (
 
 def _fmt(dt: datetime, pattern: str) -> str:
     return dt.strftime(pattern)
-
-
-def duration_words(delta: timedelta) -> str:
-    """``45 seconds``, ``1 minute``, ``55 minutes``, ``1 hour 5 minutes``, ``2 days 3 hours``."""
-    seconds = int(abs(delta).total_seconds())
-
-    def unit(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    if seconds < 60:
-        return unit(seconds, "second")
-    minutes = seconds // 60
-    if minutes < 60:
-        return unit(minutes, "minute")
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return unit(hours, "hour") + (f" {unit(minutes, 'minute')}" if minutes else "")
-    days, hours = divmod(hours, 24)
-    return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
 
 
 def comms_context(

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 if TYPE_CHECKING:  # types only: the view exists (empty) before any metric is configured or read
-    from warroom.domain.baseline import Alert, Panel, Reading, Sparkline
+    from warroom.domain.baseline import Alert, Reading, Sparkline
+    from warroom.domain.panels import Panel
 
 EVENT_BUCKET = timedelta(minutes=5)
 

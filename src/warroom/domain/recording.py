@@ -155,7 +155,7 @@ class Timeline:
 def evidence(state: Mapping[Key, Any]) -> tuple[list[str], int | None]:
     """The readings a review needs at one instant: ``value vs baseline (verdict)`` per panel, and the
     number of unhealthy pods (None when no pods were watched)."""
-    from warroom.domain.baseline import format_value
+    from warroom.domain.units import format_value
 
     panels = []
     for (stream, key), v in sorted(state.items()):

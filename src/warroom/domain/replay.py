@@ -11,11 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from warroom.domain.baseline import Alert, Panel, Reading, Series, Sparkline
+from warroom.domain.baseline import Alert, Reading, Series, Sparkline
+from warroom.domain.panels import Panel
 from warroom.domain.incident import STATUSES, Incident
 from warroom.domain.metrics_view import MetricsView, PanelView
 from warroom.domain.recording import State, Timeline
 from warroom.domain.timeline import Entry, in_order
+from warroom.domain.times import parse_instant, short_utc
 
 SPARK_WINDOW = timedelta(hours=1)
 
@@ -37,7 +39,7 @@ def metrics_at(timeline: Timeline, at: datetime, state: State | None = None) -> 
         current = Series(tuple((t, h["v"]) for t, h in history if h["v"] is not None))
         base = Series(tuple((t, h["b"]) for t, h in history if h["b"] is not None))
         panels.append(PanelView(panel, _reading(panel, v, at), Sparkline(panel, current, base), at, v["error"]))
-    alerts = tuple(Alert(name, "firing", severity, datetime.fromisoformat(since) if since else None, None, summary)
+    alerts = tuple(Alert(name, "firing", severity, parse_instant(since) if since else None, None, summary)
                    for name, severity, since, summary in state.get(("alerts", ""), []))
     return MetricsView(tuple(panels), alerts, polled_at=at, ok_at=at)
 
@@ -87,7 +89,6 @@ def evidence_markdown(incident: Incident, entries: Iterable[Entry], timeline: Ti
     value against baseline per panel and the number of unhealthy pods. Empty when nothing was recorded."""
     from warroom.domain import markdown as md
     from warroom.domain.recording import evidence
-    from warroom.domain.times import short_utc
 
     if timeline.span is None:
         return ""
@@ -111,7 +112,7 @@ def pods_at(state: State, at: datetime) -> list:
     from warroom.domain.recording import SEP
 
     def when(text: str | None) -> datetime | None:
-        return datetime.fromisoformat(text) if text else None
+        return parse_instant(text) if text else None
 
     out = []
     for (stream, ctx), v in sorted(state.items()):

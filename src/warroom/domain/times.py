@@ -1,7 +1,17 @@
-"""Parsing and formatting of instants and durations, the way people type and read them.
+"""Instants and spans: the one place warroom reads and prints them.
 
 All instants inside warroom are timezone-aware and in UTC; the local timezone only
 matters when a person types a time (``@10:15``) or reads one.
+
+Reading: ``parse_instant`` (stored and exchanged instants: strict, with an offset, between
+``EARLIEST`` and ``LATEST``), ``parse_when`` (what a person types), ``parse_duration`` (PromQL
+spans). Writing instants: ``iso_utc`` (stored), ``iso_seconds`` (JSON output), ``short_utc``
+(reports). Spans print in one of four styles, each kept where its readers know it:
+
+- ``format_duration``: ``1h05m`` — panes, reports, the CLI (compact);
+- ``format_clock``: ``1:05:00`` — ticking clocks;
+- ``format_duration_words``: ``1 hour 5 minutes`` — status-update templates (prose);
+- ``format_kube_duration``: ``65m`` — pod ages and "(… ago)", as kubectl prints them.
 """
 
 from __future__ import annotations
@@ -53,18 +63,25 @@ def in_range(dt: datetime, text: str | None = None) -> datetime:
     return result
 
 
+def _from_iso(text: str) -> datetime:
+    """``datetime.fromisoformat``, which since Python 3.11 reads RFC 3339 (``Z``, a space for
+    ``T``, nanoseconds cut to microseconds) except the lowercase ``z`` RFC 3339 also allows."""
+    body = text.strip()
+    if body.endswith("z"):
+        body = body[:-1] + "Z"
+    return datetime.fromisoformat(body)
+
+
 def parse_instant(text: str) -> datetime:
     """An RFC 3339 / ISO 8601 instant with an offset (``Z`` too), in range, in UTC.
 
-    The one reader of stored and exchanged instants: the database, scenario and policy files.
+    The one reader of stored and exchanged instants: the database, recordings, the
+    Prometheus and Kubernetes APIs. TimeParseError (one line) when it is not one.
     """
     if not isinstance(text, str):
         raise TimeParseError(f"not a time: {text!r}")
-    body = text.strip()
-    if body.endswith(("Z", "z")):
-        body = body[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(body)
+        parsed = _from_iso(text)
     except ValueError:
         raise TimeParseError(f"not a time: {text!r} (ISO 8601 like 2026-11-23T10:15:00Z)") from None
     if parsed.tzinfo is None:
@@ -91,11 +108,8 @@ def parse_when(text: str, now: datetime, local: tzinfo, *, allow_future: bool = 
             candidate = _local_datetime(now_local.date() - timedelta(days=1), time(hh, mm, ss), local)
         result = utc(candidate)
     else:
-        iso = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", text) else text
-        if iso.endswith(("Z", "z")):
-            iso = iso[:-1] + "+00:00"
         try:
-            parsed = datetime.fromisoformat(iso)
+            parsed = _from_iso(text)
         except ValueError:
             raise TimeParseError(
                 f"not a time: {text!r} (use HH:MM, or ISO 8601 like 2026-11-23T10:15 or 2026-11-23T10:15Z)"
@@ -140,6 +154,62 @@ def format_clock(delta: timedelta) -> str:
     return f"{days}d {hours:02d}:{minutes:02d}:{seconds:02d}" if days else body
 
 
+def format_duration_words(delta: timedelta) -> str:
+    """Prose for status updates: ``45 seconds``, ``1 minute``, ``1 hour 5 minutes``, ``2 days 3 hours``."""
+    seconds = int(abs(delta).total_seconds())
+
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if seconds < 60:
+        return unit(seconds, "second")
+    minutes = seconds // 60
+    if minutes < 60:
+        return unit(minutes, "minute")
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return unit(hours, "hour") + (f" {unit(minutes, 'minute')}" if minutes else "")
+    days, hours = divmod(hours, 24)
+    return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
+
+
+def format_kube_duration(delta: timedelta) -> str:
+    """apimachinery ``duration.HumanDuration``: ``45s``, ``3m``, ``5m30s``, ``90m``, ``3h``, ``2d``.
+
+    kubectl prints ages and "(… ago)" with this: 2–3 significant figures, minutes up to
+    three hours, hours up to two days. A duration more than a second negative (clock
+    skew) is ``<invalid>``.
+    """
+    seconds = int(delta.total_seconds())  # Go's int(float64): truncation toward zero
+    if seconds < -1:
+        return "<invalid>"
+    if seconds < 0:
+        return "0s"
+    if seconds < 60 * 2:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 10:
+        s = seconds % 60
+        return f"{minutes}m" if s == 0 else f"{minutes}m{s}s"
+    if minutes < 60 * 3:
+        return f"{minutes}m"
+    hours = seconds // 3600
+    if hours < 8:
+        m = minutes % 60
+        return f"{hours}h" if m == 0 else f"{hours}h{m}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        h = hours % 24
+        return f"{hours // 24}d" if h == 0 else f"{hours // 24}d{h}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        dy = (hours // 24) % 365
+        return f"{hours // 24 // 365}y" if dy == 0 else f"{hours // 24 // 365}y{dy}d"
+    return f"{hours // 24 // 365}y"
+
+
 def iso_utc(dt: datetime) -> str:
     """Fixed-width ISO 8601 in UTC with microseconds: sorts as text, round-trips exactly.
 
@@ -151,9 +221,9 @@ def iso_utc(dt: datetime) -> str:
             f".{d.microsecond:06d}Z")
 
 
-def from_iso(text: str) -> datetime:
-    """A stored instant (``iso_utc``'s form, or any ISO 8601 with an offset); TimeParseError if not."""
-    return parse_instant(text)
+def iso_seconds(dt: datetime) -> str:
+    """``2026-11-23T10:15:00Z``: RFC 3339 in UTC to the second, for JSON output and API objects."""
+    return utc(dt).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 PROMQL_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")

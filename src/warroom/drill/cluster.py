@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
+from warroom.domain.times import iso_seconds
 from warroom.drill.script import CRASHING, ClusterState, Replica, WorkloadState, crash_loop
 
 Obj = dict[str, Any]
 NODES = ("ip-10-0-1-23.ec2.internal", "ip-10-0-2-41.ec2.internal", "ip-10-0-3-17.ec2.internal")
 _EXIT = {"CrashLoopBackOff": (1, "Error"), "Error": (1, "Error"), "OOMKilled": (137, "OOMKilled")}
-
-
-def ts(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _hex(*parts: object, n: int = 10) -> str:
@@ -108,7 +105,7 @@ def _image_id(image: str) -> str:
 
 
 def _cond(type_: str, ok: bool, at: datetime, reason: str | None = None) -> Obj:
-    c: Obj = {"lastProbeTime": None, "lastTransitionTime": ts(at), "status": "True" if ok else "False",
+    c: Obj = {"lastProbeTime": None, "lastTransitionTime": iso_seconds(at), "status": "True" if ok else "False",
               "type": type_}
     if reason:
         c["reason"] = reason
@@ -132,11 +129,11 @@ def _container_status(r: Replica, image: str, now: datetime) -> Obj | None:
         restarts, last = crash_loop(now - r.since)
         crashed = r.since + last
         last_state = {"terminated": {"containerID": base["containerID"], "exitCode": exit_code,
-                                     "finishedAt": ts(crashed), "reason": reason,
-                                     "startedAt": ts(crashed - timedelta(seconds=5))}}
+                                     "finishedAt": iso_seconds(crashed), "reason": reason,
+                                     "startedAt": iso_seconds(crashed - timedelta(seconds=5))}}
         if restarts == 0:  # still on its first run
             return {**base, "ready": False, "restartCount": 0, "started": True,
-                    "state": {"running": {"startedAt": ts(r.since)}}}
+                    "state": {"running": {"startedAt": iso_seconds(r.since)}}}
         if r.status == "CrashLoopBackOff":
             state = {"waiting": {"reason": "CrashLoopBackOff",
                                  "message": "back-off restarting failed container app in pod"}}
@@ -146,7 +143,7 @@ def _container_status(r: Replica, image: str, now: datetime) -> Obj | None:
                 "state": last_state}
     ready = r.status == "Running"
     return {**base, "ready": ready, "restartCount": 0, "started": True,
-            "state": {"running": {"startedAt": ts(r.since if r.status == "NotReady" else r.created)}}}
+            "state": {"running": {"startedAt": iso_seconds(r.since if r.status == "NotReady" else r.created)}}}
 
 
 def _pod(w: WorkloadState, r: Replica, now: datetime) -> Obj:
@@ -165,7 +162,7 @@ def _pod(w: WorkloadState, r: Replica, now: datetime) -> Obj:
         "conditions": [_cond("PodScheduled", scheduled, r.created, None if scheduled else "Unschedulable")],
         "phase": phase,
         "qosClass": "Burstable",
-        "startTime": ts(r.created),
+        "startTime": iso_seconds(r.created),
     }
     if scheduled:
         pod_status["conditions"] = [
@@ -190,7 +187,7 @@ def _pod(w: WorkloadState, r: Replica, now: datetime) -> Obj:
     return _stamp({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {
-            "creationTimestamp": ts(r.created), "generateName": name.rsplit("-", 1)[0] + "-",
+            "creationTimestamp": iso_seconds(r.created), "generateName": name.rsplit("-", 1)[0] + "-",
             "labels": _labels(w, r.revision), "name": name, "namespace": ns,
             "ownerReferences": [{"apiVersion": "apps/v1", "blockOwnerDeletion": True, "controller": True,
                                  "kind": owner[0], "name": owner[1], "uid": _uid(ns, *owner)}],
@@ -203,7 +200,7 @@ def _pod(w: WorkloadState, r: Replica, now: datetime) -> Obj:
 
 def _meta(w: WorkloadState, kind: str, name: str, created: datetime, **extra: Any) -> Obj:
     ns = w.workload.namespace
-    return {"creationTimestamp": ts(created), "generation": w.current.number, "labels": _labels(w),
+    return {"creationTimestamp": iso_seconds(created), "generation": w.current.number, "labels": _labels(w),
             "name": name, "namespace": ns, "uid": _uid(ns, kind, name), **extra}
 
 
@@ -213,12 +210,12 @@ def _deployment(w: WorkloadState, ready: int) -> Obj:
     available = ready >= desired
     status: Obj = {
         "conditions": [
-            {"lastTransitionTime": ts(rev.at), "lastUpdateTime": ts(rev.at),
+            {"lastTransitionTime": iso_seconds(rev.at), "lastUpdateTime": iso_seconds(rev.at),
              "message": "Deployment has minimum availability." if available
              else "Deployment does not have minimum availability.",
              "reason": "MinimumReplicasAvailable" if available else "MinimumReplicasUnavailable",
              "status": "True" if available else "False", "type": "Available"},
-            {"lastTransitionTime": ts(rev.at), "lastUpdateTime": ts(rev.at),
+            {"lastTransitionTime": iso_seconds(rev.at), "lastUpdateTime": iso_seconds(rev.at),
              "message": f'ReplicaSet "{w.workload.name}-{template_hash(w.workload.name, rev.number)}" '
                         f"is progressing.", "reason": "ReplicaSetUpdated", "status": "True", "type": "Progressing"},
         ],
@@ -311,9 +308,9 @@ def _event(w: WorkloadState, kind: str, name: str, reason: str, message: str, fi
     involved = {"apiVersion": "v1" if kind == "Pod" else "apps/v1", "kind": kind, "name": name, "namespace": ns,
                 "uid": _uid(ns, kind, name)}
     return _stamp({
-        "apiVersion": "v1", "kind": "Event", "count": count, "firstTimestamp": ts(first),
-        "involvedObject": involved, "lastTimestamp": ts(last), "message": message,
-        "metadata": {"creationTimestamp": ts(first), "name": ev_name, "namespace": ns,
+        "apiVersion": "v1", "kind": "Event", "count": count, "firstTimestamp": iso_seconds(first),
+        "involvedObject": involved, "lastTimestamp": iso_seconds(last), "message": message,
+        "metadata": {"creationTimestamp": iso_seconds(first), "name": ev_name, "namespace": ns,
                      "uid": _uid(ns, "Event", ev_name)},
         "reason": reason, "reportingComponent": component, "reportingInstance": "",
         "source": {"component": component}, "type": "Warning",

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Mapping, Sequence
 
-from warroom.domain.baseline import Panel, PanelConfigError
+from warroom.domain.panels import Panel, PanelConfigError
 from warroom.domain.times import parse_duration
 
 POD_STATUSES = ("Running", "CrashLoopBackOff", "OOMKilled", "ImagePullBackOff", "ErrImagePull", "Error",

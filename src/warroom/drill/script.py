@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from datetime import datetime, timedelta
 
-from warroom.domain.baseline import Alert, Panel, Reading, Series, Sparkline, compare, constant_series
+from warroom.domain.baseline import Alert, Reading, Series, Sparkline, compare, constant_series
+from warroom.domain.panels import Panel
 from warroom.drill.scenario import Event, PanelScript, Scenario, Workload
 
 NOISE_BUCKET = 20.0  # seconds between the noise's control points

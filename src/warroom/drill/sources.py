@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Callable
 
-from warroom.domain.baseline import Alert, Panel, Reading, Sparkline
+from warroom.domain.baseline import Alert, Reading, Sparkline
+from warroom.domain.panels import Panel
 from warroom.drill import cluster, script
 from warroom.drill.scenario import PanelScript, Scenario
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from warroom.domain.baseline import Panel
+from warroom.domain.panels import Panel
 from warroom.domain.metrics_view import PanelPoll, Poll
 
 #: Error kinds that mean the source itself is unreachable (not one panel's query being wrong).

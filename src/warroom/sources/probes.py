@@ -36,7 +36,7 @@ import httpx
 
 from warroom.sources.errors import exception_chain
 from warroom.config import ProbeConfig
-from warroom.domain.baseline import format_value
+from warroom.domain.units import format_value
 
 #: How much of a body is read before the probe stops listening (health bodies are small).
 BODY_LIMIT = 64 * 1024

@@ -21,6 +21,8 @@ message, not the process's memory.
 ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (and ``REQUESTS_CA_BUNDLE``, which httpx never reads) for
 every endpoint alike.
 
+**Decoding** of the answers' JSON is :mod:`warroom.sources.prometheus_wire`.
+
 **Failures** become :class:`SourceError`, whose message is short enough for a pane's status
 line: ``connection refused``, ``HTTP 500``, ``bad PromQL: <Prometheus's text>``, ``timeout after
 5 s``, ``malformed JSON``, ``response too large``… and whose ``kind`` lets the UI decide (all are
@@ -29,7 +31,7 @@ worth retrying except ``promql`` and ``auth``, which need a config change).
 **No retries**: the pane backs off itself, at its own pace.
 
 **Baselines** are the same query evaluated ``offset`` earlier through the ``time`` parameter
-(see :mod:`warroom.domain.baseline`), and for sparklines a query_range window shifted likewise
+(see :mod:`warroom.domain.panels`), and for sparklines a query_range window shifted likewise
 whose points are moved back onto the current time axis.
 """
 
@@ -49,22 +51,10 @@ from typing import Any, Callable, Coroutine, Literal, Mapping, TypeVar
 
 import httpx
 
-from warroom.domain.baseline import (
-    Alert,
-    Panel,
-    Reading,
-    Reduced,
-    ResultError,
-    Series,
-    Sparkline,
-    baseline_query,
-    compare,
-    constant_series,
-    parse_alerts,
-    reduce_matrix,
-    reduce_vector,
-)
+from warroom.domain.baseline import Alert, Reading, Series, Sparkline, compare, constant_series
+from warroom.domain.panels import Panel, baseline_query
 from warroom.sources.errors import exception_chain
+from warroom.sources.prometheus_wire import Reduced, ResultError, parse_alerts, reduce_matrix, reduce_vector
 
 ErrorKind = Literal["connection", "timeout", "http", "auth", "tls", "promql", "malformed", "too_large"]
 T = TypeVar("T")

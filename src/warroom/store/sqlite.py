@@ -28,7 +28,7 @@ from warroom.domain.incident import Incident, IncidentError
 from warroom.domain.policy import Policy, policy_from_snapshot
 from warroom.domain.recording import Record
 from warroom.domain.timeline import Entry, EntryError, Revision, in_order, parse_kind
-from warroom.domain.times import EARLIEST, from_iso, iso_utc, short_utc
+from warroom.domain.times import EARLIEST, iso_utc, parse_instant, short_utc
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000
@@ -96,7 +96,7 @@ def _stored_time(text: Any) -> datetime | None:
     """A stored instant, or None when the row holds one no reader understands (an older warroom
     wrote ``999-06-01…``; another tool wrote garbage): a bad row is shown, never fatal."""
     try:
-        return from_iso(text)
+        return parse_instant(text)
     except (ValueError, TypeError, OverflowError):
         return None
 
@@ -697,7 +697,7 @@ def _entry_params(incident_id, text, kind, author, at, now, owner, due, key) -> 
 def _new_entry(entry_id: int, params: tuple) -> Entry:
     """The entry just inserted with ``params``, as ``entries`` would read it back."""
     incident_id, at, logged_at, author, kind, text, owner, due, key = params
-    return Entry(id=entry_id, incident_id=incident_id, at=from_iso(at), logged_at=from_iso(logged_at),
+    return Entry(id=entry_id, incident_id=incident_id, at=parse_instant(at), logged_at=parse_instant(logged_at),
                  author=author, kind=kind, text=text, owner=owner, due=_opt(due), key=key)
 
 

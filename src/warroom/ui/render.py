@@ -281,7 +281,7 @@ def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, st
     poll has reported an error yet (see :func:`warroom.domain.metrics_view.stale_age`)."""
     import math
 
-    from warroom.domain.baseline import format_deviation, format_ratio, format_value
+    from warroom.domain.units import format_deviation, format_ratio, format_value
 
     p, r = view.panel, view.reading
     out = Text(no_wrap=True, overflow="ellipsis")
