@@ -85,7 +85,7 @@ def test_json_visible_escapes_without_changing_the_data(data: dict) -> None:
 @FUZZ
 @given(st.lists(st.lists(hostile, min_size=3, max_size=3), min_size=1, max_size=5), hostile)
 def test_cli_tables_lines_and_errors(rows: list[list[str]], message: str) -> None:
-    from warroom import cli_output
+    from warroom.cli import output as cli_output
 
     lines = cli_output.table(rows, indent="  ")
     assert len(lines) == len(rows)  # one line per row, whatever a cell holds

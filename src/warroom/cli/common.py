@@ -1,0 +1,54 @@
+"""What several command families share: the one error a command raises, times typed on the
+command line, the config file to read, and the incident a command acts on.
+
+A command raises :class:`CliError` for anything the person can fix; ``main`` prints it as one line
+and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime
+from pathlib import Path
+
+from warroom.domain.times import parse_when
+from warroom.localtime import local_timezone
+
+
+class CliError(Exception):
+    pass
+
+
+def when(text: str | None, now: datetime) -> datetime:
+    return now if text is None else parse_when(text, now, local_timezone())
+
+
+async def target(store, args) -> int:
+    """The incident of ``-i``, else the active one."""
+    if getattr(args, "incident", None):
+        await store.incident(args.incident)  # raises NotFound with a clear message
+        return args.incident
+    active = await store.active_incident_id()
+    if active is None:
+        raise CliError("no active incident: declare one (warroom declare TITLE) or pass -i ID")
+    return active
+
+
+def config_location(args: argparse.Namespace) -> tuple[Path, bool]:
+    """The config file to read, and whether it was asked for (then it must exist)."""
+    from warroom.paths import default_config_path
+
+    if args.config is not None:
+        return args.config.expanduser(), True
+    return default_config_path(), bool(os.environ.get("WARROOM_CONFIG"))
+
+
+def load_config(args: argparse.Namespace):
+    from warroom.config import ConfigError, load_config
+
+    path, explicit = config_location(args)
+    try:
+        return load_config(path, explicit=explicit), path
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None

@@ -1,0 +1,77 @@
+"""What is kept once an incident is over: where the database lives, the post-incident review
+export (``--salvage`` reads what it can from a damaged file), and pruning old readings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+from warroom.cli.common import CliError, target
+from warroom.cli.output import out, write, write_json
+
+
+def cmd_where(args, db_path: Path) -> int:
+    out(str(db_path))
+    return 0
+
+
+async def cmd_export(store, args, now) -> int:
+    from warroom.domain.report import to_json_data, to_markdown
+    from warroom.domain.text import json_visible, visible
+    from warroom.drill.library import report_time
+    from warroom.export_file import ExportError, default_name, target_path, write_private
+    from warroom.store.sqlite import damaged
+
+    problems = await store.damage()  # a damaged page would otherwise stop the export half-way
+    if problems and not args.salvage:
+        raise CliError(damaged(store.path, problems))
+    incident_id = await target(store, args)
+    incident = await store.incident(incident_id)
+    if args.salvage:
+        entries, lost = await store.salvage_entries(incident_id)
+        out(f"warroom: salvaged {len(entries)} entries of {incident.ref}"
+            + (f"; {lost} entr{'ies' if lost != 1 else 'y'} (of any incident) could not be read" if lost else ""),
+            file=sys.stderr)
+    else:
+        entries = await store.entries(incident_id, with_history=args.format == "json")
+    if incident.drill:
+        now = report_time(entries, now)
+    as_json = args.format == "json"
+    if as_json:
+        document = json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n"
+    else:
+        document = to_markdown(incident, entries, now,
+                               extra_sections=await _extra_sections(store, incident, entries, now, args.salvage))
+    if args.output is None:
+        (write_json if as_json else write)(document)
+        return 0
+    path = target_path(args.output, default_name(incident, now, args.format))
+    try:
+        await asyncio.to_thread(write_private, path, json_visible(document) if as_json else visible(document))
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    out(str(path), file=sys.stderr)
+    return 0
+
+
+async def _extra_sections(store, incident, entries, now, salvage: bool):
+    from warroom.review import extra_sections
+    from warroom.store.sqlite import StoreError
+
+    if not salvage:
+        return await extra_sections(store, incident, entries, now)
+    try:
+        return await extra_sections(store, incident, entries, now)
+    except (StoreError, sqlite3.DatabaseError):
+        return ()  # the readings are on damaged pages too: the timeline is what matters
+
+
+async def cmd_prune(store, args, now) -> int:
+    pruned, deleted = await store.prune_readings(now - args.older_than)
+    out(f"deleted {deleted} readings of {len(pruned)} incident{'s' if len(pruned) != 1 else ''}"
+        + (f" ({', '.join(f'#{i}' for i in pruned)}); their timelines are kept" if pruned else ""))
+    return 0

@@ -1,0 +1,140 @@
+"""Every sub-command, registered once: its name, help, arguments and handler, in one table
+from which the parser is built and by which ``main`` dispatches.
+
+The table's order is the order ``warroom --help`` lists the commands in.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from warroom.cli import incidents, launch, records, sources, timeline
+from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, incident_id, speed
+from warroom.domain import incident as inc
+from warroom.domain.timeline import KINDS
+
+EPILOG = """\
+times (T): HH:MM (today, local), or ISO 8601 such as 2026-11-23T10:15 (local) or 2026-11-23T10:15Z.
+-i defaults to the active incident (the one declared or opened last).
+database: --db, else $WARROOM_DB, else the user data dir (run `warroom where`).
+config: --config, else $WARROOM_CONFIG, else config.toml in the user config dir (optional);
+  $WARROOM_PROMETHEUS_URL and the other WARROOM_* variables override it (`warroom doctor` checks it all).
+"""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    args: tuple[Arg, ...]
+    #: ``(args, db_path) -> int``; with ``store``, ``async (store, args, now) -> int`` run in the open database.
+    handler: Callable
+    store: bool = False
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("declare", "declare a new incident (prints its id; it becomes active)", (
+        arg("title", metavar="TITLE"),
+        arg("--severity", "-s", metavar="LEVEL", help="e.g. SEV-1, sev2, P1 (default: the policy's second level)"),
+        arg("--policy", "-p", default="sev", metavar="sev|p1|p0|FILE", help="severity policy (default: sev)"),
+        arg("--detected-at", metavar="T", help="when the problem was detected (default: unknown)"),
+        arg("--service", action="append", default=[], metavar="NAME", help="affected service (repeatable)"),
+        arg("--impact", default="", help="customer impact, in a sentence"),
+    ), incidents.cmd_declare, store=True),
+    Command("list", "list open incidents (--all: resolved too)", (
+        arg("--all", "-a", action="store_true"),
+    ), incidents.cmd_list, store=True),
+    Command("log", "add a timeline entry", (
+        INCIDENT,
+        arg("--at", metavar="T", help="when it happened (backdating)"),
+        arg("--kind", "-k", default="note", metavar="KIND", help=f"one of {', '.join(KINDS)} (default: note)"),
+        arg("--author", metavar="NAME", help="default: $WARROOM_AUTHOR or your login name"),
+        arg("text", nargs="+", metavar="TEXT"),
+    ), timeline.cmd_log, store=True),
+    Command("ack", "acknowledge the incident", (INCIDENT, AT), incidents.cmd_ack, store=True),
+    Command("status", f"change status ({', '.join(inc.STATUSES)})", (
+        INCIDENT, arg("status", metavar="STATUS"), AT,
+    ), incidents.cmd_status, store=True),
+    Command("severity", "change severity", (
+        INCIDENT, arg("level", metavar="LEVEL"), AT,
+    ), incidents.cmd_severity, store=True),
+    Command("assign", "assign a role: ic, tech-lead, comms-lead, scribe", (
+        INCIDENT, arg("role", metavar="ROLE"), arg("name", metavar="NAME"),
+    ), incidents.cmd_assign, store=True),
+    Command("export", "export the post-incident review draft (stdout unless -o)", (
+        INCIDENT,
+        arg("-o", "--output", type=Path, metavar="FILE|DIR",
+            help="write the file (0600); a directory gets the default name inside it"),
+        arg("--format", "-f", choices=("markdown", "json"), default="markdown"),
+        arg("--salvage", action="store_true",
+            help="from a damaged database: export the entries that can still be read"),
+    ), records.cmd_export, store=True),
+    Command("where", "print where the database lives", (), records.cmd_where),
+    Command("metrics", "every panel against its baseline, firing alerts and probes, from the config", (
+        CONFIG,
+        arg("--json", action="store_true", help="JSON: numbers as numbers, plus the formatted text"),
+        arg("--at", metavar="T", help="read the panels as of T (default: now); alerts and probes are current"),
+    ), sources.cmd_metrics),
+    Command("doctor", "check the config, database, Prometheus and every panel, probes, kubeconfig", (
+        CONFIG,
+    ), sources.cmd_doctor),
+    Command("drill", "run a scripted incident through the whole war room, scored at the end", (
+        CONFIG,
+        arg("scenario", nargs="?", default=None, metavar="SCENARIO",
+            help="a bundled scenario (see --list) or a scenario .toml file (default: bad-deploy)"),
+        arg("--speed", type=speed, default=1.0, metavar="N",
+            help="compress time N times (default 1: real time); F11 pauses, F12 changes it"),
+        arg("--list", action="store_true", help="list the bundled scenarios"),
+    ), launch.cmd_drill),
+    Command("replay", "the war room as it was at any moment of an incident (read-only)", (
+        arg("incident", nargs="?", type=incident_id, metavar="ID",
+            help="incident id (default: the active one, else the latest)"),
+        arg("--at", metavar="T", help="start the cursor at T (default: the first reading)"),
+    ), launch.cmd_replay),
+    Command("prune", "delete the recorded readings of incidents resolved long ago (timelines stay)", (
+        arg("--older-than", required=True, type=age, metavar="AGE",
+            help="resolved more than AGE ago, e.g. 90d, 12w, 36h"),
+    ), records.cmd_prune, store=True),
+    Command("pods", "pod health like the pane: unhealthy first, workloads, rollouts, Warning events", (
+        CONFIG,
+        arg("--json", action="store_true"),
+        arg("--context", action="append", metavar="CTX", help="kube context (repeatable; default: config)"),
+        arg("-n", "--namespace", action="append", metavar="NS", help="namespace (repeatable; default: all)"),
+    ), sources.cmd_pods),
+)
+
+BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument mistake is one line, like every other error (the usage is one ``--help`` away);
+    the arguments argparse echoes are made visible like everything else printed."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def exit(self, status: int = 0, message: str | None = None):
+        from warroom.domain.text import visible
+
+        super().exit(status, visible(message) if message else message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="warroom",
+        description="A terminal war room for live incidents. With no command, opens the TUI.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", type=Path, help="database file (default: $WARROOM_DB or the user data dir)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="config file (default: $WARROOM_CONFIG or config.toml in the user config dir)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help)
+        for flags, options in command.args:
+            p.add_argument(*flags, **options)
+    return parser
