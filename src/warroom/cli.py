@@ -237,7 +237,7 @@ def _run_tui(db_path: Path, config_path: Path, explicit: bool) -> int:
 
 
 def _run_replay(args: argparse.Namespace, db_path: Path) -> int:
-    from warroom.store.sqlite import NotFound, Store, StoreError
+    from warroom.store import NotFound, Store, StoreError
 
     async def pick() -> tuple[int, datetime | None]:
         async with Store.open(db_path) as store:
@@ -285,7 +285,7 @@ def _run_drill(args: argparse.Namespace, db_path: Path) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
-    from warroom.store.sqlite import NotFound, Store, StoreError, explain
+    from warroom.store import NotFound, Store, StoreError, explain
 
     now = datetime.now(timezone.utc)
     try:
@@ -400,7 +400,7 @@ async def cmd_export(store, args, now) -> int:
     from warroom.domain.text import json_visible, visible
     from warroom.drill.library import report_time
     from warroom.export_file import ExportError, default_name, target_path, write_private
-    from warroom.store.sqlite import damaged
+    from warroom.store import damaged
 
     problems = await store.damage()  # a damaged page would otherwise stop the export half-way
     if problems and not args.salvage:
@@ -435,7 +435,7 @@ async def cmd_export(store, args, now) -> int:
 
 async def _extra_sections(store, incident, entries, now, salvage: bool):
     from warroom.review import extra_sections
-    from warroom.store.sqlite import StoreError
+    from warroom.store import StoreError
 
     if not salvage:
         return await extra_sections(store, incident, entries, now)

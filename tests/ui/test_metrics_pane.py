@@ -13,7 +13,7 @@ import pytest
 from warroom.config import Config, PrometheusConfig
 from warroom.domain.baseline import Panel, Series, Sparkline, compare, default_panels, parse_alerts
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.factory import make_app
 from warroom.ui.widgets.metrics import PanelList
 
