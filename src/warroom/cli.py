@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from warroom.author import author_name
 from warroom.cli_output import cell, error, out, table, write, write_json
@@ -25,6 +25,9 @@ from warroom.domain.times import TimeParseError, format_duration, parse_when
 from warroom.domain.timeline import KINDS, EntryError
 from warroom.localtime import local_timezone
 from warroom.paths import default_db_path
+
+if TYPE_CHECKING:
+    from warroom.store import IncidentStore
 
 EPILOG = """\
 times (T): HH:MM (today, local), or ISO 8601 such as 2026-11-23T10:15 (local) or 2026-11-23T10:15Z.
@@ -303,7 +306,7 @@ def _when(text: str | None, now: datetime) -> datetime:
     return now if text is None else parse_when(text, now, local_timezone())
 
 
-async def _target(store, args) -> int:
+async def _target(store: IncidentStore, args) -> int:
     if getattr(args, "incident", None):
         await store.incident(args.incident)  # raises NotFound with a clear message
         return args.incident
@@ -313,7 +316,7 @@ async def _target(store, args) -> int:
     return active
 
 
-async def cmd_declare(store, args, now) -> int:
+async def cmd_declare(store: IncidentStore, args, now) -> int:
     from warroom.policies import load_policy
 
     policy = load_policy(args.policy)
@@ -327,7 +330,7 @@ async def cmd_declare(store, args, now) -> int:
     return 0
 
 
-async def cmd_list(store, args, now) -> int:
+async def cmd_list(store: IncidentStore, args, now) -> int:
     incidents = await store.incidents(include_resolved=args.all)
     active = await store.active_incident_id()
     if not incidents:
@@ -348,7 +351,7 @@ def _one_line(text: str) -> str:
     return cell(text)
 
 
-async def cmd_log(store, args, now) -> int:
+async def cmd_log(store: IncidentStore, args, now) -> int:
     incident_id = await _target(store, args)
     text = " ".join(args.text)
     entry = await store.append(incident_id, text, author=author_name(args.author), now=now,
@@ -357,7 +360,7 @@ async def cmd_log(store, args, now) -> int:
     return 0
 
 
-async def cmd_ack(store, args, now) -> int:
+async def cmd_ack(store: IncidentStore, args, now) -> int:
     incident_id = await _target(store, args)
     at = _when(args.at, now)
     who = author_name()
@@ -365,7 +368,7 @@ async def cmd_ack(store, args, now) -> int:
     return 0
 
 
-async def cmd_status(store, args, now) -> int:
+async def cmd_status(store: IncidentStore, args, now) -> int:
     incident_id = await _target(store, args)
     at = _when(args.at, now)
     _report(await store.change(incident_id, lambda i: inc.change_status(i, args.status, at),
@@ -373,7 +376,7 @@ async def cmd_status(store, args, now) -> int:
     return 0
 
 
-async def cmd_severity(store, args, now) -> int:
+async def cmd_severity(store: IncidentStore, args, now) -> int:
     incident_id = await _target(store, args)
     at = _when(args.at, now)
     _report(await store.change(incident_id, lambda i: inc.change_severity(i, args.level),
@@ -381,7 +384,7 @@ async def cmd_severity(store, args, now) -> int:
     return 0
 
 
-async def cmd_assign(store, args, now) -> int:
+async def cmd_assign(store: IncidentStore, args, now) -> int:
     incident_id = await _target(store, args)
     _report(await store.change(incident_id, lambda i: inc.assign_role(i, args.role, args.name),
                                author=author_name(), at=now, now=now))
@@ -395,7 +398,7 @@ def _report(result) -> None:
         out(f"{incident.ref}: {_one_line(entry.text)}")
 
 
-async def cmd_export(store, args, now) -> int:
+async def cmd_export(store: IncidentStore, args, now) -> int:
     from warroom.domain.report import to_json_data, to_markdown
     from warroom.domain.text import json_visible, visible
     from warroom.drill.library import report_time
@@ -433,7 +436,7 @@ async def cmd_export(store, args, now) -> int:
     return 0
 
 
-async def _extra_sections(store, incident, entries, now, salvage: bool):
+async def _extra_sections(store: IncidentStore, incident, entries, now, salvage: bool):
     from warroom.review import extra_sections
     from warroom.store import StoreError
 
@@ -445,7 +448,7 @@ async def _extra_sections(store, incident, entries, now, salvage: bool):
         return ()  # the readings are on damaged pages too: the timeline is what matters
 
 
-async def cmd_prune(store, args, now) -> int:
+async def cmd_prune(store: IncidentStore, args, now) -> int:
     pruned, deleted = await store.prune_readings(now - args.older_than)
     out(f"deleted {deleted} readings of {len(pruned)} incident{'s' if len(pruned) != 1 else ''}"
         + (f" ({', '.join(f'#{i}' for i in pruned)}); their timelines are kept" if pruned else ""))
