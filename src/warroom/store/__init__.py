@@ -23,7 +23,10 @@ _HOME = {
     "LineGate": "journal", "NotAttempted": "journal",
 }
 
-__all__ = sorted(_HOME)
+__all__ = [
+    "Change", "Damaged", "DrillScenario", "IncidentStore", "LineGate", "NotAttempted", "NotFound", "Store",
+    "StoreError", "damaged", "explain",
+]
 
 
 def __getattr__(name: str) -> Any:

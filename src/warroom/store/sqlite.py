@@ -49,7 +49,7 @@ from warroom.store.rows import (
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
 
 __all__ = [  # the UI still imports these from here
-    "Change", "Damaged", "DrillScenario", "NotFound", "Store", "StoreError", "explain",
+    "Damaged", "DrillScenario", "NotFound", "Store", "StoreError", "explain",
 ]
 
 BUSY_TIMEOUT_MS = 5000
