@@ -381,7 +381,7 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
 
     from warroom.domain.presets import SEV
     from warroom.sources.kube import KubeTarget, KubeWatcher
-    from warroom.store.sqlite import Store
+    from warroom.store import Store
     from warroom.ui.factory import make_app
     from warroom.ui.runtime import tune_runtime
     from warroom.ui.widgets.pods import MAX_ROWS, PodsPane, PodTable

@@ -107,7 +107,7 @@ def fake_metrics(n_panels: int, t: datetime, rnd: random.Random):
 async def size_and_seek(hours: float) -> None:
     from warroom.domain.presets import SEV
     from warroom.domain.recording import Recorder, Timeline, metrics_state, pods_state
-    from warroom.store.sqlite import Store
+    from warroom.store import Store
 
     rnd = random.Random(7)
     t0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)

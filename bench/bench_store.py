@@ -20,7 +20,7 @@ from pathlib import Path
 
 from warroom.domain.presets import SEV
 from warroom.domain.report import to_json_data, to_markdown
-from warroom.store.sqlite import Store
+from warroom.store import Store
 
 
 def pct(values: list[float], p: float) -> float:

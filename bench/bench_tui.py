@@ -74,7 +74,7 @@ def startup_ratios(db: Path, pairs: int = 15) -> tuple[list[float], list[float]]
 
 async def seed(db: Path, n: int) -> None:
     from warroom.domain.presets import SEV
-    from warroom.store.sqlite import Store
+    from warroom.store import Store
 
     t0 = datetime.now(timezone.utc) - timedelta(hours=3)
     async with Store.open(db) as store:

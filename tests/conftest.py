@@ -16,7 +16,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def store(db_path: Path):
-    from warroom.store.sqlite import Store
+    from warroom.store import Store
 
     async with Store.open(db_path) as s:
         yield s

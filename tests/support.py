@@ -116,7 +116,7 @@ def corrupt_mid_file(db_path, entries: int = 3000, offset: int = 200_000) -> Non
     from datetime import timedelta
 
     from warroom.domain.presets import SEV
-    from warroom.store.sqlite import Store
+    from warroom.store import Store
 
     async def build():
         async with Store.open(db_path) as store:

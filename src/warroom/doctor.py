@@ -153,7 +153,7 @@ def _database_check(path: Path) -> Check:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        from warroom.store.sqlite import explain
+        from warroom.store import explain
 
         return Check("FAIL", "database", explain(path, exc))
     except OSError as exc:

@@ -4,9 +4,13 @@ the evidence recorded beside it. Shared by ``warroom export`` and the TUI's expo
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from warroom.store import IncidentStore
 
 
-async def extra_sections(store, incident, entries, now: datetime) -> list[str]:
+async def extra_sections(store: IncidentStore, incident, entries, now: datetime) -> list[str]:
     from warroom.domain.recording import Timeline
     from warroom.domain.replay import evidence_markdown
     from warroom.drill.library import drill_sections

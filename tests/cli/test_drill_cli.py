@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from warroom.drill.library import load
-from warroom.store.sqlite import DrillScenario, Store
+from warroom.store import DrillScenario, Store
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.screens.drill import DrillReportScreen
 
 from drill_support import Drive, drill_app, panel_line, pods_of

@@ -11,7 +11,7 @@ import textwrap
 from datetime import timedelta, timezone
 
 from warroom.domain.recording import Timeline
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.replay_app import ReplayApp
 from warroom.ui.widgets.timeline import TimelinePane, TimelineTable
 

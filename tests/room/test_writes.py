@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from warroom.room.writes import Backoff, WriteQueue, reason, waiting_hint
-from warroom.store.sqlite import NotAttempted, NotFound, StoreError
+from warroom.store import NotAttempted, NotFound, StoreError
 
 from support import T0
 

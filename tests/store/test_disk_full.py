@@ -9,7 +9,7 @@ import pytest
 
 from warroom.domain import incident as inc
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store, StoreError
+from warroom.store import Store, StoreError
 
 from support import T0, SmallDisk, can_mount
 

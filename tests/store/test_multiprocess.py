@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 
 from support import T0
 
@@ -23,7 +23,7 @@ APPENDER = textwrap.dedent(
     """
     import asyncio, os, sys, time
     from datetime import datetime, timezone
-    from warroom.store.sqlite import Store
+    from warroom.store import Store
 
     async def main(db, incident_id, count, tag, go):
         async with Store.open(db) as store:

@@ -14,8 +14,8 @@ from warroom.domain import incident as inc
 from warroom.domain.incident import IncidentError
 from warroom.domain.presets import P1, SEV
 from warroom.domain.timeline import EntryError
+from warroom.store import NotFound, Store, StoreError
 from warroom.store.schema import SCHEMA_VERSION
-from warroom.store.sqlite import NotFound, Store, StoreError
 
 from support import T0, hold_write_lock
 

@@ -12,7 +12,7 @@ import pytest
 
 from warroom.config import CommsConfig, Config
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.factory import make_app
 
 from support import T0, FakeClock, burst, pane_text, wait_for

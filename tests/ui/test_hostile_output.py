@@ -10,7 +10,7 @@ import sqlite3
 import stat
 
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 
 from hostile import HOSTILE, OSC52_SHOWN, unsafe
 from support import T0, wait_for

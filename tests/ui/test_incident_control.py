@@ -8,7 +8,7 @@ import subprocess
 from datetime import timedelta
 
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.widgets.sla import Checklist
 
 from support import T0, pane_text, table_texts, wait_for

@@ -15,7 +15,7 @@ from warroom.domain.baseline import Series, Sparkline, compare
 from warroom.domain.panels import Panel, default_panels
 from warroom.sources.prometheus_wire import parse_alerts
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.factory import make_app
 from warroom.ui.widgets.metrics import PanelList
 

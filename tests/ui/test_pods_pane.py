@@ -11,7 +11,7 @@ import podfixtures as pf
 from kube_fixture import DEFAULT_TOKEN, KubeEmulator, scenario, write_kubeconfig
 from warroom.config import Config, KubeConfig
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.factory import make_app
 from warroom.ui.widgets.pods import PodTable
 

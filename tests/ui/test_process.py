@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 
 from support import T0, corrupt_mid_file, hold_write_lock
 from tui_process import TuiProcess

@@ -9,7 +9,7 @@ import pytest
 
 from warroom.domain import incident as inc
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.factory import make_app
 
 from support import T0, FakeClock

@@ -9,7 +9,7 @@ import pytest
 from textual import events
 
 from warroom.domain.presets import SEV
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.widgets.timeline import ScribeInput, TimelinePane, TimelineTable
 
 from support import T0, burst, hold_write_lock, pane_text, table_texts, wait_for

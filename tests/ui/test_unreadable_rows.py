@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from warroom.domain.presets import SEV
 from warroom.domain.times import iso_utc
-from warroom.store.sqlite import Store
+from warroom.store import Store
 
 from support import T0, table_texts, wait_for
 

@@ -9,7 +9,7 @@ import pytest
 
 from warroom.domain.presets import SEV
 from warroom.room.writes import Backoff
-from warroom.store.sqlite import Store
+from warroom.store import Store
 from warroom.ui.app import WarRoomApp
 
 from support import T0, SmallDisk, can_mount, hold_write_lock, pane_text, wait_for

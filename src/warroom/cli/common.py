@@ -7,6 +7,8 @@ and exits 1.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import os
 from datetime import datetime
@@ -14,6 +16,9 @@ from pathlib import Path
 
 from warroom.domain.times import parse_when
 from warroom.localtime import local_timezone
+
+if TYPE_CHECKING:
+    from warroom.store import IncidentStore
 
 
 class CliError(Exception):
@@ -24,7 +29,7 @@ def when(text: str | None, now: datetime) -> datetime:
     return now if text is None else parse_when(text, now, local_timezone())
 
 
-async def target(store, args) -> int:
+async def target(store: IncidentStore, args) -> int:
     """The incident of ``-i``, else the active one."""
     if getattr(args, "incident", None):
         await store.incident(args.incident)  # raises NotFound with a clear message

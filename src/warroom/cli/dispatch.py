@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _in_store(handler, args, db_path: Path) -> int:
     """Run ``handler`` with the database open; what the store, the domain or the disk refuse is a CliError."""
-    from warroom.store.sqlite import NotFound, Store, StoreError, explain
+    from warroom.store import NotFound, Store, StoreError, explain
 
     now = datetime.now(timezone.utc)
     try:

@@ -6,6 +6,8 @@ second terminal mid-incident sees the change land.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from warroom.author import author_name
 from warroom.cli.common import target, when
 from warroom.cli.output import cell, out, table
@@ -13,8 +15,11 @@ from warroom.domain import incident as inc
 from warroom.domain.times import format_duration, parse_when
 from warroom.localtime import local_timezone
 
+if TYPE_CHECKING:
+    from warroom.store import IncidentStore
 
-async def cmd_declare(store, args, now) -> int:
+
+async def cmd_declare(store: IncidentStore, args, now) -> int:
     from warroom.policies import load_policy
 
     policy = load_policy(args.policy)
@@ -28,7 +33,7 @@ async def cmd_declare(store, args, now) -> int:
     return 0
 
 
-async def cmd_list(store, args, now) -> int:
+async def cmd_list(store: IncidentStore, args, now) -> int:
     incidents = await store.incidents(include_resolved=args.all)
     active = await store.active_incident_id()
     if not incidents:
@@ -45,7 +50,7 @@ async def cmd_list(store, args, now) -> int:
     return 0
 
 
-async def cmd_ack(store, args, now) -> int:
+async def cmd_ack(store: IncidentStore, args, now) -> int:
     incident_id = await target(store, args)
     at = when(args.at, now)
     who = author_name()
@@ -53,7 +58,7 @@ async def cmd_ack(store, args, now) -> int:
     return 0
 
 
-async def cmd_status(store, args, now) -> int:
+async def cmd_status(store: IncidentStore, args, now) -> int:
     incident_id = await target(store, args)
     at = when(args.at, now)
     _report(await store.change(incident_id, lambda i: inc.change_status(i, args.status, at),
@@ -61,7 +66,7 @@ async def cmd_status(store, args, now) -> int:
     return 0
 
 
-async def cmd_severity(store, args, now) -> int:
+async def cmd_severity(store: IncidentStore, args, now) -> int:
     incident_id = await target(store, args)
     at = when(args.at, now)
     _report(await store.change(incident_id, lambda i: inc.change_severity(i, args.level),
@@ -69,7 +74,7 @@ async def cmd_severity(store, args, now) -> int:
     return 0
 
 
-async def cmd_assign(store, args, now) -> int:
+async def cmd_assign(store: IncidentStore, args, now) -> int:
     incident_id = await target(store, args)
     _report(await store.change(incident_id, lambda i: inc.assign_role(i, args.role, args.name),
                                author=author_name(), at=now, now=now))

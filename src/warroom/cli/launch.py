@@ -25,7 +25,7 @@ def run_tui(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def cmd_replay(args: argparse.Namespace, db_path: Path) -> int:
-    from warroom.store.sqlite import NotFound, Store, StoreError
+    from warroom.store import NotFound, Store, StoreError
 
     async def pick() -> tuple[int, datetime | None]:
         async with Store.open(db_path) as store:

@@ -4,6 +4,8 @@ export (``--salvage`` reads what it can from a damaged file), and pruning old re
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncio
 import json
 import sqlite3
@@ -13,18 +15,21 @@ from pathlib import Path
 from warroom.cli.common import CliError, target
 from warroom.cli.output import out, write, write_json
 
+if TYPE_CHECKING:
+    from warroom.store import IncidentStore
+
 
 def cmd_where(args, db_path: Path) -> int:
     out(str(db_path))
     return 0
 
 
-async def cmd_export(store, args, now) -> int:
+async def cmd_export(store: IncidentStore, args, now) -> int:
     from warroom.domain.report import to_json_data, to_markdown
     from warroom.domain.text import json_visible, visible
     from warroom.drill.library import report_time
     from warroom.export_file import ExportError, default_name, target_path, write_private
-    from warroom.store.sqlite import damaged
+    from warroom.store import damaged
 
     problems = await store.damage()  # a damaged page would otherwise stop the export half-way
     if problems and not args.salvage:
@@ -58,9 +63,9 @@ async def cmd_export(store, args, now) -> int:
     return 0
 
 
-async def _extra_sections(store, incident, entries, now, salvage: bool):
+async def _extra_sections(store: IncidentStore, incident, entries, now, salvage: bool):
     from warroom.review import extra_sections
-    from warroom.store.sqlite import StoreError
+    from warroom.store import StoreError
 
     if not salvage:
         return await extra_sections(store, incident, entries, now)
@@ -70,7 +75,7 @@ async def _extra_sections(store, incident, entries, now, salvage: bool):
         return ()  # the readings are on damaged pages too: the timeline is what matters
 
 
-async def cmd_prune(store, args, now) -> int:
+async def cmd_prune(store: IncidentStore, args, now) -> int:
     pruned, deleted = await store.prune_readings(now - args.older_than)
     out(f"deleted {deleted} readings of {len(pruned)} incident{'s' if len(pruned) != 1 else ''}"
         + (f" ({', '.join(f'#{i}' for i in pruned)}); their timelines are kept" if pruned else ""))

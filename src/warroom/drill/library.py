@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.drill.scenario import Scenario, ScenarioError, parse_scenario
+
+if TYPE_CHECKING:
+    from warroom.store import IncidentStore
 
 BUNDLED = Path(__file__).resolve().parent / "scenarios"
 DEFAULT = "bad-deploy"
@@ -35,7 +39,7 @@ def report_time(entries, now):
     return max([now, *(e.logged_at for e in entries), *(e.at for e in entries)])
 
 
-async def drill_sections(store, incident, entries, now) -> list[str]:
+async def drill_sections(store: IncidentStore, incident, entries, now) -> list[str]:
     """The drill report as a markdown section for the export; [] for a real incident."""
     from warroom.drill.scoring import drill_report
 

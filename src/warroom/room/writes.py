@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
-from warroom.store.sqlite import LineGate, NotAttempted
+from warroom.store import LineGate, NotAttempted
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,38 @@
-"""Persistence: the SQLite store (the only module here that touches the disk)."""
+"""Persistence: incidents, timelines and readings in one SQLite file (the only package that
+touches the disk). Import from here: ``from warroom.store import Store, StoreError, NotFound``.
+
+The names load on first use (PEP 562): ``warroom.store.schema`` or ``errors`` alone, as the
+doctor needs, do not pay for aiosqlite and asyncio.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from warroom.store.errors import Damaged, NotFound, StoreError, damaged, explain
+    from warroom.store.interface import Change, DrillScenario, IncidentStore
+    from warroom.store.journal import LineGate, NotAttempted
+    from warroom.store.sqlite import Store
+
+_HOME = {
+    "Store": "sqlite",
+    "IncidentStore": "interface", "Change": "interface", "DrillScenario": "interface",
+    "StoreError": "errors", "NotFound": "errors", "Damaged": "errors", "explain": "errors", "damaged": "errors",
+    "LineGate": "journal", "NotAttempted": "journal",
+}
+
+__all__ = [
+    "Change", "Damaged", "DrillScenario", "IncidentStore", "LineGate", "NotAttempted", "NotFound", "Store",
+    "StoreError", "damaged", "explain",
+]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

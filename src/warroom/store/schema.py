@@ -5,6 +5,8 @@ Migrations are append-only: never edit a released one, add the next.
 
 from __future__ import annotations
 
+import sqlite3
+
 KIND_CHECK = "kind IN ('note','action','decision','status','escalation','comms','system')"
 
 MIGRATIONS: tuple[str, ...] = (
@@ -102,3 +104,17 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(sql: str) -> list[str]:
+    """Split a migration into statements (triggers contain ``;`` inside BEGIN … END)."""
+    out, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out

@@ -27,7 +27,7 @@ from warroom.domain.sla import evaluate
 from warroom.domain.timeline import Entry, checklist_ticks
 from warroom.domain.times import format_duration, short_utc
 from warroom.localtime import local_timezone
-from warroom.store.sqlite import Store, StoreError
+from warroom.store import Store, StoreError
 from warroom.ui.app import NARROW_WIDTH, styles_path
 from warroom.ui.crash import NoLocalsOnCrash
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST

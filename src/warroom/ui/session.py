@@ -28,7 +28,7 @@ from warroom.domain.timeline import Entry, EntryError
 from warroom.domain.times import TimeParseError
 from warroom.room.session import Room, update_reminder
 from warroom.room.writes import Backoff, WriteQueue, reason
-from warroom.store.sqlite import Damaged, NotFound, Store, StoreError, explain
+from warroom.store import Damaged, NotFound, Store, StoreError, explain
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.sla import SlaPane
 from warroom.ui.widgets.timeline import TimelinePane

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from warroom.domain.incident import Incident
 from warroom.domain.timeline import Entry
-from warroom.store.sqlite import StoreError
+from warroom.store import StoreError
 from warroom.ui.feeds import Feed
 
 if TYPE_CHECKING:

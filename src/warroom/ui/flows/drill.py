@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from warroom.store.sqlite import Store
+    from warroom.store import Store
     from warroom.ui.app import WarRoomApp
 
 
 async def declare_drill(app: WarRoomApp, store: Store) -> int:
     """The drill's own incident (and its briefing as the first entry)."""
     from warroom.domain.presets import preset
-    from warroom.store.sqlite import DrillScenario
+    from warroom.store import DrillScenario
 
     run, sc = app.drill, app.drill.scenario
     policy = preset(sc.policy)
