@@ -401,7 +401,8 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
     if url is not None:
         kc = write_kubeconfig(tmp / "kubeconfig", {"bench": (url, DEFAULT_TOKEN)})
         watcher = KubeWatcher(KubeTarget(kubeconfig=kc), page_size=args.page)
-    app = make_app(tmp / "warroom.db", clock=clock, local=timezone.utc, cursor_blink=False,
+    os.environ["WARROOM_CURSOR_BLINK"] = "0"  # a steady cursor, as before: no blink frames in the figures
+    app = make_app(tmp / "warroom.db", clock=clock, local=timezone.utc,
                      kube_watchers=[watcher] if watcher else None)
     loop = asyncio.get_running_loop()
     if os.environ.get("BENCH_SLOW_CALLBACKS"):  # which callbacks hold the loop (asyncio's debug mode)

@@ -9,6 +9,12 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch) -> None:
+    """No input cursor blinks in tests: snapshots and screen reads see the same frame every time."""
+    monkeypatch.setenv("WARROOM_CURSOR_BLINK", "0")
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "warroom.db"

@@ -16,7 +16,7 @@ def drill_app(db_path, name, clock, tmp_path, **kw):
     scenario, source = load(name)
     kw.setdefault("refresh", 0.3)  # Pilot waits for the process to be idle after each key: poll gently
     return make_drill_app(db_path, scenario, source, clock=clock, local=timezone.utc, author="scribe",
-                          export_dir=tmp_path, tick_interval=3600, sync_interval=3600, cursor_blink=False, **kw)
+                          export_dir=tmp_path, tick_interval=3600, sync_interval=3600, **kw)
 
 
 def panel_line(app, title: str) -> str:

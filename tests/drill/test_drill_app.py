@@ -148,7 +148,7 @@ async def test_the_first_run_offers_a_drill(db_path, tmp_path):
     from warroom.ui.screens.drill import WelcomeScreen
 
     app = make_app(db_path, clock=FakeClock(T0), local=timezone.utc, tick_interval=3600, sync_interval=3600,
-                     first_run=True, cursor_blink=False)
+                     first_run=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.loaded.wait()
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="the welcome")
@@ -168,7 +168,7 @@ async def test_no_welcome_once_an_incident_exists(db_path, tmp_path):
     async with Store.open(db_path) as store:
         await store.declare("real one", SEV, "SEV-2", now=T0, author="ic")
     app = make_app(db_path, clock=FakeClock(T0), local=timezone.utc, tick_interval=3600, sync_interval=3600,
-                     first_run=True, cursor_blink=False)
+                     first_run=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.loaded.wait()
         await pilot.pause()

@@ -187,7 +187,7 @@ def test_metrics_pane_snapshot(snap_compare, db_path, size):
 
     asyncio.run(declare(db_path, T0))
     app = make_app(db_path, clock=FakeClock(T0 + timedelta(minutes=5)), local=timezone.utc, tick_interval=3600,
-                     sync_interval=3600, cursor_blink=False, metrics_source=ScriptedMetrics(T0))
+                     sync_interval=3600, metrics_source=ScriptedMetrics(T0))
 
     async def run_before(pilot):
         await pilot.app.loaded.wait()

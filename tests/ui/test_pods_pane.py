@@ -105,7 +105,7 @@ def test_pods_pane_snapshot(snap_compare, db_path, tmp_path, size):
     emulator.add_all(scenario())
     with EmulatorThread(emulator):
         write_kubeconfig(tmp_path / "kubeconfig", {"a": (emulator.url, DEFAULT_TOKEN)})
-        app = asyncio.run(make(db_path, tmp_path, (None,), cursor_blink=False))
+        app = asyncio.run(make(db_path, tmp_path, (None,)))
 
         async def run_before(pilot):
             await pilot.app.loaded.wait()

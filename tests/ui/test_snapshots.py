@@ -38,7 +38,7 @@ async def _scene(db_path) -> None:
 def _app(db_path):
     asyncio.run(_scene(db_path))
     return make_app(db_path, clock=FakeClock(T0 + 12 * M), local=timezone.utc, author="sam",
-                      tick_interval=3600, sync_interval=3600, cursor_blink=False)
+                      tick_interval=3600, sync_interval=3600)
 
 
 async def _ready(pilot) -> None:
@@ -62,5 +62,5 @@ def test_help_screen(snap_compare, db_path):
 
 def test_no_incident_yet(snap_compare, db_path):
     app = make_app(db_path, clock=FakeClock(T0), local=timezone.utc, author="sam", tick_interval=3600,
-                     sync_interval=3600, cursor_blink=False)
+                     sync_interval=3600)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_ready)

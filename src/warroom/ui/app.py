@@ -16,24 +16,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from textual import events, on
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from warroom.config import Config
 from warroom.localtime import local_timezone
 from warroom.room.writes import Backoff, reason
 from warroom.ui.crash import NoLocalsOnCrash
-from warroom.ui.feeds import Feeds
+from warroom.ui.feeds import FEED_BACKOFF, Feeds
+from warroom.ui.feeds.build import build_feeds
 from warroom.ui.feeds.pods import PodsChanged
 from warroom.ui.flows import drill as drill_flows
 from warroom.ui.flows import entries as entry_flows
 from warroom.ui.flows import incident as incident_flows
 from warroom.ui.flows.quit import install_signal_handlers, quit_when_written, remove_signal_handlers
 from warroom.ui.messages import PinPod, PinReading
+from warroom.ui.palette import war_room_commands
 from warroom.ui.runtime import IdleCollections, runtime_tuned
 from warroom.ui.session import Session
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
@@ -106,7 +107,6 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         sync_interval: float = 0.5,
         tick_interval: float = 1.0,
         export_dir: Path | None = None,
-        cursor_blink: bool = True,
         config: Config | None = None,
         config_error: str = "",
         metrics_source: PanelSource | None = None,
@@ -116,10 +116,12 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         drill_clock: DrillControls | None = None,
         first_run: bool = False,
         backoff: Backoff | None = None,
+        feed_backoff: Backoff | None = None,
     ) -> None:
         """``metrics_source``, ``kube_watchers``, ``probe_source``: sources that replace the
         configured ones (a drill's scripted ones, a test's); ``drill_clock``: the drill's clock, when
-        it can pause and change speed."""
+        it can pause and change speed; ``backoff``, ``feed_backoff``: how long a failed write, a
+        crashed feed wait before trying again (tests shorten them)."""
         super().__init__()
         self.clock = clock
         self.local = local or local_timezone()
@@ -135,10 +137,9 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         self.last_posted: list = []
         self.notices: deque[str] = deque(maxlen=NOTICES_KEPT)
         self.session = Session(self, Path(db_path), incident_id, backoff)
-        self.feeds = Feeds(self)
+        self.feeds = Feeds(self, feed_backoff or FEED_BACKOFF)
         self._sync_interval = sync_interval
         self._tick_interval = tick_interval
-        self._cursor_blink = cursor_blink
         self._config_error = config_error
         self.idle_gc: IdleCollections | None = None  # only where the runtime is tuned (``warroom`` itself)
         self._quitting = False
@@ -148,42 +149,7 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         self.metrics_feed: MetricsFeed | None = None
         self.probes_feed: ProbesFeed | None = None
         self.pods_feed: PodsFeed | None = None
-        self._make_feeds(metrics_source, probe_source, kube_watchers)
-
-    def _make_feeds(self, metrics_source, probe_source, kube_watchers) -> None:
-        """Only what is configured (or scripted) is built: each feed imports its source's client."""
-        from warroom.ui.feeds.sync import SyncFeed
-
-        prom = self.config.prometheus
-        panels = tuple(prom.panels) if prom else tuple(metrics_source.panels) if metrics_source else ()
-        if panels:
-            from warroom.domain.metrics_view import stale_limit
-            from warroom.ui.feeds.metrics import MetricsFeed
-
-            self.metrics_feed = MetricsFeed(
-                self, panels, prom.refresh if prom else metrics_source.refresh,
-                spark_minutes=prom.sparkline_minutes if prom else 60, source=metrics_source,
-                connect=_prometheus(prom) if prom else None,
-                # no age rule in a drill: its clock runs faster than the polls, and it never hangs
-                stale_limit=stale_limit(prom.refresh, prom.timeout) if prom and self.drill is None else None)
-            self.feeds.add(self.metrics_feed.feed())
-        if probe_source is None and self.config.probes:
-            from warroom.sources.probes import ConfiguredProbes
-
-            probe_source = ConfiguredProbes(self.config.probes)
-        if probe_source is not None:
-            from warroom.ui.feeds.probes import ProbesFeed
-
-            self.probes_feed = ProbesFeed(self, probe_source)
-            self.feeds.add(self.probes_feed.feed())
-        if self.config.kubernetes is not None or kube_watchers:
-            from warroom.ui.feeds.pods import PodsFeed
-
-            self.pods_feed = PodsFeed(self, self.config.kubernetes, kube_watchers)
-            for feed in self.pods_feed.feeds():
-                self.feeds.add(feed)
-        self.sync_feed = SyncFeed(self, self._sync_interval)
-        self.feeds.add(self.sync_feed.feed())
+        build_feeds(self, metrics_source, probe_source, kube_watchers, sync_interval)
 
     # -- what the screen shows (read by flows, tests and benches) -----------------------------------------
     def now(self) -> datetime:
@@ -282,7 +248,6 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         self._apply_width(self.size.width)
         self.session.render_clock()
         self.session.hint()
-        self.query_one("#scribe-input", Input).cursor_blink = self._cursor_blink
         self.session.mounted()
         self._signals = install_signal_handlers(self)
         self.set_interval(self._tick_interval, self.tick)
@@ -433,34 +398,9 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
             self._quitting = True
             self.run_worker(quit_when_written(self), group="quit", exit_on_error=False)
 
-    # -- command palette ---------------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Declare an incident", "Title, severity and detection time", self.action_declare)
-        yield SystemCommand("Switch incident", "Open another incident", self.action_switch)
-        yield SystemCommand("Acknowledge", "Record the acknowledged milestone", self.action_ack)
-        yield SystemCommand("Change status", "investigating … resolved", self.action_status)
-        yield SystemCommand("Change severity", "Raise or lower the severity", self.action_severity)
-        yield SystemCommand("Assign a role", "IC, tech lead, comms lead, scribe", self.action_assign)
-        yield SystemCommand("Export markdown", "Write the post-incident review draft", self.action_export)
-        yield SystemCommand("Copy status summary", "For Slack or the status page", self.action_copy_summary)
-        yield SystemCommand("Compose a status update", "Templates, webhooks, cadence", self.action_compose)
-        yield SystemCommand("Toggle UTC / local time", "Timeline times", self.action_toggle_utc)
-        yield SystemCommand("Toggle high-contrast theme", "For projectors", self.action_toggle_contrast)
-        yield SystemCommand("Filter timeline by kind", "note, action, decision …",
-                            lambda: self.run_flow(entry_flows.pick_filter))
-        yield SystemCommand("Search timeline", "Show matching entries", lambda: self.run_flow(entry_flows.search))
-        yield SystemCommand("Next pane (small screens)", "SLA clock, metrics, pods", self.action_next_pane)
-        yield SystemCommand("Keys and timeline grammar", "Help", self.action_help)
-        if self.drill is not None:
-            yield SystemCommand("Pause / resume the drill", "Every clock stops", self.action_drill_pause)
-            yield SystemCommand("Drill speed", "1×, 2×, 5×, 10×, 30×, 60×", self.action_drill_speed)
-        if self.metrics_feed is not None:
-            yield SystemCommand("Detected = earliest firing alert", "Set the detected milestone from Prometheus alerts",
-                                self.action_detected_from_alerts)
-            for p in self.metrics_feed.panels:
-                yield SystemCommand(f"Pin reading: {p.title}", "Log the panel's current value vs baseline",
-                                    lambda title=p.title: self.post_message(PinReading(title)))
+        yield from war_room_commands(self)
 
     async def on_unmount(self) -> None:
         import asyncio
@@ -474,16 +414,6 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
             await self.probes_feed.close()
         if self.metrics_feed is not None:
             await asyncio.to_thread(self.metrics_feed.close)
-
-
-def _prometheus(prom) -> Callable:
-    """Builds the Prometheus source in the metrics worker thread (its import is kept off the start path)."""
-    def connect():
-        from warroom.sources.prometheus import PrometheusSource
-
-        return PrometheusSource(prom.url, timeout=prom.timeout, bearer_token=prom.bearer_token,
-                                basic_auth=prom.basic_auth, ca_file=prom.ca_file, verify=prom.verify)
-    return connect
 
 
 def _default_author() -> str:

@@ -59,9 +59,10 @@ class MetricsFeed:
         pane = self._pane()
         if pane is None:  # a poll that finished while the app shuts down
             return None
-        self.view = mv.apply_poll(self.view, result)
+        view = mv.apply_poll(self.view, result)
         now = self._app.now()
-        pane.show(self.view, now, self._app.local)
+        pane.show(view, now, self._app.local)
+        self.view = view  # kept once shown: a poll that cannot be drawn does not poison the next ones
         if result.source_error:
             self.delay = min(max(self.delay * 2, self.refresh), MAX_BACKOFF)
         else:

@@ -17,6 +17,7 @@ for the scribe to read before Enter logs it.
 
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 from textual import events
@@ -76,6 +77,7 @@ class LineInput(KeysInOrder, Input):
     def __init__(self, *args, on_submit: Callable[[str], object] | None = None, **kw) -> None:
         super().__init__(*args, **kw)
         self._on_submit = on_submit
+        self.cursor_blink = cursor_blinks()
 
     async def action_submit(self) -> None:
         if self._on_submit is None:
@@ -107,3 +109,12 @@ class LineInput(KeysInOrder, Input):
 
 class OrderedTextArea(KeysInOrder, TextArea):
     """The status-update composer's text: Backspace, arrows and the rest in typing order too."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = cursor_blinks()
+
+
+def cursor_blinks() -> bool:
+    """``WARROOM_CURSOR_BLINK=0``: a steady cursor in every input (some readers find blinking hard
+    to follow; screenshots and snapshot tests need it still)."""
+    return os.environ.get("WARROOM_CURSOR_BLINK", "1") != "0"
