@@ -662,7 +662,7 @@ def cmd_doctor(args: argparse.Namespace, db_path: Path) -> int:
 def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
     """List once per context (no watch) and print what the pane shows. Exit 1 if a context failed."""
     from warroom.config import KubeConfig
-    from warroom.domain.pods import human_duration
+    from warroom.domain.pod_status import human_duration
     from warroom.sources.kube import KubeError, KubeTarget, snapshot_once
 
     config, _path = _load_config(args)

@@ -27,7 +27,7 @@ What is used from it, and what is not:
   JSON lines (what ``_preload_content=False`` returns), ``ERROR`` events mapped to statuses.
 
 Objects are kept as the API server's JSON (camelCase dicts, what
-:mod:`warroom.domain.pods` reads): raw JSON rather than
+:mod:`warroom.domain.pod_status` reads): raw JSON rather than
 ``ApiClient.sanitize_for_serialization`` of models, for the cost above and because no model
 round trip can drop or rename a field. Two changes on ingest: items of a list response get the
 ``kind``/``apiVersion`` a watch event's object carries (so both look alike), and
@@ -81,22 +81,11 @@ from types import MappingProxyType, SimpleNamespace
 from typing import Any, Literal, NamedTuple
 from urllib.parse import quote
 
-from warroom.domain.pods import (
-    EMPTY_INDEX,
-    aged_events,
-    aged_rollouts,
-    PodIndex,
-    PodRow,
-    Rollout,
-    WarningEvent,
-    WorkloadSummary,
-    index_pods,
-    replaced_keys,
-    rollouts,
-    summarize,
-    update_index,
-    warning_events,
-)
+from warroom.domain.pod_index import EMPTY_INDEX, PodIndex, index_pods, replaced_keys, update_index
+from warroom.domain.pod_status import PodRow
+from warroom.domain.rollouts import Rollout, aged_rollouts, rollouts
+from warroom.domain.warning_events import WarningEvent, aged_events, warning_events
+from warroom.domain.workloads import WorkloadSummary, summarize
 
 __all__ = [
     "KINDS",

@@ -54,7 +54,7 @@ from warroom.ui.widgets.timeline import EntryCommand, TimelinePane
 if TYPE_CHECKING:
     from warroom.drill.sources import DrillRun
     from warroom.ui.screens.modals import Declaration
-    from warroom.domain.pods import ContextView
+    from warroom.domain.pod_view import ContextView
 
 Clock = Callable[[], datetime]
 MAX_BACKOFF = 120.0
@@ -822,7 +822,7 @@ class WarRoomApp(App[int]):
         from datetime import timedelta
 
         hours = self.config.kubernetes.rollout_hours if self.config.kubernetes else 6.0
-        from warroom.domain.pods import ContextView
+        from warroom.domain.pod_view import ContextView
 
         # One view at a time on screen: the next is computed once the last is painted, not during
         # the frame. Computing (~60 ms of Python for a storm's snapshot) while the UI thread painted
