@@ -797,7 +797,8 @@ class WarRoomApp(App[int]):
     def _start_kube(self) -> None:
         """Build and start the watchers off the UI thread (the client import takes ~0.4 s)."""
         if self._kube_watchers is None:
-            from warroom.sources.kube import KubeTarget, KubeWatcher
+            from warroom.sources.kube.context import KubeTarget
+            from warroom.sources.kube.watcher import KubeWatcher
 
             kube = self.config.kubernetes
             self._kube_watchers = [
