@@ -258,7 +258,9 @@ class LagProbe:
 async def bench(args: argparse.Namespace, url: str, conn) -> None:
     from kube_fixture import DEFAULT_TOKEN, write_kubeconfig
 
-    import warroom.sources.kube as kube
+    import warroom.sources.kube.client as kube_client
+    from warroom.sources.kube.context import KubeTarget
+    from warroom.sources.kube.watcher import KubeWatcher
 
     loop = asyncio.get_running_loop()
     tmp = Path(tempfile.mkdtemp(prefix="bench-kube-"))
@@ -274,10 +276,10 @@ async def bench(args: argparse.Namespace, url: str, conn) -> None:
 
     probe = LagProbe()
     probe.start()
-    watcher = kube.KubeWatcher(kube.KubeTarget(kubeconfig=kc), on_change, errors.append, page_size=args.page)
+    watcher = KubeWatcher(KubeTarget(kubeconfig=kc), on_change, errors.append, page_size=args.page)
     t0 = loop.time()
     task = asyncio.create_task(watcher.run())
-    while kube._KUBE is None:
+    while kube_client._KUBE is None:
         await asyncio.sleep(0.001)
     t_import = loop.time()
     await asyncio.wait_for(first_full.wait(), 120)
@@ -380,7 +382,8 @@ async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool
     from kube_fixture import DEFAULT_TOKEN, write_kubeconfig
 
     from warroom.domain.presets import SEV
-    from warroom.sources.kube import KubeTarget, KubeWatcher
+    from warroom.sources.kube.context import KubeTarget
+    from warroom.sources.kube.watcher import KubeWatcher
     from warroom.store import Store
     from warroom.ui.factory import make_app
     from warroom.ui.runtime import tune_runtime

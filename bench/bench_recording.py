@@ -73,7 +73,9 @@ def overhead(seconds: float) -> None:
 
 def fake_cluster(n_pods: int, n_unhealthy: int, cycle: int, rnd: random.Random):
     """A ContextView-shaped object: rows, workloads, namespaces, rollouts, events."""
-    from warroom.domain.pods import NamespaceHealth, Owner, PodRow, WorkloadHealth
+    from warroom.domain.pod_owner import Owner
+    from warroom.domain.pod_status import PodRow
+    from warroom.domain.workloads import NamespaceHealth, WorkloadHealth
 
     created = datetime(2026, 11, 20, tzinfo=timezone.utc)
     rows = []

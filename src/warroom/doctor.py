@@ -316,7 +316,8 @@ def _probe_checks(config: Config, now: datetime) -> Iterator[Check]:
 
 def _kube_check(config: Config | None, env: Mapping[str, str]) -> Check:
     """Whether the kubeconfig and each configured context resolve (files only: no cluster contacted)."""
-    from warroom.sources.kube import KubeError, KubeTarget, resolve_context
+    from warroom.sources.kube.context import KubeTarget, resolve_context
+    from warroom.sources.kube.errors import KubeError
 
     kube = config.kubernetes if config is not None else None
     if kube is None:

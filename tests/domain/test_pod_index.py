@@ -18,16 +18,9 @@ from podfixtures import (
     statefulset_pod,
     waiting,
 )
-from warroom.domain.pods import (
-    EMPTY_INDEX,
-    index_pods,
-    pod_row,
-    replaced_keys,
-    sort_rows,
-    summarize,
-    update_index,
-    workload_summary,
-)
+from warroom.domain.pod_index import EMPTY_INDEX, index_pods, replaced_keys, update_index
+from warroom.domain.pod_status import pod_row, sort_rows
+from warroom.domain.workloads import summarize, workload_summary
 
 
 def keyed(*objs: dict) -> dict:

@@ -34,23 +34,12 @@ from podfixtures import (
 )
 
 import podfixtures as pf
-from warroom.domain.pods import (
-    EMPTY_INDEX,
-    NamespaceHealth,
-    Owner,
-    PodRow,
-    human_duration,
-    index_pods,
-    parse_time,
-    pod_owner,
-    pod_row,
-    rollouts,
-    sort_rows,
-    update_index,
-    warning_events,
-    workload_kind,
-    workload_summary,
-)
+from warroom.domain.pod_index import EMPTY_INDEX, index_pods, update_index
+from warroom.domain.pod_owner import Owner, pod_owner
+from warroom.domain.pod_status import PodRow, human_duration, parse_time, pod_row, sort_rows
+from warroom.domain.rollouts import rollouts
+from warroom.domain.warning_events import warning_events
+from warroom.domain.workloads import NamespaceHealth, workload_kind, workload_summary
 
 UTC = timezone.utc
 SHORTLY = ago(seconds=20)  # a deletionTimestamp: graceful deletion under way

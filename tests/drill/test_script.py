@@ -7,7 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from warroom.domain.pods import pod_row, rollouts, warning_events, workload_summary
+from warroom.domain.pod_status import pod_row
+from warroom.domain.rollouts import rollouts
+from warroom.domain.warning_events import warning_events
+from warroom.domain.workloads import workload_summary
 from warroom.drill import cluster, script
 from warroom.drill.library import load
 from warroom.drill.scenario import parse_scenario

@@ -21,14 +21,10 @@ import pytest
 
 import podfixtures as pf
 from kube_fixture import DEFAULT_TOKEN, DEFAULT_USER, KubeEmulator, scenario, self_signed, write_kubeconfig
-from warroom.sources.kube import (
-    KubeError,
-    KubeSnapshot,
-    KubeTarget,
-    KubeWatcher,
-    fetch_snapshot,
-    snapshot_once,
-)
+from warroom.sources.kube.context import KubeTarget
+from warroom.sources.kube.errors import KubeError
+from warroom.sources.kube.snapshot import KubeSnapshot
+from warroom.sources.kube.watcher import KubeWatcher, fetch_snapshot, snapshot_once
 
 FAST = {"backoff": (0.01, 0.1), "batch_interval": 0.02}
 
@@ -486,7 +482,7 @@ def test_target_normalises_and_validates() -> None:
 
 
 def test_importing_the_module_does_not_import_the_client() -> None:
-    code = ("import sys, warroom.sources.kube; "
+    code = ("import sys, warroom.sources.kube.watcher; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'aiohttp', 'yaml')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": ""})
@@ -508,7 +504,7 @@ async def tls_emu(tmp_path) -> AsyncIterator[KubeEmulator]:
 async def test_in_cluster_service_account_over_tls(tls_emu, tmp_path, monkeypatch, start) -> None:
     import kubernetes.aio.config.incluster_config as incluster
 
-    import warroom.sources.kube as kube
+    import warroom.sources.kube.context as kube
 
     token = tmp_path / "token"
     token.write_text(DEFAULT_TOKEN)

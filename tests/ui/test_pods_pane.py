@@ -181,7 +181,7 @@ async def test_the_table_updates_by_key_and_the_cursor_stays_on_the_selected_pod
 
 
 def test_shown_rows_merge_contexts_unhealthy_first_and_count_the_rest():
-    from warroom.domain.pods import pod_row, sort_rows
+    from warroom.domain.pod_status import pod_row, sort_rows
     from warroom.ui.widgets.pods import ContextView, shown_rows
 
     def view(context, *objs):
@@ -250,7 +250,8 @@ async def test_a_storm_that_replaces_most_rows_shows_what_a_fresh_table_would_an
     from textual.app import App
 
     import warroom.ui.widgets.pods as pods_widget
-    from warroom.domain.pods import NamespaceHealth, pod_row, sort_rows
+    from warroom.domain.pod_status import pod_row, sort_rows
+    from warroom.domain.workloads import NamespaceHealth
     from warroom.ui.widgets.pods import ContextView, PodsPane
 
     monkeypatch.setattr(pods_widget, "MAX_ROWS", 10)

@@ -105,8 +105,10 @@ def cmd_doctor(args: argparse.Namespace, db_path: Path) -> int:
 def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
     """List once per context (no watch) and print what the pane shows. Exit 1 if a context failed."""
     from warroom.config import KubeConfig
-    from warroom.domain.pods import human_duration
-    from warroom.sources.kube import KubeError, KubeTarget, snapshot_once
+    from warroom.domain.pod_status import human_duration
+    from warroom.sources.kube.context import KubeTarget
+    from warroom.sources.kube.errors import KubeError
+    from warroom.sources.kube.watcher import snapshot_once
 
     config, _path = load_config(args)
     kube = config.kubernetes or KubeConfig()

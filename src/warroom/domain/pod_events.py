@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from warroom.domain.pods import PodRow, Rollout, WorkloadHealth
+from warroom.domain.pod_status import PodRow
+from warroom.domain.rollouts import Rollout
+from warroom.domain.workloads import WorkloadHealth
 
 BAD_STATUSES = ("OOMKilled", "CrashLoopBackOff", "Evicted", "ImagePullBackOff", "ErrImagePull", "Error",
                 "CreateContainerConfigError", "Init:CrashLoopBackOff", "Init:Error", "Unknown")

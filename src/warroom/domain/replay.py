@@ -107,8 +107,12 @@ def evidence_markdown(incident: Incident, entries: Iterable[Entry], timeline: Ti
 
 def pods_at(state: State, at: datetime) -> list:
     """Each recorded context as a ``ContextView`` (its unhealthy pods listed, the healthy ones counted)."""
-    from warroom.domain.pods import (ContextView, NamespaceHealth, Owner, PodRow, Rollout, WarningEvent,
-                                     WorkloadHealth, sort_rows)
+    from warroom.domain.pod_owner import Owner
+    from warroom.domain.pod_status import PodRow, sort_rows
+    from warroom.domain.pod_view import ContextView
+    from warroom.domain.rollouts import Rollout
+    from warroom.domain.warning_events import WarningEvent
+    from warroom.domain.workloads import NamespaceHealth, WorkloadHealth
     from warroom.domain.recording import SEP
 
     def when(text: str | None) -> datetime | None:

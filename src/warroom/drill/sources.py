@@ -7,7 +7,7 @@ Each has the interface of the source it replaces, so the panes cannot tell the d
   metrics worker thread);
 * :class:`ScriptedProbes` — ``probe_all(now)`` returning :class:`~warroom.sources.probes.ProbeResult`;
 * :class:`ScriptedKube` — ``target``, ``on_change``, ``start_thread()``, ``stop()``, ``snapshot`` like
-  :class:`~warroom.sources.kube.KubeWatcher`, publishing :class:`~warroom.sources.kube.KubeSnapshot` of
+  :class:`~warroom.sources.kube.watcher.KubeWatcher`, publishing :class:`~warroom.sources.kube.snapshot.KubeSnapshot` of
   API-shaped objects (only the objects that changed are in ``changed``).
 
 They all read one :class:`DrillRun`: the scenario, the drill's start and clock, and the time the
@@ -130,7 +130,7 @@ class ScriptedKube:
 
     def publish(self, now: datetime | None = None, *, force: bool = False):
         """Compute the cluster at ``now`` and hand a snapshot to ``on_change`` if anything changed."""
-        from warroom.sources.kube import KubeSnapshot
+        from warroom.sources.kube.snapshot import KubeSnapshot
 
         now = now or self.run.now()
         built = cluster.objects(script.cluster(self.run.state, now), now)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from warroom.domain.pods import PodRow
+    from warroom.domain.pod_status import PodRow
 
 
 class PinReading(Message):

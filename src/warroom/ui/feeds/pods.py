@@ -23,7 +23,7 @@ from warroom.ui.runtime import freeze_heap
 
 if TYPE_CHECKING:
     from warroom.config import KubeConfig
-    from warroom.domain.pods import ContextView
+    from warroom.domain.pod_view import ContextView
     from warroom.sources.interfaces import PodsWatcher
     from warroom.ui.app import WarRoomApp
 
@@ -73,7 +73,8 @@ class PodsFeed:
     def start(self) -> None:
         """In a thread: build and start the watchers (the client's import takes ~0.4 s)."""
         if self.watchers is None:
-            from warroom.sources.kube import KubeTarget, KubeWatcher
+            from warroom.sources.kube.context import KubeTarget
+            from warroom.sources.kube.watcher import KubeWatcher
 
             kube = self._kube
             self.watchers = [
@@ -92,7 +93,7 @@ class PodsFeed:
 
     def compute(self, snapshot: Any) -> tuple | None:
         """In a worker thread: the snapshot's view, pod events and readings (None: overtaken)."""
-        from warroom.domain.pods import ContextView
+        from warroom.domain.pod_view import ContextView
 
         # One view at a time on screen: the next is computed once the last is painted, not during
         # the frame. Computing (~60 ms of Python for a storm's snapshot) while the UI thread painted

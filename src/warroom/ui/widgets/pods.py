@@ -26,7 +26,8 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from warroom.domain.pods import ContextView, PodRow, human_duration
+from warroom.domain.pod_status import PodRow, human_duration
+from warroom.domain.pod_view import ContextView
 from warroom.domain.text import one_line
 from warroom.ui import render
 from warroom.ui.messages import PinPod
