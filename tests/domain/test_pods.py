@@ -36,7 +36,7 @@ from podfixtures import (
 import podfixtures as pf
 from warroom.domain.pod_index import EMPTY_INDEX, index_pods, update_index
 from warroom.domain.pod_owner import Owner, pod_owner
-from warroom.domain.pod_status import PodRow, human_duration, parse_time, pod_row, sort_rows
+from warroom.domain.pod_status import PodRow, parse_time, pod_row, sort_rows
 from warroom.domain.rollouts import rollouts
 from warroom.domain.warning_events import warning_events
 from warroom.domain.workloads import NamespaceHealth, workload_kind, workload_summary
@@ -386,33 +386,6 @@ def test_the_table_covers_enough_pods() -> None:
 
 
 # --------------------------------------------------------------------------- durations
-
-
-@pytest.mark.parametrize(
-    ("delta", "text"),
-    [
-        (timedelta(seconds=-3), "<invalid>"),
-        (timedelta(seconds=-1), "0s"),
-        (timedelta(seconds=0), "0s"),
-        (timedelta(seconds=45), "45s"),
-        (timedelta(seconds=119), "119s"),
-        (timedelta(minutes=2), "2m"),
-        (timedelta(minutes=5, seconds=30), "5m30s"),
-        (timedelta(minutes=10, seconds=30), "10m"),
-        (timedelta(minutes=179), "179m"),
-        (timedelta(hours=3), "3h"),
-        (timedelta(hours=7, minutes=59), "7h59m"),
-        (timedelta(hours=47, minutes=59), "47h"),
-        (timedelta(days=2), "2d"),
-        (timedelta(days=2, hours=3), "2d3h"),
-        (timedelta(days=8), "8d"),
-        (timedelta(days=730), "2y"),
-        (timedelta(days=800), "2y70d"),
-        (timedelta(days=365 * 9), "9y"),
-    ],
-)
-def test_human_duration_matches_apimachinery(delta: timedelta, text: str) -> None:
-    assert human_duration(delta) == text
 
 
 def test_parse_time_reads_api_forms_and_refuses_naive() -> None:

@@ -105,7 +105,7 @@ def cmd_doctor(args: argparse.Namespace, db_path: Path) -> int:
 def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
     """List once per context (no watch) and print what the pane shows. Exit 1 if a context failed."""
     from warroom.config import KubeConfig
-    from warroom.domain.pod_status import human_duration
+    from warroom.domain.times import format_kube_duration
     from warroom.sources.kube.context import KubeTarget
     from warroom.sources.kube.errors import KubeError
     from warroom.sources.kube.watcher import snapshot_once
@@ -149,10 +149,10 @@ def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
                     f"{w.ready}/{desired} ready")
         for r in view.rollouts:
             out(f"{where}rollout {cell(r.namespace)}/{cell(r.deployment)} revision {cell(str(r.revision))} "
-                f"{human_duration(r.age)} ago: {cell(r.images_text)}")
+                f"{format_kube_duration(r.age)} ago: {cell(r.images_text)}")
         for e in view.events:
             out(f"{where}warning {cell(e.reason)} {cell(e.namespace)}/{cell(e.object)} x{e.count} "
-                f"{human_duration(e.age)} ago: {cell(e.message)}")
+                f"{format_kube_duration(e.age)} ago: {cell(e.message)}")
     return 1 if failed else 0
 
 

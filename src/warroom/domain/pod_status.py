@@ -21,11 +21,11 @@ from typing import Any
 
 from warroom.domain.pod_fields import Obj, Unreadable, as_int, as_list, as_text, get_in, shown
 from warroom.domain.pod_owner import Owner, pod_owner
+from warroom.domain.times import format_kube_duration, parse_instant
 
 __all__ = [
     "PodRow",
     "PodStatus",
-    "human_duration",
     "parse_time",
     "pod_row",
     "pod_status",
@@ -56,55 +56,7 @@ def parse_time(value: object) -> datetime | None:
         return value
     if not isinstance(value, str):
         raise ValueError(f"not a timestamp: {value!r}")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        raise ValueError(f"timestamp without offset: {value!r}")
-    return parsed
-
-
-def human_duration(d: timedelta) -> str:
-    """apimachinery ``duration.HumanDuration``: ``45s``, ``3m``, ``5m30s``, ``90m``, ``3h``, ``2d``.
-
-    kubectl prints ages and "(… ago)" with this: 2–3 significant figures, minutes up to
-    three hours, hours up to two days. A duration more than a second negative (clock
-    skew) is ``<invalid>``.
-    """
-    seconds = _trunc(d.total_seconds())
-    if seconds < -1:
-        return "<invalid>"
-    if seconds < 0:
-        return "0s"
-    if seconds < 60 * 2:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 10:
-        s = seconds % 60
-        return f"{minutes}m" if s == 0 else f"{minutes}m{s}s"
-    if minutes < 60 * 3:
-        return f"{minutes}m"
-    hours = seconds // 3600
-    if hours < 8:
-        m = minutes % 60
-        return f"{hours}h" if m == 0 else f"{hours}h{m}m"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 24 * 8:
-        h = hours % 24
-        return f"{hours // 24}d" if h == 0 else f"{hours // 24}d{h}h"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    if hours < 24 * 365 * 8:
-        dy = (hours // 24) % 365
-        return f"{hours // 24 // 365}y" if dy == 0 else f"{hours // 24 // 365}y{dy}d"
-    return f"{hours // 24 // 365}y"
-
-
-def _trunc(x: float) -> int:
-    """Go's int(float64): truncation toward zero."""
-    return int(x)
+    return parse_instant(value.strip())  # TimeParseError is a ValueError: the object becomes Unreadable
 
 
 def time_field(obj: Obj | None, *path: str, field: str = "") -> datetime | None:
@@ -190,11 +142,11 @@ class PodRow:
     def restarts_text_at(self, now: datetime) -> str:
         """``5 (3m ago)`` as kubectl prints it; a bare count when no restart time is known."""
         if self.restarts != 0 and self.last_restart is not None:
-            return f"{self.restarts} ({human_duration(now - self.last_restart)} ago)"
+            return f"{self.restarts} ({format_kube_duration(now - self.last_restart)} ago)"
         return str(self.restarts)
 
     def age_text_at(self, now: datetime) -> str:
-        return "<unknown>" if self.created is None else human_duration(now - self.created)
+        return "<unknown>" if self.created is None else format_kube_duration(now - self.created)
 
 
 def pod_status(pod: Obj) -> PodStatus:

@@ -26,7 +26,8 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from warroom.domain.pod_status import PodRow, human_duration
+from warroom.domain.pod_status import PodRow
+from warroom.domain.times import format_kube_duration
 from warroom.domain.pod_view import ContextView
 from warroom.domain.text import one_line
 from warroom.ui import render
@@ -380,13 +381,13 @@ class PodsPane(Vertical):
         for context, r in rollouts[:5]:
             out.append("\n ↻ ", style="cyan")
             out.append_text(render.user(f"{r.namespace}/{r.deployment}", "bold"))
-            out.append(f" rev {r.revision} {r.at.astimezone(local):%H:%M} ({human_duration(r.age)} ago) ", style="dim")
+            out.append(f" rev {r.revision} {r.at.astimezone(local):%H:%M} ({format_kube_duration(r.age)} ago) ", style="dim")
             out.append_text(render.user(r.images_text))
         for context, e in events[:6]:
             out.append("\n ⚠ ", style="yellow")
             out.append_text(render.user(e.reason, "bold"))
             out.append(" ")
             out.append_text(render.user(f"{e.namespace}/{e.object}", ""))
-            out.append(f" ×{e.count} {human_duration(e.age)} ago ", style="dim")
+            out.append(f" ×{e.count} {format_kube_duration(e.age)} ago ", style="dim")
             out.append_text(render.user(e.message, "italic"))
         self._update_text("#pods-changes", out)
