@@ -70,7 +70,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def build_cluster(n_pods: int) -> list[dict]:
-    import podfixtures as pf
+    from fixtures import podfixtures as pf
 
     objs: list[dict] = []
     per_deployment = 20
@@ -100,7 +100,7 @@ def build_cluster(n_pods: int) -> list[dict]:
 
 
 def prepare_storm(emu, n_events: int) -> list[tuple[str, dict | tuple]]:
-    import podfixtures as pf
+    from fixtures import podfixtures as pf
 
     rnd = random.Random(11)
     keys = list(emu.objects["pods"])
@@ -125,7 +125,7 @@ def prepare_storm(emu, n_events: int) -> list[tuple[str, dict | tuple]]:
 
 
 def serve(conn, n_pods: int) -> None:
-    from kube_fixture import KubeEmulator
+    from fixtures.kube_fixture import KubeEmulator
 
     emu = KubeEmulator()
     loop = asyncio.new_event_loop()
@@ -256,7 +256,7 @@ class LagProbe:
 
 
 async def bench(args: argparse.Namespace, url: str, conn) -> None:
-    from kube_fixture import DEFAULT_TOKEN, write_kubeconfig
+    from fixtures.kube_fixture import DEFAULT_TOKEN, write_kubeconfig
 
     import warroom.sources.kube.client as kube_client
     from warroom.sources.kube.context import KubeTarget
@@ -287,7 +287,7 @@ async def bench(args: argparse.Namespace, url: str, conn) -> None:
     snap = snapshots[-1][1]
 
     v0 = time.perf_counter()
-    import podfixtures as pf
+    from fixtures import podfixtures as pf
 
     view = snap.view(pf.NOW)  # the fixtures' times are relative to pf.NOW
     v1 = time.perf_counter()
@@ -378,8 +378,8 @@ def ui_child(conn, url: str | None, args: argparse.Namespace, incident: bool, id
 async def ui_run(conn, url: str | None, args: argparse.Namespace, incident: bool, idle_seconds: float) -> dict:
     from datetime import timedelta, timezone
 
-    import podfixtures as pf
-    from kube_fixture import DEFAULT_TOKEN, write_kubeconfig
+    from fixtures import podfixtures as pf
+    from fixtures.kube_fixture import DEFAULT_TOKEN, write_kubeconfig
 
     from warroom.domain.presets import SEV
     from warroom.sources.kube.context import KubeTarget

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import httpx  # noqa: E402
 
-import prom_fixture as pf  # noqa: E402
+from fixtures import prom_fixture as pf  # noqa: E402
 from warroom.config import Config, PrometheusConfig  # noqa: E402
 from warroom.domain.baseline import default_panels  # noqa: E402
 from warroom.sources.metrics_poll import poll  # noqa: E402

@@ -45,4 +45,4 @@ def cli_env(db_path: Path, tmp_path: Path) -> dict[str, str]:
     return env
 
 # The real-Prometheus fixtures (prometheus, prometheus_scenario, spare_prometheus).
-pytest_plugins = ["prom_fixture"]
+pytest_plugins = ["fixtures.prom_fixture"]

@@ -25,8 +25,8 @@ from warroom.domain.text import one_line, visible
 from warroom.domain.timeline import KINDS, Entry
 from warroom.ui import render
 
-from hostile import OSC52, unsafe
-from support import T0
+from fixtures.hostile import OSC52, unsafe
+from fixtures.support import T0
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 M = timedelta(minutes=1)

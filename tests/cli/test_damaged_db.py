@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from support import corrupt_mid_file
+from fixtures.support import corrupt_mid_file
 
 
 def warroom(exe, env, *args):

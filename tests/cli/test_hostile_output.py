@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hostile import HOSTILE, OSC52_SHOWN, unsafe
-from kube_fixture import DEFAULT_TOKEN, EmulatorThread, KubeEmulator, write_kubeconfig
+from fixtures.hostile import HOSTILE, OSC52_SHOWN, unsafe
+from fixtures.kube_fixture import DEFAULT_TOKEN, EmulatorThread, KubeEmulator, write_kubeconfig
 
 
 def inert(proc: subprocess.CompletedProcess) -> str:
@@ -132,7 +132,7 @@ def test_doctor_shows_versions_names_and_errors_literally(run, prometheus_hostil
 
 
 def test_pods_shows_reasons_and_messages_literally(run, tmp_path):
-    import podfixtures as pf
+    from fixtures import podfixtures as pf
 
     now = datetime.now(timezone.utc)
     emulator = KubeEmulator()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile_http import MB, Server, fake_prometheus, huge, make_pki, slow_loris
+from fixtures.hostile_http import MB, Server, fake_prometheus, huge, make_pki, slow_loris
 
 FIRING = [{"labels": {"alertname": "HighErrorRatio", "severity": "critical"}, "annotations": {},
            "state": "firing", "activeAt": "2026-11-23T10:00:00Z", "value": "0.15"}]

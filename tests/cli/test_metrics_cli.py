@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from prom_fixture import Scenario, free_port
+from fixtures.prom_fixture import Scenario, free_port
 
 DAY = 86400
 SECRET_TOKEN = "tok-3f9a-never-print-me"

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from kube_fixture import DEFAULT_TOKEN, EmulatorThread, KubeEmulator, scenario, write_kubeconfig
+from fixtures.kube_fixture import DEFAULT_TOKEN, EmulatorThread, KubeEmulator, scenario, write_kubeconfig
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_missing_context(cluster, warroom_exe, cli_env):
 
 
 def test_a_malformed_pod_is_one_unreadable_row_and_the_others_still_show(tmp_path, warroom_exe, cli_env):
-    import podfixtures as pf
+    from fixtures import podfixtures as pf
 
     bad = pf.deployment_pod(suffix="bad01", statuses=[pf.running()])
     bad["metadata"]["creationTimestamp"] = "yesterday"

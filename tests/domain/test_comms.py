@@ -25,7 +25,7 @@ from warroom.domain.presets import SEV
 from warroom.domain.timeline import Entry
 from warroom.sources.probes import ProbeResult
 
-from support import T0
+from fixtures.support import T0
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "comms"
 M = timedelta(minutes=1)

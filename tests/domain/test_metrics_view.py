@@ -8,7 +8,7 @@ from warroom.domain.baseline import compare
 from warroom.domain.panels import Panel
 from warroom.domain.metrics_view import PanelPoll, Poll, VerdictMemory, apply_poll, initial, verdict_events
 
-from support import T0
+from fixtures.support import T0
 
 ERR = Panel("Errors", "x", unit="ratio", baseline=0.01, warn_ratio=2, crit_ratio=5)
 LAT = Panel("Latency", "y", unit="seconds", baseline=0.2, warn_ratio=1.5, crit_ratio=3)

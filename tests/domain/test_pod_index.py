@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
-from podfixtures import (
+from fixtures.podfixtures import (
     NOW,
     ago,
     daemonset_pod,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from kubernetes.client import ApiClient
-from podfixtures import (
+from fixtures.podfixtures import (
     APP_IMAGE,
     INIT_IMAGE,
     NODE,
@@ -33,7 +33,7 @@ from podfixtures import (
     waiting,
 )
 
-import podfixtures as pf
+from fixtures import podfixtures as pf
 from warroom.domain.pod_index import EMPTY_INDEX, index_pods, update_index
 from warroom.domain.pod_owner import Owner, pod_owner
 from warroom.domain.pod_status import PodRow, parse_time, pod_row, sort_rows

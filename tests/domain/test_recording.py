@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from warroom.domain.recording import Record, Recorder, Timeline, evidence
 
-from support import T0
+from fixtures.support import T0
 
 S = timedelta(seconds=1)
 

@@ -11,8 +11,8 @@ import pytest
 from warroom.store import Store
 from warroom.ui.screens.drill import DrillReportScreen
 
-from drill_support import Drive, drill_app, panel_line, pods_of
-from support import T0, FakeClock, pane_text, table_texts, wait_for
+from fixtures.drill_support import Drive, drill_app, panel_line, pods_of
+from fixtures.support import T0, FakeClock, pane_text, table_texts, wait_for
 
 M = timedelta(minutes=1)
 

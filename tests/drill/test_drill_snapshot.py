@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from drill_support import Drive, drill_app, pods_of
-from support import T0, FakeClock, wait_for
+from fixtures.drill_support import Drive, drill_app, pods_of
+from fixtures.support import T0, FakeClock, wait_for
 
 
 def test_drill_screen_mid_incident(snap_compare, db_path, tmp_path):

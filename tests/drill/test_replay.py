@@ -10,13 +10,15 @@ import sys
 import textwrap
 from datetime import timedelta, timezone
 
+import pytest
+
 from warroom.domain.recording import Timeline
 from warroom.store import Store
-from warroom.ui.replay_app import ReplayApp
+from warroom.ui.factory import make_replay_app
 from warroom.ui.widgets.timeline import TimelinePane, TimelineTable
 
-from drill_support import Drive, drill_app, panel_line, pods_of
-from support import T0, FakeClock, pane_text, table_texts, wait_for
+from fixtures.drill_support import Drive, drill_app, panel_line, pods_of
+from fixtures.support import T0, FakeClock, pane_text, table_texts, wait_for
 
 S = timedelta(seconds=1)
 M = timedelta(minutes=1)
@@ -60,7 +62,7 @@ async def test_replay_shows_every_pane_as_it_was_at_the_cursor(db_path, tmp_path
         records = await store.readings(incident_id)
     assert {r.stream for r in records} >= {"panel", "alerts", "probe", "pods", "pod", "workload", "rollout", "event"}
 
-    app = ReplayApp(db_path, incident_id, local=timezone.utc)
+    app = make_replay_app(db_path, incident_id, local=timezone.utc)
     async with app.run_test(size=(200, 60)) as pilot:
         await wait_for(pilot, lambda: app.cursor is not None, what="the recording loaded")
         await pilot.pause()
@@ -106,14 +108,17 @@ async def test_replay_shows_every_pane_as_it_was_at_the_cursor(db_path, tmp_path
         assert not app.playing
 
 
+#: lines confirmed before the kill: each is several readings flushes apart (enough to replay)
+LINES = 8
+
 KILLED = textwrap.dedent("""
     import asyncio, sys
     from datetime import timedelta, timezone
     sys.path.insert(0, sys.argv[2])
     import warroom.ui.app as appmod
     appmod.RECORD_FLUSH_SECONDS = 0.2
-    from support import T0, FakeClock
-    from drill_support import drill_app
+    from fixtures.support import T0, FakeClock
+    from fixtures.drill_support import drill_app
     clock = FakeClock(T0)
     app = drill_app(sys.argv[1], "db-pool", clock, None, refresh=0.1)
     async def go(pilot):
@@ -131,6 +136,7 @@ KILLED = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 async def test_sigkill_while_recording_loses_no_entry_and_leaves_a_replayable_file(db_path, tmp_path):
     tests_dir = os.path.dirname(os.path.dirname(__file__))
     proc = subprocess.Popen([sys.executable, "-c", KILLED, str(db_path), tests_dir], stdout=subprocess.PIPE,
@@ -140,12 +146,12 @@ async def test_sigkill_while_recording_loses_no_entry_and_leaves_a_replayable_fi
         for line in proc.stdout:
             if line.startswith("LOGGED"):
                 logged = int(line.split()[1])
-                if logged >= 25:
+                if logged >= LINES:
                     break
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-    assert logged >= 25, proc.stderr.read()
+    assert logged >= LINES, proc.stderr.read()
     async with Store.open(db_path) as store:
         assert await store.integrity_check() == "ok"
         (incident,) = await store.incidents()
@@ -156,7 +162,7 @@ async def test_sigkill_while_recording_loses_no_entry_and_leaves_a_replayable_fi
     state = Timeline(records).state_at(records[-1].at)
     assert ("panel", "DB connections in use") in state and state[("panel", "DB connections in use")]["verdict"]
 
-    app = ReplayApp(db_path, incident.id, local=timezone.utc)
+    app = make_replay_app(db_path, incident.id, local=timezone.utc)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.cursor is not None, what="the recording loaded")
         app.action_edge(1)

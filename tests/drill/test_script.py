@@ -15,7 +15,7 @@ from warroom.drill import cluster, script
 from warroom.drill.library import load
 from warroom.drill.scenario import parse_scenario
 
-from support import T0
+from fixtures.support import T0
 
 S = timedelta(seconds=1)
 M = timedelta(minutes=1)

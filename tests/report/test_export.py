@@ -13,7 +13,7 @@ from warroom.domain import incident as inc
 from warroom.domain.presets import SEV
 from warroom.domain.report import to_json_data, to_markdown
 
-from support import T0
+from fixtures.support import T0
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "export.md"
 M = timedelta(minutes=1)

@@ -10,7 +10,7 @@ import pytest
 from warroom.room.writes import Backoff, WriteQueue, reason, waiting_hint
 from warroom.store import NotAttempted, NotFound, StoreError
 
-from support import T0
+from fixtures.support import T0
 
 FAST = Backoff(first=0.01, limit=0.02)
 

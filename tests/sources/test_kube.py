@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-import podfixtures as pf
-from kube_fixture import DEFAULT_TOKEN, DEFAULT_USER, KubeEmulator, scenario, self_signed, write_kubeconfig
+from fixtures import podfixtures as pf
+from fixtures.kube_fixture import DEFAULT_TOKEN, DEFAULT_USER, KubeEmulator, scenario, self_signed, write_kubeconfig
 from warroom.sources.kube.context import KubeTarget
 from warroom.sources.kube.errors import KubeError
 from warroom.sources.kube.snapshot import KubeSnapshot

@@ -17,7 +17,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from prom_fixture import free_port
+from fixtures.prom_fixture import free_port
 from warroom.config import ProbeConfig
 from warroom.sources.probes import ProbeResult, probe, probe_all, redact_url, scrub, url_secrets
 

@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from prom_fixture import PrometheusProcess, Scenario, free_port
+from fixtures.prom_fixture import PrometheusProcess, Scenario, free_port
 from warroom.domain.baseline import earliest_firing
 from warroom.domain.panels import Panel, default_panels
 from warroom.sources.prometheus import PrometheusSource, SourceError
@@ -46,7 +46,7 @@ def test_backfilled_history_is_complete_up_to_the_last_sample(source: Prometheus
 @pytest.mark.parametrize("required, outcome", [("", pytest.skip.Exception), ("1", pytest.fail.Exception)])
 def test_fixture_skips_without_prometheus_unless_required(monkeypatch: pytest.MonkeyPatch, tmp_path,
                                                           required: str, outcome: type) -> None:
-    import prom_fixture
+    from fixtures import prom_fixture
 
     monkeypatch.setattr(prom_fixture, "PROMETHEUS", tmp_path / "no-prometheus")
     monkeypatch.setenv(prom_fixture.REQUIRE_ENV, required)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from hostile_http import MB, Server, fake_prometheus, huge, make_pki, reply, slow_loris
+from fixtures.hostile_http import MB, Server, fake_prometheus, huge, make_pki, reply, slow_loris
 from warroom.domain.panels import Panel
 from warroom.sources.prometheus import PrometheusSource, SourceError
 

@@ -16,7 +16,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from prom_fixture import free_port
+from fixtures.prom_fixture import free_port
 from warroom.sources.webhook import WebhookResult, post_update, scrub_answer, url_parts
 
 TEXT = ('🔄 UPDATE: Checkout <!channel> & "quotes" \\ back\\slash\n'

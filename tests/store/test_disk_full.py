@@ -11,7 +11,7 @@ from warroom.domain import incident as inc
 from warroom.domain.presets import SEV
 from warroom.store import Store, StoreError
 
-from support import T0, SmallDisk, can_mount
+from fixtures.support import T0, SmallDisk, can_mount
 
 
 async def declare(store):

@@ -15,7 +15,7 @@ from warroom.drill.library import load
 from warroom.review import extra_sections
 from warroom.store import DrillScenario, IncidentStore, Store
 
-from support import T0
+from fixtures.support import T0
 
 METHODS = sorted(n for n, v in vars(IncidentStore).items() if not n.startswith("_") and callable(v))
 MEMBERS = frozenset(METHODS) | frozenset(IncidentStore.__annotations__)

@@ -17,7 +17,7 @@ import pytest
 from warroom.domain.presets import SEV
 from warroom.store import Store
 
-from support import T0
+from fixtures.support import T0
 
 APPENDER = textwrap.dedent(
     """

@@ -17,7 +17,7 @@ from warroom.domain.timeline import EntryError
 from warroom.store import NotFound, Store, StoreError
 from warroom.store.schema import SCHEMA_VERSION
 
-from support import T0, hold_write_lock
+from fixtures.support import T0, hold_write_lock
 
 
 async def declare(store, **kw):

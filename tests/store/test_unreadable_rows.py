@@ -12,7 +12,7 @@ from warroom.domain.presets import SEV
 from warroom.domain.report import to_json_data, to_markdown
 from warroom.domain.times import iso_utc
 
-from support import T0
+from fixtures.support import T0
 
 M = timedelta(minutes=1)
 BAD = "999-06-01T00:00:00.000000+00:00"  # what iso_utc wrote for year 999 before it refused it

@@ -4,7 +4,7 @@ from datetime import timezone
 
 import pytest
 
-from support import T0, FakeClock
+from fixtures.support import T0, FakeClock
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from warroom.domain.presets import SEV
 from warroom.store import Store
 from warroom.ui.factory import make_app
 
-from support import T0, FakeClock, burst, pane_text, wait_for
+from fixtures.support import T0, FakeClock, burst, pane_text, wait_for
 
 
 async def seed(db_path):

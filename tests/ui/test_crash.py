@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tui_process import TuiProcess
+from fixtures.tui_process import TuiProcess
 
 CRASHING_APP = """
 import sys

@@ -11,8 +11,8 @@ from warroom.store import Store
 from warroom.ui.factory import make_app, make_replay_app
 from warroom.ui.widgets.timeline import TimelinePane
 
-from drill_support import Drive, drill_app
-from support import T0, FakeClock, wait_for
+from fixtures.drill_support import Drive, drill_app
+from fixtures.support import T0, FakeClock, wait_for
 
 M = timedelta(minutes=1)
 

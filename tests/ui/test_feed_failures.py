@@ -16,7 +16,7 @@ from warroom.sources.probes import ProbeResult
 from warroom.store import Store
 from warroom.ui.factory import make_app
 
-from support import T0, FakeClock, pane_text, table_texts, wait_for
+from fixtures.support import T0, FakeClock, pane_text, table_texts, wait_for
 
 FAST = Backoff(first=0.05, limit=0.2)
 

@@ -12,8 +12,8 @@ import stat
 from warroom.domain.presets import SEV
 from warroom.store import Store
 
-from hostile import HOSTILE, OSC52_SHOWN, unsafe
-from support import T0, wait_for
+from fixtures.hostile import HOSTILE, OSC52_SHOWN, unsafe
+from fixtures.support import T0, wait_for
 
 
 async def hostile_incident(db_path) -> int:

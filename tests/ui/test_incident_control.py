@@ -11,7 +11,7 @@ from warroom.domain.presets import SEV
 from warroom.store import Store
 from warroom.ui.widgets.sla import Checklist
 
-from support import T0, pane_text, table_texts, wait_for
+from fixtures.support import T0, pane_text, table_texts, wait_for
 
 M = timedelta(minutes=1)
 

@@ -19,7 +19,7 @@ from warroom.store import Store
 from warroom.ui.factory import make_app
 from warroom.ui.widgets.metrics import PanelList
 
-from support import FakeClock, pane_text, table_texts, wait_for
+from fixtures.support import FakeClock, pane_text, table_texts, wait_for
 
 DAY = 86400
 
@@ -183,7 +183,7 @@ class ScriptedMetrics:
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 def test_metrics_pane_snapshot(snap_compare, db_path, size):
-    from support import T0
+    from fixtures.support import T0
 
     asyncio.run(declare(db_path, T0))
     app = make_app(db_path, clock=FakeClock(T0 + timedelta(minutes=5)), local=timezone.utc, tick_interval=3600,
@@ -241,7 +241,7 @@ CRIT_PANEL = Panel("Errors", "sum(rate(errors[5m]))", unit="", baseline=0.1, war
 async def test_a_trickling_prometheus_makes_the_pane_stale_by_age_not_current(db_path):
     """1 byte/s keeps a poll running with no error for up to its timeout: past refresh + grace,
     the last values show STALE with their age, the alerts are unknown, and no CRIT passes for current."""
-    from hostile_http import Server, fake_prometheus, slow_loris
+    from fixtures.hostile_http import Server, fake_prometheus, slow_loris
 
     answer = fake_prometheus(FIRING)
     server = Server(lambda h, s: answer(h, s))
@@ -281,7 +281,7 @@ async def test_a_trickling_prometheus_makes_the_pane_stale_by_age_not_current(db
 
 
 async def test_alerts_that_cannot_be_read_are_unknown_not_none_firing(db_path):
-    from hostile_http import Server, fake_prometheus, reply
+    from fixtures.hostile_http import Server, fake_prometheus, reply
 
     ok = fake_prometheus()
     server = Server(lambda h, s: (reply(500, b'{"status":"error","errorType":"internal","error":"rules on fire"}')

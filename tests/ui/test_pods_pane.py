@@ -7,15 +7,15 @@ from datetime import timezone
 
 import pytest
 
-import podfixtures as pf
-from kube_fixture import DEFAULT_TOKEN, KubeEmulator, scenario, write_kubeconfig
+from fixtures import podfixtures as pf
+from fixtures.kube_fixture import DEFAULT_TOKEN, KubeEmulator, scenario, write_kubeconfig
 from warroom.config import Config, KubeConfig
 from warroom.domain.presets import SEV
 from warroom.store import Store
 from warroom.ui.factory import make_app
 from warroom.ui.widgets.pods import PodTable
 
-from support import FakeClock, pane_text, table_texts, wait_for
+from fixtures.support import FakeClock, pane_text, table_texts, wait_for
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ async def test_a_failing_context_is_shown_and_the_other_keeps_working(emu, db_pa
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 def test_pods_pane_snapshot(snap_compare, db_path, tmp_path, size):
 
-    from kube_fixture import EmulatorThread
+    from fixtures.kube_fixture import EmulatorThread
 
     emulator = KubeEmulator()
     emulator.add_all(scenario())

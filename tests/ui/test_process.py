@@ -11,8 +11,8 @@ import pytest
 from warroom.domain.presets import SEV
 from warroom.store import Store
 
-from support import T0, corrupt_mid_file, hold_write_lock
-from tui_process import TuiProcess
+from fixtures.support import T0, corrupt_mid_file, hold_write_lock
+from fixtures.tui_process import TuiProcess
 
 ALT_SCREEN_ON, ALT_SCREEN_OFF = "\x1b[?1049h", "\x1b[?1049l"
 

@@ -12,7 +12,7 @@ from warroom.domain.presets import SEV
 from warroom.store import Store
 from warroom.ui.factory import make_app
 
-from support import T0, FakeClock
+from fixtures.support import T0, FakeClock
 
 M = timedelta(minutes=1)
 

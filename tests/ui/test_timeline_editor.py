@@ -12,7 +12,7 @@ from warroom.domain.presets import SEV
 from warroom.store import Store
 from warroom.ui.widgets.timeline import ScribeInput, TimelinePane, TimelineTable
 
-from support import T0, burst, hold_write_lock, pane_text, table_texts, wait_for
+from fixtures.support import T0, burst, hold_write_lock, pane_text, table_texts, wait_for
 
 M = timedelta(minutes=1)
 

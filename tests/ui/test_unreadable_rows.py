@@ -10,7 +10,7 @@ from warroom.domain.presets import SEV
 from warroom.domain.times import iso_utc
 from warroom.store import Store
 
-from support import T0, table_texts, wait_for
+from fixtures.support import T0, table_texts, wait_for
 
 BAD = "999-06-01T00:00:00.000000+00:00"
 

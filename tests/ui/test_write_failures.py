@@ -12,7 +12,7 @@ from warroom.room.writes import Backoff
 from warroom.store import Store
 from warroom.ui.app import WarRoomApp
 
-from support import T0, SmallDisk, can_mount, hold_write_lock, pane_text, wait_for
+from fixtures.support import T0, SmallDisk, can_mount, hold_write_lock, pane_text, wait_for
 
 FAST = Backoff(first=0.05, limit=0.2)
 
