@@ -41,12 +41,12 @@ def test_tick_measures_how_late_the_timer_runs():
 
 
 async def test_the_app_collects_only_where_the_runtime_is_tuned(make_app, db_path, monkeypatch):
-    import warroom.ui.app as app_module
+    import warroom.ui.runtime as runtime
 
     async with make_app().run_test(size=(80, 24)) as pilot:
         assert pilot.app.idle_gc is None  # tests share one interpreter: leave its collector alone
 
-    monkeypatch.setattr(app_module, "runtime_tuned", lambda: True)
+    monkeypatch.setattr(runtime, "runtime_tuned", lambda: True)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await app.loaded.wait()

@@ -8,14 +8,12 @@ layout, mounting, message routing, ``check_action`` and the command palette.
 
 from __future__ import annotations
 
-import gc
-import time
 from collections import deque
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from textual import events, on
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -35,9 +33,9 @@ from warroom.ui.flows import incident as incident_flows
 from warroom.ui.flows.quit import install_signal_handlers, quit_when_written, remove_signal_handlers
 from warroom.ui.messages import PinPod, PinReading
 from warroom.ui.palette import war_room_commands
-from warroom.ui.runtime import IdleCollections, runtime_tuned
+from warroom.ui.runtime import CollectsWhenIdle
 from warroom.ui.session import Session
-from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
+from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST, NARROW_WIDTH, styles_path
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.keybar import KeyBar
 from warroom.ui.widgets.placeholder import METRICS_HINT, PODS_HINT, NotConfigured
@@ -58,23 +56,15 @@ if TYPE_CHECKING:
     from warroom.ui.feeds.probes import ProbesFeed
 
 Clock = Callable[[], datetime]
-NARROW_WIDTH = 120
 RECORD_FLUSH_SECONDS = 2.0
 NOTICES_KEPT = 50
-
-
-def styles_path() -> Path:
-    """``warroom/styles`` in an installed wheel; the checkout's top-level ``styles/`` otherwise."""
-    here = Path(__file__).resolve().parent.parent
-    installed = here / "styles" / "warroom.tcss"
-    return installed if installed.exists() else here.parent.parent / "styles" / "warroom.tcss"
 
 
 def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class WarRoomApp(NoLocalsOnCrash, App[int]):
+class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
     CSS_PATH = styles_path()
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
@@ -141,7 +131,6 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         self._sync_interval = sync_interval
         self._tick_interval = tick_interval
         self._config_error = config_error
-        self.idle_gc: IdleCollections | None = None  # only where the runtime is tuned (``warroom`` itself)
         self._quitting = False
         self._signals: list[int] = []
         self._left_panes = ("sla-pane", "metrics-pane", "pods-pane")
@@ -252,9 +241,7 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         self._signals = install_signal_handlers(self)
         self.set_interval(self._tick_interval, self.tick)
         self.set_interval(RECORD_FLUSH_SECONDS, self.session.flush_readings)
-        if runtime_tuned():
-            self.idle_gc = IdleCollections(last_full=time.monotonic())
-            self.set_interval(self.idle_gc.interval, self.collect_if_idle)
+        self.start_idle_collections()
         if self._config_error:
             self.notify(f"{self._config_error}\nThe timeline works; metrics and pods are off until it is fixed.",
                         title="Config", severity="error", timeout=30)
@@ -312,17 +299,6 @@ class WarRoomApp(NoLocalsOnCrash, App[int]):
         """A flow that waits on dialogs runs as a worker (``push_screen_wait`` needs one), in a
         group named after it (``compose``, ``export``…)."""
         return self.run_worker(flow(self, *args), group=flow.__name__, exit_on_error=False)
-
-    # -- full garbage collections while nobody types (see warroom.ui.runtime) -------------------------
-    async def on_event(self, event: events.Event) -> None:
-        if self.idle_gc is not None and isinstance(event, (events.Key, events.MouseDown, events.Paste)):
-            self.idle_gc.input(time.monotonic())
-        await super().on_event(event)
-
-    def collect_if_idle(self) -> None:
-        if self.idle_gc.tick(time.monotonic(), gc.get_count()[2]):
-            gc.collect()
-            self.idle_gc.collected(time.monotonic())
 
     # -- actions -----------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -28,9 +28,8 @@ from warroom.domain.timeline import Entry, checklist_ticks
 from warroom.domain.times import format_duration, short_utc
 from warroom.localtime import local_timezone
 from warroom.store import Store, StoreError
-from warroom.ui.app import NARROW_WIDTH, styles_path
 from warroom.ui.crash import NoLocalsOnCrash
-from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
+from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST, NARROW_WIDTH, styles_path
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.keybar import KeyBar
 from warroom.ui.widgets.placeholder import NotConfigured

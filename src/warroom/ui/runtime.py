@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 from dataclasses import dataclass
+
+from textual import events
 
 GIL_SWITCH_INTERVAL = 0.001
 # Python's automatic full collection, off: ``get_count()[2]`` never reaches this.
@@ -94,3 +97,24 @@ class IdleCollections:
 
     def collected(self, now: float) -> None:
         self.last_full = now
+
+
+class CollectsWhenIdle:
+    """Mixed into an ``App`` (before ``App``): runs ``IdleCollections`` where the runtime is tuned."""
+
+    idle_gc: IdleCollections | None = None
+
+    def start_idle_collections(self) -> None:
+        if runtime_tuned():
+            self.idle_gc = IdleCollections(last_full=time.monotonic())
+            self.set_interval(self.idle_gc.interval, self.collect_if_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.idle_gc is not None and isinstance(event, (events.Key, events.MouseDown, events.Paste)):
+            self.idle_gc.input(time.monotonic())
+        await super().on_event(event)
+
+    def collect_if_idle(self) -> None:
+        if self.idle_gc.tick(time.monotonic(), gc.get_count()[2]):
+            gc.collect()
+            self.idle_gc.collected(time.monotonic())

@@ -1,8 +1,22 @@
-"""A high-contrast theme for projectors and shared screens (pure black, pure white, bright signals)."""
+"""How the war room looks: its stylesheet, the width below which panes stack, and a high-contrast
+theme for projectors and shared screens (pure black, pure white, bright signals)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.theme import Theme
+
+#: below this many columns the panes take turns (ctrl+o) instead of sitting side by side
+NARROW_WIDTH = 120
+
+
+def styles_path() -> Path:
+    """``warroom/styles`` in an installed wheel; the checkout's top-level ``styles/`` otherwise."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "styles" / "warroom.tcss"
+    return installed if installed.exists() else here.parent.parent / "styles" / "warroom.tcss"
+
 
 HIGH_CONTRAST = Theme(
     name="warroom-high-contrast",
