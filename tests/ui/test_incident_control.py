@@ -224,3 +224,22 @@ async def test_live_sync_from_the_cli_and_another_app(make_app, db_path, warroom
         await wait_for(pilot, lambda: "from the CLI (edited)" in table_texts(screen), timeout=1.0,
                        what="edit elsewhere")
         assert "from the CLI" not in table_texts(screen)
+
+
+async def test_an_incident_declared_elsewhere_is_announced_once(make_app, db_path):
+    await seed(db_path)
+    screen = make_app(sync_interval=0.05)
+    async with screen.run_test(size=(120, 40), notifications=True) as pilot:
+        await started(screen, pilot)
+        await wait_for(pilot, lambda: screen.feeds["sync"].polls >= 2, what="the sync running")
+        async with Store.open(db_path) as other:  # another terminal: `warroom declare …`
+            new = await other.declare("Login fails for SSO users", SEV, "SEV-1", now=T0, author="zoe")
+        await wait_for(pilot, lambda: any("declared elsewhere" in n for n in screen.notices), what="the notice")
+        notice = next(n for n in screen.notices if "declared elsewhere" in n)
+        assert f"{new.ref} declared elsewhere: Login fails for SSO users (SEV-1 Critical) — F3" in notice
+        async with Store.open(db_path) as other:
+            await other.append(new.id, "first line elsewhere", author="zoe", now=T0)
+        polls = screen.feeds["sync"].polls
+        await wait_for(pilot, lambda: screen.feeds["sync"].polls >= polls + 3, what="more syncs")
+        assert sum("declared elsewhere" in n for n in screen.notices) == 1
+        assert screen.incident.title != new.title  # the screen stays on its incident until F3

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from warroom.domain.baseline import Alert, Reading, Series, Sparkline
 from warroom.domain.panels import Panel
-from warroom.domain.incident import STATUSES, Incident
+from warroom.domain.incident import ROLE_LABELS, STATUSES, Incident
 from warroom.domain.metrics_view import MetricsView, PanelView
 from warroom.domain.recording import State, Timeline
 from warroom.domain.timeline import Entry, in_order
@@ -65,16 +65,55 @@ def entries_until(entries: Iterable[Entry], at: datetime) -> list[Entry]:
 
 
 def incident_at(incident: Incident, entries: Iterable[Entry], at: datetime) -> Incident:
-    """The incident as it stood at ``at``: milestones reached by then, the status last set by then
-    (detection and declaration always stay: the SLA clock counts from them)."""
+    """The incident as it stood at ``at``: milestones reached by then, and the status, severity and
+    roles last set by then, read from the entries their changes wrote (detection and declaration
+    always stay: the SLA clock counts from them)."""
     milestones = {k: v for k, v in incident.milestones.items() if v <= at or k in ("detected", "declared")}
-    status = "investigating"
-    for e in entries_until(entries, at):
+    by_label = {lvl.label: lvl.key for lvl in incident.policy.levels}
+    changes = [e for e in in_order(entries) if e.kind in ("status", "system") and not e.redacted]
+    severity = incident.severity
+    for e in changes:  # the level before the first change is the one it changed from
+        if (change := _severity_change(e.text, by_label)) is not None:
+            severity = change[0]
+            break
+    status, roles = "investigating", {}
+    for e in changes:
+        if e.logged_at > at:
+            continue  # not written yet at the cursor
         if e.kind == "status" and "→" in e.text:
             target = e.text.split("→", 1)[1].split()[0]
             if target in STATUSES:
                 status = target
-    return replace(incident, milestones=milestones, status=status)
+        elif (change := _severity_change(e.text, by_label)) is not None:
+            severity = change[1]
+        elif (role := _role_change(e.text)) is not None:
+            key, name = role
+            if name:
+                roles[key] = name
+            else:
+                roles.pop(key, None)
+    return replace(incident, milestones=milestones, status=status, severity=severity, roles=roles)
+
+
+def _severity_change(text: str, by_label: dict[str, str]) -> tuple[str, str] | None:
+    """``Severity raised: SEV-2 High → SEV-1 Critical`` → (from, to) level keys."""
+    if not text.startswith(("Severity raised: ", "Severity lowered: ")) or " → " not in text:
+        return None
+    before, after = text.split(": ", 1)[1].split(" → ", 1)
+    if before in by_label and after in by_label:
+        return by_label[before], by_label[after]
+    return None
+
+
+def _role_change(text: str) -> tuple[str, str] | None:
+    """``Incident commander: Alice (was Bob)`` → (role, "Alice"); ``… unassigned (was Bob)`` → (role, "")."""
+    for key, label in ROLE_LABELS.items():
+        if text.startswith(f"{label}: "):
+            name = text[len(label) + 2:]
+            return key, name.rsplit(" (was ", 1)[0] if name.endswith(")") and " (was " in name else name
+        if text.startswith(f"{label} unassigned"):
+            return key, ""
+    return None
 
 
 def moments(incident: Incident, entries: Iterable[Entry]) -> list[tuple[datetime, str]]:

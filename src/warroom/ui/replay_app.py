@@ -94,6 +94,7 @@ class ReplayApp(NoLocalsOnCrash, App[int]):
         self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
         box = self.query_one("#scribe-input")
         box.disabled = True  # read-only: a replay never writes
+        box.placeholder = "replay: read-only"
         self.query_one(TimelinePane).hint("replay: read-only · ←/→ move the cursor · [ ] jump between moments")
         self._load()
 

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Synced:
-    """What changed: the incident's new state, entries changed."""
+    """What changed: the incident's new state, entries changed, an incident declared elsewhere."""
 
     incident: Incident | None = None
     entries: list[Entry] = field(default_factory=list)
+    elsewhere: Incident | None = None
     paused: str = ""  # why the database could not be read
 
 
@@ -32,6 +33,7 @@ class SyncFeed:
     def __init__(self, app: WarRoomApp, interval: float) -> None:
         self._app = app
         self.interval = interval
+        self._known: set[int] | None = None  # incidents this screen has heard of (None: not read yet)
 
     def feed(self) -> Feed:
         return Feed("sync", self.poll, self.deliver, self._failed, interval=self.interval)
@@ -42,6 +44,8 @@ class SyncFeed:
         if store is None:
             return None
         try:
+            if self._known is None:  # what exists now is not news
+                self._known = {i.id for i in await store.incidents()}
             version = await store.data_version()
             if version == room.data_version:
                 return None
@@ -57,9 +61,19 @@ class SyncFeed:
             incident = await store.incident(incident_id) if incident_changed else None
             # this process's own journal counts as another connection: what it wrote is shown already
             entries = room.changed(await store.entries(incident_id, ids=entry_ids)) if entry_ids else []
-            return Synced(incident=incident, entries=entries)
+            return Synced(incident=incident, entries=entries, elsewhere=await self._declared_elsewhere(incident_id))
         except StoreError as exc:
             return Synced(paused=str(exc))
+
+    async def _declared_elsewhere(self, shown: int) -> Incident | None:
+        """A new incident another process declared (it became the active one) while this screen
+        shows another: the IC hears of it once."""
+        store = self._app.session.store
+        active = await store.active_incident_id()
+        if active is None or active == shown or active in self._known:
+            return None
+        self._known.add(active)
+        return await store.incident(active)
 
     def deliver(self, synced: Synced | None) -> None:
         if synced is None:
@@ -74,6 +88,10 @@ class SyncFeed:
                 session.apply(synced.entries, clock=synced.incident is not None)
             elif synced.incident is not None:
                 session.render_clock()
+            if synced.elsewhere is not None:
+                new = synced.elsewhere
+                self._app.notify(f"{new.ref} declared elsewhere: {new.title} ({new.level.label}) — F3 switches to it",
+                                 title="New incident", severity="warning", timeout=30)
 
     def _failed(self, message: str) -> None:
         self._app.session.hint(f"sync stopped: {message}", error=True)

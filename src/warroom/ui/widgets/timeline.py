@@ -11,7 +11,7 @@ keystroke is lost. A paste of several lines is kept whole, on one line.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Callable
 from datetime import datetime, tzinfo
@@ -148,7 +148,8 @@ class TimelinePane(Vertical):
         self._today = datetime.now().astimezone()
         self._text_width = 40
         self._pending: list[str] = []
-        self.replay_at: datetime | None = None  # set by the replay: entries logged later are dimmed
+        self.replay_at: datetime | None = None  # set by the replay: entries logged later are not shown yet
+        self._replay_written = -1
 
     def compose(self) -> ComposeResult:
         yield Static(id="timeline-header")
@@ -215,19 +216,17 @@ class TimelinePane(Vertical):
             render.user(e.author[:AUTHOR_W * 2], "dim"),
             render.text_cell(e),
         )
-        if self.replay_at is not None and e.logged_at > self.replay_at:
-            for cell in cells:
-                cell.stylize("dim strike")  # not written yet at the replay's cursor
         return cells
 
     def replay_to(self, at: datetime) -> None:
-        """Replay: the entries written by ``at`` stay bright and the cursor rests on the last of them;
-        the later ones are shown dim and struck through (they had not been written yet)."""
+        """Replay: the timeline as it was at ``at`` — the entries written by then, the cursor on the
+        last of them; the later ones are not there yet (the rows change only when that set does)."""
         self.replay_at = at
-        table = self.query_one(TimelineTable)
-        written = [i for i, e in enumerate(table.entries) if e.logged_at <= at]
-        table.move_cursor(row=written[-1] if written else 0)
-        table.invalidate()
+        logged = sorted(e.logged_at for e in self.entries.values())
+        written = bisect_right(logged, at)
+        if written != self._replay_written:
+            self._replay_written = written
+            self._rebuild(follow=True)
         self._show_detail()
 
     def _setup_columns(self) -> None:
@@ -256,7 +255,9 @@ class TimelinePane(Vertical):
         table = self.query_one(TimelineTable)
         selected = self.selected_id()
         self._setup_columns()
-        ordered = sorted((e for e in self.entries.values() if self.filter.accepts(e)), key=sort_key)
+        until = self.replay_at
+        ordered = sorted((e for e in self.entries.values()
+                          if self.filter.accepts(e) and (until is None or e.logged_at <= until)), key=sort_key)
         cursor = len(ordered) - 1
         if not follow and selected is not None:
             cursor = next((i for i, e in enumerate(ordered) if e.id == selected), cursor)
