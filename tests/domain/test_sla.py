@@ -618,3 +618,14 @@ def test_escalation_boundary_matches_target_boundary() -> None:
     assert at_due.events() == []
     after = _evaluate(i, [], t0 + _td(minutes=5, seconds=1))
     assert after.escalations[0].state == "due" and after.targets[0].state == "breached"
+
+
+def test_one_rule_for_a_milestone_reached_recorded_or_implied() -> None:
+    from warroom.domain.sla import milestone_reached
+
+    ms = {"declared": T0, "resolved": t(40)}
+    assert milestone_reached(ms, "mitigated") == (t(40), "resolved")  # resolution implies mitigation
+    assert milestone_reached(ms, "acknowledged") == (t(40), "resolved")
+    assert milestone_reached({**ms, "mitigated": t(25)}, "mitigated") == (t(25), "mitigated")
+    assert milestone_reached(ms, "identified") is None  # nothing implies it
+    assert milestone_reached(ms, "declared") == (T0, "declared")

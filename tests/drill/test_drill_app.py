@@ -8,6 +8,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
+from warroom.domain.times import format_duration
 from warroom.store import Store
 from warroom.ui.screens.drill import DrillReportScreen
 
@@ -74,8 +75,9 @@ async def test_a_good_response_passes_every_check(db_path, tmp_path, name, panel
         assert table_texts(app)[-1] == f"Drill ended: {report.score} checks passed"
         assert app.clock() == clock.now
 
-        await pilot.press("escape", "f9")
+        await pilot.press("f9")  # from the report itself, as it says
         await wait_for(pilot, lambda: hasattr(app, "last_export"), what="export")
+        assert isinstance(app.screen, DrillReportScreen)
         exported = app.last_export.read_text()
         assert app.last_export.name.startswith("drill-")
         assert exported.startswith("# DRILL — Incident") and "## Drill report" in exported
@@ -204,3 +206,26 @@ async def test_the_palette_cannot_switch_a_drill_either(db_path, tmp_path):
         await pilot.pause()
         assert len(app.screen_stack) == 1
         assert any("This is a drill" in n for n in app.notices)
+
+
+async def test_the_report_and_the_export_agree_when_resolution_implies_mitigation(db_path, tmp_path):
+    clock = FakeClock(T0)
+    app = drill_app(db_path, "bad-deploy", clock, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        drive = Drive(app, pilot, clock)
+        await drive.start()
+        await drive.type("/ack")
+        await drive.to(5 * M)
+        await drive.type("/d roll back checkout to 2.4.0")
+        await drive.to(14 * M)
+        await drive.type("/s resolved")  # straight to resolved: no mitigated milestone recorded
+        assert isinstance(app.screen, DrillReportScreen)
+        report = app.drill_report
+        checks = {c.what: (c.ok, c.result) for c in report.checks}
+        took = dict(report.milestones)["Mitigated"]
+        assert took is not None  # not "never" beside a passed check
+        assert checks["Expected: mitigate within 25m"] == (True, f"after {format_duration(took)}")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: hasattr(app, "last_export"), what="export")
+        mitigated = next(line for line in app.last_export.read_text().splitlines() if line.startswith("| mitigated |"))
+        assert "(implied by resolved)" in mitigated and "—" not in mitigated

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from warroom.domain import markdown as md
 from warroom.domain.cadence import cadence_report
 from warroom.domain.incident import MILESTONES, ROLE_LABELS, ROLES, Incident
-from warroom.domain.sla import DURATIONS, SlaReport, describe_target, evaluate
+from warroom.domain.sla import DURATIONS, SlaReport, describe_target, evaluate, milestone_reached
 from warroom.domain.text import one_line
 from warroom.domain.timeline import Entry, in_order
 from warroom.domain.times import format_duration, iso_utc, short_utc
@@ -105,11 +105,13 @@ def _milestones(add, incident: Incident, sla: SlaReport) -> None:
     add("| Milestone | Time (UTC) | Since start |")
     add("|---|---|---|")
     for name in MILESTONES:
-        at = incident.milestones.get(name)
-        if at is None:
+        reached = milestone_reached(incident.milestones, name)
+        if reached is None:
             add(f"| {name} | — | |")
         else:
-            add(f"| {name} | {short_utc(at)} | {format_duration(at - sla.start)} |")
+            at, by = reached
+            implied = "" if by == name else f" (implied by {by})"
+            add(f"| {name} | {short_utc(at)}{implied} | {format_duration(at - sla.start)} |")
     add("")
     for name in DURATIONS:
         value = sla.durations.get(name)

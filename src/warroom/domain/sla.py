@@ -271,3 +271,17 @@ def describe_target(clock: TargetClock) -> str:
     if clock.state == "breached":
         return f"BREACHED {format_duration(clock.overdue)} ago, not met"
     return f"{format_duration(clock.remaining)} left"
+
+
+#: the milestone each target waits for (the first of ``_IMPLIED_BY``'s names)
+_TARGET_OF = {names[0]: target for target, names in _IMPLIED_BY.items()}
+
+
+def milestone_reached(ms: Mapping[str, datetime], name: str) -> tuple[datetime, str] | None:
+    """When milestone ``name`` was reached, by the one rule the SLA clock, the export and the drill
+    report all use: recorded, or implied by a later one (resolved implies mitigated; any of
+    identified, mitigated, resolved implies acknowledged). ``(at, by)``: ``by`` names the milestone
+    it was taken from (``name`` itself when recorded); None when not reached."""
+    target = _TARGET_OF.get(name)
+    found = _first(ms, _IMPLIED_BY[target]) if target else ((name, ms[name]) if name in ms else None)
+    return (found[1], found[0]) if found else None

@@ -14,7 +14,7 @@ from typing import Iterable
 from warroom.domain import markdown as md
 from warroom.domain.cadence import cadence_report
 from warroom.domain.incident import Incident
-from warroom.domain.sla import evaluate
+from warroom.domain.sla import evaluate, milestone_reached
 from warroom.domain.timeline import Entry, in_order
 from warroom.domain.times import format_duration
 from warroom.drill.scenario import Scenario
@@ -100,7 +100,8 @@ def drill_report(scenario: Scenario, incident: Incident, entries: Iterable[Entry
         within = getattr(scenario.expect, name)
         if within is None:
             continue
-        at = ms.get(milestone) or (ms.get("resolved") if milestone == "mitigated" else None)
+        reached = milestone_reached(ms, milestone)
+        at = reached[0] if reached else None
         if at is not None:
             took = at - start
             ok = took <= within
@@ -125,5 +126,6 @@ def drill_report(scenario: Scenario, incident: Incident, entries: Iterable[Entry
             checks.append(Check(what, f"logged after {format_duration(found.at - start)}: {found.text[:80]}", True))
         else:
             checks.append(Check(what, "never logged", False))
-    milestones = tuple((label, (ms[m] - start) if m in ms else None) for m, label in _MILESTONES)
+    milestones = tuple((label, (reached[0] - start) if (reached := milestone_reached(ms, m)) else None)
+                       for m, label in _MILESTONES)
     return DrillReport(scenario, tuple(checks), milestones, found.at if found else None)

@@ -34,7 +34,7 @@ def report_text(report: DrillReport) -> Text:
 
 
 class DrillReportScreen(Dialog[None]):
-    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+    BINDINGS = [Binding("escape,enter,q", "close", "Close"), Binding("f9", "app.export", "Export")]
 
     def __init__(self, report: DrillReport) -> None:
         super().__init__()
