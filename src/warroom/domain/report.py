@@ -8,6 +8,7 @@ which is what the golden-file test relies on. Layout follows the runbooks' PIR t
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Iterable
 
 from warroom.domain import markdown as md
@@ -161,9 +162,10 @@ def _entry_text(e: Entry) -> str:
 def _timeline_table(add, entries: list[Entry]) -> None:
     add("| Time (UTC) | Kind | Author | Entry |")
     add("|---|---|---|---|")
+    names = lru_cache(maxsize=512)(md.cell)  # kinds and authors repeat on every row: escaped once each
     for e in entries:
         star = " ★" if e.starred else ""
-        add(f"| {short_utc(e.at)}{star} | {md.cell(e.kind)} | {md.cell(e.author)} | {_entry_text(e)} |")
+        add(f"| {short_utc(e.at)}{star} | {names(e.kind)} | {names(e.author)} | {_entry_text(e)} |")
     add("")
 
 

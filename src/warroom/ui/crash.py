@@ -7,8 +7,6 @@ frames only, and the app exits non-zero.
 
 from __future__ import annotations
 
-from rich.segment import Segments
-from rich.traceback import Traceback
 
 
 class NoLocalsOnCrash:
@@ -16,6 +14,8 @@ class NoLocalsOnCrash:
 
     def _fatal_error(self) -> None:  # Textual's one place that renders an unhandled exception
         import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback  # only when it crashes: its import costs start-up ~40 ms
 
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])

@@ -12,13 +12,15 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Callable
 
+from typing import TYPE_CHECKING
+
 from warroom.config import Config, ConfigError, load_config
-from warroom.drill.clock import DrillClock
-from warroom.drill.scenario import Scenario
-from warroom.drill.sources import DrillRun, ScriptedKube, ScriptedMetrics, ScriptedProbes
 from warroom.ui.app import WarRoomApp, system_clock
 from warroom.ui.crash import exit_code
 from warroom.ui.runtime import tune_runtime
+
+if TYPE_CHECKING:
+    from warroom.drill.scenario import Scenario
 
 FIRST_RUN_SPEED = 5.0
 
@@ -61,6 +63,9 @@ def make_drill_app(db_path: Path | str, scenario: Scenario, source: str, *, spee
                    **kw) -> WarRoomApp:
     """``clock`` replaces the drill clock (tests step a manual one); ``refresh`` is the scripted
     sources' polling period in wall seconds."""
+    from warroom.drill.clock import DrillClock  # the drill's modules: not on the war room's start path
+    from warroom.drill.sources import DrillRun, ScriptedKube, ScriptedMetrics, ScriptedProbes
+
     clock = clock or DrillClock(system_clock(), speed)
     run = DrillRun(scenario, clock(), clock, source=source)
     return make_app(
