@@ -216,3 +216,16 @@ def test_an_upgrade_past_a_step_makes_it_due_at_the_upgrade() -> None:
     s = Story("SEV-3").severity("SEV-1", t(20))
     step = s.evaluate(t(25)).escalations[0]
     assert (step.state, step.due_at) == ("due", t(20))
+
+
+# -- replay: the severity as it stood at the cursor ---------------------------------------------
+
+def test_replay_shows_the_severity_set_by_then_and_its_breach() -> None:
+    from warroom.domain.replay import entries_until, incident_at
+
+    s = Story("SEV-1").severity("SEV-3", t(8)).severity("SEV-2", t(30))
+    assert [incident_at(s.incident, s.entries, t(x)).severity for x in (1, 8, 20, 30, 40)] == [
+        "SEV-1", "SEV-3", "SEV-3", "SEV-2", "SEV-2"]
+    before = incident_at(s.incident, s.entries, t(6))
+    ack = evaluate(before, entries_until(s.entries, t(6)), t(6)).target("acknowledge")
+    assert (before.severity, ack.state, ack.level) == ("SEV-1", "breached", "SEV-1")

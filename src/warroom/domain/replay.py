@@ -16,6 +16,7 @@ from warroom.domain.panels import Panel
 from warroom.domain.incident import STATUSES, Incident
 from warroom.domain.metrics_view import MetricsView, PanelView
 from warroom.domain.recording import State, Timeline
+from warroom.domain.severity_history import consistent, severity_changes
 from warroom.domain.timeline import Entry, in_order
 from warroom.domain.times import parse_instant, short_utc
 
@@ -66,7 +67,7 @@ def entries_until(entries: Iterable[Entry], at: datetime) -> list[Entry]:
 
 def incident_at(incident: Incident, entries: Iterable[Entry], at: datetime) -> Incident:
     """The incident as it stood at ``at``: milestones reached by then, the status last set by then
-    (detection and declaration always stay: the SLA clock counts from them)."""
+    (detection and declaration always stay: the SLA clock counts from them), the severity last set by then."""
     milestones = {k: v for k, v in incident.milestones.items() if v <= at or k in ("detected", "declared")}
     status = "investigating"
     for e in entries_until(entries, at):
@@ -74,6 +75,11 @@ def incident_at(incident: Incident, entries: Iterable[Entry], at: datetime) -> I
             target = e.text.split("→", 1)[1].split()[0]
             if target in STATUSES:
                 status = target
+    changes = severity_changes(incident, entries)
+    if consistent(incident, changes) and changes:  # the severity set by then (issue #19)
+        made = severity_changes(incident, entries_until(entries, at))
+        severity = made[-1].after if made else changes[0].before
+        return replace(incident, milestones=milestones, status=status, severity=severity)
     return replace(incident, milestones=milestones, status=status)
 
 
