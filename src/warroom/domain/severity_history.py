@@ -54,12 +54,11 @@ def _texts(incident: Incident) -> dict[str, tuple[str, str]]:
 def severity_changes(incident: Incident, entries: Iterable[Entry]) -> tuple[SeverityChange, ...]:
     """The severity changes the timeline records, in timeline order."""
     known = _texts(incident)
-    found = []
-    for e in sorted((e for e in entries if e.kind == "system"), key=sort_key):
-        pair = known.get(e.text.strip())
-        if pair is not None:
-            found.append(SeverityChange(e.at, pair[0], pair[1], e.author))
-    return tuple(found)
+    matched = [(e, pair) for e in entries
+               if e.kind == "system" and e.text.startswith("Severity ")
+               and (pair := known.get(e.text.strip())) is not None]
+    matched.sort(key=lambda m: sort_key(m[0]))  # evaluated every second: sort the few, not the timeline
+    return tuple(SeverityChange(e.at, before, after, e.author) for e, (before, after) in matched)
 
 
 def consistent(incident: Incident, changes: tuple[SeverityChange, ...]) -> bool:
