@@ -16,6 +16,7 @@ from warroom.domain.report import to_json_data, to_markdown
 from fixtures.support import T0
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "export.md"
+GOLDEN_SEVERITY = Path(__file__).parent.parent / "golden" / "export_severity_history.md"
 M = timedelta(minutes=1)
 
 HOSTILE = "| pipe | `tick` <script>alert(1)</script> [x](http://evil) **bold** \x1b[31mred\x1b[0m"
@@ -57,6 +58,41 @@ async def test_markdown_export_matches_golden(store):
     assert text == GOLDEN.read_text(encoding="utf-8")
 
 
+async def _downgraded_incident(store):
+    """Issue #19: SEV-1 detected 20 min before it is declared, lowered to SEV-3, then acknowledged;
+    raised to SEV-2 later while unresolved."""
+    i = await store.declare("Search latency", SEV, "SEV-1", now=T0, author="alice", detected_at=T0 - 20 * M)
+    await store.change(i.id, lambda x: inc.change_severity(x, "SEV-3"), author="bob", at=T0 + 1 * M,
+                       now=T0 + 1 * M)
+    await store.change(i.id, lambda x: inc.acknowledge(x, T0 + 2 * M, "bob"), author="bob", at=T0 + 2 * M,
+                       now=T0 + 2 * M)
+    await store.change(i.id, lambda x: inc.change_severity(x, "SEV-2"), author="carol", at=T0 + 30 * M,
+                       now=T0 + 30 * M)
+    return i.id
+
+
+async def test_markdown_export_with_a_severity_history_matches_golden(store):
+    incident_id = await _downgraded_incident(store)
+    text = to_markdown(await store.incident(incident_id), await store.entries(incident_id), T0 + 60 * M)
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN_SEVERITY.write_text(text, encoding="utf-8")
+    assert text == GOLDEN_SEVERITY.read_text(encoding="utf-8")
+    # the breach under SEV-1 survives the downgrade: not "met" under SEV-3's hour
+    assert "| acknowledge | SEV-1 | 5 min | 2026-11-23 09:45:00Z | missed by 17m" in text
+    assert "| 2026-11-23 10:01:00Z | SEV-1 Critical | SEV-3 Medium | bob |" in text
+
+
+async def test_json_export_carries_the_severity_history(store):
+    incident_id = await _downgraded_incident(store)
+    data = to_json_data(await store.incident(incident_id), await store.entries(incident_id), T0 + 60 * M)
+    assert data["severity_history"] == [
+        {"at": "2026-11-23T10:01:00.000000Z", "from": "SEV-1", "to": "SEV-3", "by": "bob"},
+        {"at": "2026-11-23T10:30:00.000000Z", "from": "SEV-3", "to": "SEV-2", "by": "carol"},
+    ]
+    ack = next(t for t in data["sla"]["targets"] if t["name"] == "acknowledge")
+    assert (ack["judged_under"], ack["state"], ack["breached_at"]) == ("SEV-1", "missed", "2026-11-23T09:45:00.000000Z")
+
+
 async def test_user_text_cannot_break_the_document(store):
     incident_id = await _scripted_incident(store)
     text = to_markdown(await store.incident(incident_id), await store.entries(incident_id), T0 + 90 * M)
@@ -85,9 +121,9 @@ async def test_sla_compliance_section(store):
     text = to_markdown(await store.incident(incident_id), await store.entries(incident_id), T0 + 90 * M)
     sla = text.split("## SLA compliance", 1)[1].split("## Key moments", 1)[0]
     # detected T0-4m: ack deadline T0+1m, acknowledged T0+3m -> missed by 2m; resolve deadline T0+56m, resolved T0+70m
-    assert "| acknowledge | 5 min | 2026-11-23 10:01:00Z | missed by 2m" in sla
-    assert "| resolve | 1 h | 2026-11-23 10:56:00Z | missed by 14m" in sla
-    assert "unacknowledged after 5 min → on-call manager | 2026-11-23 10:01:00Z | fired" in sla
+    assert "| acknowledge | SEV-1 | 5 min | 2026-11-23 10:01:00Z | missed by 2m" in sla
+    assert "| resolve | SEV-1 | 1 h | 2026-11-23 10:56:00Z | missed by 14m" in sla
+    assert "| SEV-1 | unacknowledged after 5 min → on-call manager | 2026-11-23 10:01:00Z | fired" in sla
     assert "cadence missed" in sla
 
 

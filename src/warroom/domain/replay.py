@@ -16,6 +16,7 @@ from warroom.domain.panels import Panel
 from warroom.domain.incident import ROLE_LABELS, STATUSES, Incident
 from warroom.domain.metrics_view import MetricsView, PanelView
 from warroom.domain.recording import State, Timeline
+from warroom.domain.severity_history import consistent, severity_changes
 from warroom.domain.timeline import Entry, in_order
 from warroom.domain.times import parse_instant, short_utc
 
@@ -69,40 +70,26 @@ def incident_at(incident: Incident, entries: Iterable[Entry], at: datetime) -> I
     roles last set by then, read from the entries their changes wrote (detection and declaration
     always stay: the SLA clock counts from them)."""
     milestones = {k: v for k, v in incident.milestones.items() if v <= at or k in ("detected", "declared")}
-    by_label = {lvl.label: lvl.key for lvl in incident.policy.levels}
-    changes = [e for e in in_order(entries) if e.kind in ("status", "system") and not e.redacted]
-    severity = incident.severity
-    for e in changes:  # the level before the first change is the one it changed from
-        if (change := _severity_change(e.text, by_label)) is not None:
-            severity = change[0]
-            break
     status, roles = "investigating", {}
-    for e in changes:
-        if e.logged_at > at:
-            continue  # not written yet at the cursor
+    for e in entries_until(entries, at):
+        if e.redacted:
+            continue
         if e.kind == "status" and "→" in e.text:
             target = e.text.split("→", 1)[1].split()[0]
             if target in STATUSES:
                 status = target
-        elif (change := _severity_change(e.text, by_label)) is not None:
-            severity = change[1]
-        elif (role := _role_change(e.text)) is not None:
+        elif e.kind == "system" and (role := _role_change(e.text)) is not None:
             key, name = role
             if name:
                 roles[key] = name
             else:
                 roles.pop(key, None)
+    severity = incident.severity
+    changes = severity_changes(incident, entries)
+    if consistent(incident, changes) and changes:  # the severity set by then (issue #19)
+        made = severity_changes(incident, entries_until(entries, at))
+        severity = made[-1].after if made else changes[0].before
     return replace(incident, milestones=milestones, status=status, severity=severity, roles=roles)
-
-
-def _severity_change(text: str, by_label: dict[str, str]) -> tuple[str, str] | None:
-    """``Severity raised: SEV-2 High → SEV-1 Critical`` → (from, to) level keys."""
-    if not text.startswith(("Severity raised: ", "Severity lowered: ")) or " → " not in text:
-        return None
-    before, after = text.split(": ", 1)[1].split(" → ", 1)
-    if before in by_label and after in by_label:
-        return by_label[before], by_label[after]
-    return None
 
 
 def _role_change(text: str) -> tuple[str, str] | None:

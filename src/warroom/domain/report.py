@@ -14,7 +14,8 @@ from typing import Any, Iterable
 from warroom.domain import markdown as md
 from warroom.domain.cadence import cadence_report
 from warroom.domain.incident import MILESTONES, ROLE_LABELS, ROLES, Incident
-from warroom.domain.sla import DURATIONS, SlaReport, describe_target, evaluate, milestone_reached
+from warroom.domain.severity_history import consistent
+from warroom.domain.sla import DURATIONS, SlaReport, TargetClock, describe_target, evaluate, milestone_reached
 from warroom.domain.text import one_line
 from warroom.domain.timeline import Entry, in_order
 from warroom.domain.times import format_duration, iso_utc, short_utc
@@ -69,6 +70,7 @@ def to_markdown(incident: Incident, entries: Iterable[Entry], now: datetime, *,
     add(md.block(incident.impact) if incident.impact.strip() else TO_FILL)
     add("")
     _milestones(add, incident, sla)
+    _severity_history(add, incident, sla)
     _sla(add, incident, sla)
     add(cadence_report(incident, entries, now).to_markdown())
     for section in extra_sections:
@@ -120,29 +122,57 @@ def _milestones(add, incident: Incident, sla: SlaReport) -> None:
     add("")
 
 
+def _severity_history(add, incident: Incident, sla: SlaReport) -> None:
+    add("## Severity history")
+    add("")
+    label = lambda key: md.cell(incident.policy.level(key).label)  # noqa: E731
+    first = sla.history[0].before if sla.history else incident.severity
+    add(f"Declared at {label(first)}." if sla.history else f"Declared at {label(first)}; never changed.")
+    add("")
+    if sla.history:
+        add("| Time (UTC) | From | To | By |")
+        add("|---|---|---|---|")
+        for c in sla.history:
+            add(f"| {short_utc(c.at)} | {label(c.before)} | {label(c.after)} | {md.cell(c.by) if c.by else '—'} |")
+        add("")
+        if not consistent(incident, sla.history):
+            add(f"_These changes do not end at the current severity ({label(incident.severity)}): "
+                "an entry was edited, so the SLA is judged under the current level only._")
+            add("")
+
+
 def _sla(add, incident: Incident, sla: SlaReport) -> None:
     add("## SLA compliance")
     add("")
     add(f"Policy {md.inline(incident.policy.name)}, level {md.inline(sla.level.label)}; targets count from "
-        f"{'detection' if 'detected' in incident.milestones else 'declaration'} at {short_utc(sla.start)}.")
+        f"{'detection' if 'detected' in incident.milestones else 'declaration'} at {short_utc(sla.start)}. "
+        "Each target is judged under the severity in force when its deadline passed (or when it was met).")
     add("")
     if sla.targets:
-        add("| Target | Goal | Deadline (UTC) | Result |")
-        add("|---|---|---|---|")
+        add("| Target | Judged under | Goal | Deadline (UTC) | Result |")
+        add("|---|---|---|---|---|")
         for t in sla.targets:
-            add(f"| {md.cell(t.name)} | {md.cell(str(t.span))} | {short_utc(t.deadline)} | "
-                f"{md.cell(describe_target(t))} |")
+            add(f"| {md.cell(t.name)} | {md.cell(t.level)} | {md.cell(str(t.span))} | {short_utc(t.deadline)} | "
+                f"{md.cell(_result(t))} |")
     else:
         add("This level sets no targets.")
     add("")
     if sla.escalations:
         add("### Escalations")
         add("")
-        add("| Step | Due (UTC) | Outcome |")
-        add("|---|---|---|")
+        add("| Level | Step | Due (UTC) | Outcome |")
+        add("|---|---|---|---|")
         for e in sla.escalations:
-            add(f"| {md.cell(e.describe)} | {short_utc(e.due_at)} | {_ESCALATION_OUTCOME[e.state]} |")
+            add(f"| {md.cell(e.level)} | {md.cell(e.describe)} | {short_utc(e.due_at)} | "
+                f"{_ESCALATION_OUTCOME[e.state]} |")
         add("")
+
+
+def _result(t: TargetClock) -> str:
+    text = describe_target(t)
+    if t.breached_at is not None and t.breached_at != t.deadline:
+        text += f"; breached when the severity changed at {short_utc(t.breached_at)}"
+    return text
 
 
 def _entry_text(e: Entry) -> str:
@@ -207,17 +237,21 @@ def to_json_data(incident: Incident, entries: Iterable[Entry], now: datetime) ->
             "summary": incident.summary,
             "milestones": {k: iso_utc(v) for k, v in incident.milestones.items()},
         },
+        "severity_history": [
+            {"at": iso_utc(c.at), "from": c.before, "to": c.after, "by": c.by or None} for c in sla.history
+        ],
         "durations": {k: _seconds(v) for k, v in sla.durations.items()},
         "sla": {
             "start": iso_utc(sla.start),
             "targets": [
-                {"name": t.name, "goal": str(t.span), "deadline": iso_utc(t.deadline), "state": t.state,
+                {"name": t.name, "judged_under": t.level, "goal": str(t.span), "deadline": iso_utc(t.deadline),
+                 "state": t.state, "breached_at": _iso(t.breached_at),
                  "met_at": _iso(t.met_at), "met_by": t.met_by or None, "implied": t.implied,
                  "remaining_seconds": _seconds(t.remaining), "overdue_seconds": _seconds(t.overdue)}
                 for t in sla.targets
             ],
             "escalations": [
-                {"condition": e.step.condition, "after": str(e.step.after), "to": e.step.to,
+                {"level": e.level, "condition": e.step.condition, "after": str(e.step.after), "to": e.step.to,
                  "due_at": iso_utc(e.due_at), "state": e.state, "cleared_at": _iso(e.cleared_at)}
                 for e in sla.escalations
             ],

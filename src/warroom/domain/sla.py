@@ -14,16 +14,26 @@ How targets are met:
 - resolve: the resolved milestone.
 Targets count from detection (declaration when detection is unknown). A target met exactly
 on its deadline is met; a pending target is breached only once ``now`` is past the deadline.
+
+Severity changes (read from the timeline, :mod:`warroom.domain.severity_history`) move the
+deadlines: each target is judged under the level in force at each instant. It is breached at
+the first instant where, under the level then in force, its deadline has passed and it is not
+met — at that deadline, or at the instant of an upgrade whose shorter deadline had already
+passed. A breach stays: a later downgrade never erases it, and it is measured against the
+deadline of the level it was judged under. A target never breached is judged under the level in
+force when it was met, or, still open, under the current level (an upgrade shortens its
+deadline, a downgrade lengthens it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Iterable, Literal, Mapping
 
 from warroom.domain.incident import Incident
 from warroom.domain.policy import EscalationStep, Level, Span
+from warroom.domain.severity_history import SeverityChange, SeverityPeriod, severity_changes, severity_periods
 from warroom.domain.timeline import RESPONSE_KINDS, Entry
 from warroom.domain.times import format_duration, short_utc
 
@@ -58,6 +68,8 @@ class TargetClock:
     implied: bool = False
     remaining: timedelta | None = None  # pending: time left (≥ 0)
     overdue: timedelta | None = None  # breached: time past the deadline; missed: missed by
+    level: str = ""  # the key of the level it was judged under
+    breached_at: datetime | None = None  # breached or missed: when (the deadline, or a later upgrade)
 
     @property
     def done(self) -> bool:
@@ -71,6 +83,7 @@ class EscalationClock:
     due_at: datetime
     state: EscalationState
     cleared_at: datetime | None = None
+    level: str = ""  # the key of the level whose ladder it is
 
     @property
     def describe(self) -> str:
@@ -113,6 +126,7 @@ class SlaReport:
     escalations: tuple[EscalationClock, ...]
     update: UpdateClock | None
     durations: Mapping[str, timedelta | None]
+    history: tuple[SeverityChange, ...] = ()
 
     def target(self, name: str) -> TargetClock | None:
         return next((t for t in self.targets if t.name == name), None)
@@ -122,17 +136,20 @@ class SlaReport:
         out = []
         for t in self.targets:
             if t.state in ("breached", "missed"):
+                at = t.breached_at or t.deadline
+                late = f" (the deadline had passed when the severity changed at {short_utc(at)})" \
+                    if at != t.deadline else ""
                 out.append(SlaEvent(
-                    key=f"sla:{self.level.key}:{t.name}",
-                    at=t.deadline,
+                    key=f"sla:{t.level or self.level.key}:{t.name}",
+                    at=at,
                     kind="system",
-                    text=f"SLA breached: {t.name} target of {self.level.key} ({t.span}) passed at "
-                         f"{short_utc(t.deadline)}",
+                    text=f"SLA breached: {t.name} target of {t.level or self.level.key} ({t.span}) passed at "
+                         f"{short_utc(t.deadline)}{late}",
                 ))
         for e in self.escalations:
             if e.state in ("due", "fired"):
                 out.append(SlaEvent(
-                    key=f"escalation:{self.level.key}:{e.index}",
+                    key=f"escalation:{e.level or self.level.key}:{e.index}",
                     at=e.due_at,
                     kind="escalation",
                     text=f"Escalation due: {e.step.condition} after {e.step.after} → call {e.step.to}",
@@ -145,27 +162,22 @@ def evaluate(incident: Incident, entries: Iterable[Entry], now: datetime) -> Sla
     hours = incident.policy.business_hours
     start = incident.start
     ms = incident.milestones
+    entries = list(entries)
     live = [e for e in entries if not e.redacted]
     first_response = min((e.at for e in live if e.kind in RESPONSE_KINDS), default=None)
+    history = severity_changes(incident, entries)
+    periods = severity_periods(incident, history)
 
+    names = list(level.targets)
+    for p in periods:
+        names += [n for n in p.level.targets if n not in names]
     targets = []
-    for name, span in level.targets.items():
-        deadline = span.after(start, hours)
-        met_at, met_by, implied = _met(name, ms, first_response, "acknowledge" in level.targets)
-        targets.append(_clock(name, span, deadline, met_at, met_by, implied, now))
+    for name in names:
+        clock = _judge(name, periods, level, start, hours, ms, first_response, now)
+        if clock is not None:
+            targets.append(clock)
 
-    escalations = []
-    for i, step in enumerate(level.escalation):
-        due_at = step.after.after(start, hours)
-        cleared = _first(ms, _CLEARED_BY[step.condition])
-        cleared_at = cleared[1] if cleared else None
-        if cleared_at is not None and cleared_at <= due_at:
-            state: EscalationState = "averted"
-        elif cleared_at is not None:
-            state = "fired"
-        else:
-            state = "due" if now > due_at else "pending"
-        escalations.append(EscalationClock(i, step, due_at, state, cleared_at))
+    escalations = _escalations(periods, level, start, hours, ms, now)
 
     return SlaReport(
         now=now,
@@ -175,7 +187,72 @@ def evaluate(incident: Incident, entries: Iterable[Entry], now: datetime) -> Sla
         escalations=tuple(escalations),
         update=_update_clock(level, incident, live, now),
         durations=durations(ms),
+        history=history,
     )
+
+
+def _escalations(periods: tuple[SeverityPeriod, ...], current: Level, start: datetime, hours,
+                 ms: Mapping[str, datetime], now: datetime) -> list[EscalationClock]:
+    """Each ladder step over the severity periods, by the targets' rule: a step falls due at the
+    first instant where its level is in force, its time has passed and its condition still holds;
+    a step that fell due stays in the record whatever the level later. The current level's other
+    steps follow: averted once their condition cleared, pending until then."""
+    happened: dict[tuple[str, int], EscalationClock] = {}
+    for p in periods:
+        for i, step in enumerate(p.level.escalation):
+            if (p.level.key, i) in happened:
+                continue
+            due_at = step.after.after(start, hours)
+            cleared = _first(ms, _CLEARED_BY[step.condition])
+            cleared_at = cleared[1] if cleared else None
+            end = cleared_at if cleared_at is not None else now
+            trigger = due_at if p.start is None else max(p.start, due_at)
+            if trigger < (end if p.end is None else min(p.end, end)):
+                state: EscalationState = "fired" if cleared_at is not None else "due"
+                happened[(p.level.key, i)] = EscalationClock(i, step, trigger, state, cleared_at, p.level.key)
+    out = [c for (key, _), c in happened.items() if key != current.key]
+    for i, step in enumerate(current.escalation):
+        clock = happened.get((current.key, i))
+        if clock is None:
+            cleared = _first(ms, _CLEARED_BY[step.condition])
+            cleared_at = cleared[1] if cleared else None
+            state = "averted" if cleared_at is not None else "pending"
+            clock = EscalationClock(i, step, step.after.after(start, hours), state, cleared_at, current.key)
+        out.append(clock)
+    return out
+
+
+def _judge(name: str, periods: tuple[SeverityPeriod, ...], current: Level, start: datetime, hours,
+           ms: Mapping[str, datetime], first_response: datetime | None, now: datetime) -> TargetClock | None:
+    """One target over the severity periods (see the module docstring); None when no level in
+    force sets it and it was never breached."""
+    met_in: TargetClock | None = None
+    for p in periods:
+        span = p.level.targets.get(name)
+        if span is None:
+            continue
+        deadline = span.after(start, hours)
+        met_at, met_by, implied = _met(name, ms, first_response, "acknowledge" in p.level.targets)
+        end = met_at if met_at is not None else now
+        breach = deadline if p.start is None else max(p.start, deadline)
+        stop = end if p.end is None else min(p.end, end)
+        if breach < stop:
+            state: TargetState = "missed" if met_at is not None else "breached"
+            return TargetClock(name, span, deadline, state, met_at, met_by, implied, overdue=end - deadline,
+                               level=p.level.key, breached_at=breach)
+        if met_in is None and met_at is not None and p.holds(met_at):
+            met_in = TargetClock(name, span, deadline, "met", met_at, met_by, implied, level=p.level.key)
+    if met_in is not None:
+        return met_in
+    span = current.targets.get(name)
+    if span is None:
+        return None
+    met_at, met_by, implied = _met(name, ms, first_response, "acknowledge" in current.targets)
+    clock = _clock(name, span, span.after(start, hours), met_at, met_by, implied, now)
+    if clock.state == "pending" and clock.remaining is not None and clock.remaining < timedelta(0):
+        clock = replace(clock, remaining=timedelta(0))  # an upgrade at this very instant
+    return replace(clock, level=current.key,
+                   breached_at=clock.deadline if clock.state in ("missed", "breached") else None)
 
 
 def durations(ms: Mapping[str, datetime]) -> dict[str, timedelta | None]:
