@@ -41,7 +41,8 @@ def test_declare_log_and_export_round_trip(wr, tmp_path):
     md = wr("export").stdout
     assert md.startswith(f"# Incident #{incident_id}: Checkout 500s")
     assert "| action | bob | rolled back v2.3.1" in md
-    assert "| acknowledge | 15 min |" in md and "met at" in md
+    # detected 10 min ago at SEV-1, acknowledged now: SEV-1's 5 min passed before the downgrade (issue #19)
+    assert "| acknowledge | SEV-1 | 5 min |" in md and "missed by" in md
 
     target = tmp_path / "pir.md"
     wr("export", "-o", str(target))
@@ -51,6 +52,44 @@ def test_declare_log_and_export_round_trip(wr, tmp_path):
     assert data["incident"]["severity"] == "SEV-2"
     assert data["incident"]["roles"] == {"commander": "Alice"}
     assert [e["kind"] for e in data["entries"]].count("action") == 1
+
+
+def test_a_downgrade_does_not_erase_a_breach(wr):
+    """Issue #19: declare SEV-1 detected 20 min ago, lower it to SEV-3, acknowledge: the SEV-1
+    acknowledge target (5 min) was breached long before the downgrade, and the export says so."""
+    wr("declare", "Search latency", "-s", "sev1", "--detected-at", _minutes_ago(20))
+    wr("severity", "sev3")
+    wr("ack")
+    md = wr("export").stdout
+    assert "| acknowledge | SEV-1 | 5 min |" in md
+    row = next(line for line in md.splitlines() if line.startswith("| acknowledge |"))
+    assert "missed by 1" in row and "| met" not in row  # missed by ~15m, not met under SEV-3's hour
+    history = md.split("## Severity history", 1)[1].split("## SLA compliance", 1)[0]
+    assert "Declared at SEV-1 Critical." in history
+    assert "| SEV-1 Critical | SEV-3 Medium | tester |" in history
+    data = json.loads(wr("export", "--format", "json").stdout)
+    assert [(c["from"], c["to"]) for c in data["severity_history"]] == [("SEV-1", "SEV-3")]
+    ack = next(t for t in data["sla"]["targets"] if t["name"] == "acknowledge")
+    assert (ack["judged_under"], ack["state"]) == ("SEV-1", "missed")
+
+
+def test_an_upgrade_moves_the_deadlines_both_ways(wr):
+    """Raised past its shorter deadline: breached from the raise; raised before it: the shorter deadline holds."""
+    wr("declare", "late raise", "-s", "sev3", "--detected-at", _minutes_ago(20))
+    wr("severity", "sev1")
+    row = next(line for line in wr("export").stdout.splitlines() if line.startswith("| acknowledge |"))
+    assert "| SEV-1 | 5 min |" in row and "BREACHED" in row and "breached when the severity changed" in row
+
+    wr("declare", "early raise", "-s", "sev3", "--detected-at", _minutes_ago(1))
+    wr("severity", "sev1")
+    row = next(line for line in wr("export").stdout.splitlines() if line.startswith("| acknowledge |"))
+    assert "| SEV-1 | 5 min |" in row and "left" in row
+
+    wr("declare", "early drop", "-s", "sev1", "--detected-at", _minutes_ago(1))
+    wr("severity", "sev3")
+    wr("ack")
+    row = next(line for line in wr("export").stdout.splitlines() if line.startswith("| acknowledge |"))
+    assert "| SEV-3 | 1 h |" in row and "met at" in row
 
 
 def test_list_all_shows_resolved(wr):
@@ -123,7 +162,7 @@ def test_policy_file(wr, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text('base = "sev"\n[[levels]]\nkey = "SEV-1"\ntargets = { acknowledge = "2m" }\n')
     wr("declare", "custom", "--policy", str(policy), "-s", "1")
-    assert "| acknowledge | 2 min |" in wr("export").stdout
+    assert "| acknowledge | SEV-1 | 2 min |" in wr("export").stdout
     broken = tmp_path / "broken.toml"
     broken.write_text("[[levels]\nkey=")
     proc = wr("declare", "x", "--policy", str(broken), ok=False)

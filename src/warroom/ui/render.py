@@ -140,6 +140,8 @@ def sla_lines(incident: Incident, report: SlaReport, local: tzinfo) -> Text:
         out.append(f"{str(t.span):<9}")
         out.append(f"by {t.deadline.astimezone(local):%H:%M}  ")
         out.append_text(target_label(t, now))
+        if t.level and t.level != report.level.key:  # judged under the level in force then (issue #19)
+            out.append(f" under {one_line(t.level)}", style="dim")
         out.append("\n")
     u = report.update
     if u is not None:
@@ -170,6 +172,8 @@ def sla_lines(incident: Incident, report: SlaReport, local: tzinfo) -> Text:
             out.append(" not needed ", style=STATE_STYLE["averted"])
         else:
             out.append(f" FIRED {e.due_at.astimezone(local):%H:%M} ", style=STATE_STYLE["fired"])
+        if e.level and e.level != report.level.key:
+            out.append(f" under {one_line(e.level)}", style="dim")
         out.append("\n")
     out.rstrip()
     return out
