@@ -109,7 +109,8 @@ def _milestones(add, incident: Incident, sla: SlaReport) -> None:
         if at is None:
             add(f"| {name} | — | |")
         else:
-            add(f"| {name} | {short_utc(at)} | {format_duration(at - sla.start)} |")
+            sign = "-" if at < sla.start else ""  # acknowledged before the declaration
+            add(f"| {name} | {short_utc(at)} | {sign}{format_duration(at - sla.start)} |")
     add("")
     for name in DURATIONS:
         value = sla.durations.get(name)
