@@ -66,17 +66,12 @@ def test_hh_mm_later_today_is_yesterday_not_the_future() -> None:
     # The most recent such time not in the future: at 10:00, 21:00 is last night's.
     assert parse_when("21:00", NOW, UTC) == at(21, 0, day=22)
     assert parse_when("10:30", NOW, UTC) == at(10, 30, day=22)
+    # At 23:59, 00:30 is this morning's (23.5 h ago); whether that fits the incident is domain.backdate's call.
+    assert parse_when("00:30", at(23, 59), UTC) == at(0, 30)
+    assert parse_when("23:59:59", at(23, 59), UTC) == at(23, 59, 59)  # within the minute of skew
     # Due times and replay cursors (allow_future) keep "today unless more than 12 h ahead".
     assert parse_when("21:00", NOW, UTC, allow_future=True) == at(21, 0)
     assert parse_when("22:00", NOW, UTC, allow_future=True) == at(22, 0)  # exactly 12 h: still today
-
-
-def test_hh_mm_just_before_midnight_is_this_morning() -> None:
-    # At 23:59, 00:30 is this morning's (23.5 h ago); whether that fits the incident is not times' call.
-    now = at(23, 59)
-    assert parse_when("00:30", now, UTC) == at(0, 30)
-    assert parse_when("23:58", now, UTC) == at(23, 58)
-    assert parse_when("23:59:59", now, UTC) == at(23, 59, 59)  # within the minute of skew
 
 
 def test_hh_mm_just_after_midnight() -> None:
@@ -85,6 +80,11 @@ def test_hh_mm_just_after_midnight() -> None:
     assert parse_when("00:01", now, UTC) == at(0, 1, day=24)  # 30 s ahead: skew
     assert parse_when("00:02", now, UTC) == at(0, 2, day=23)  # ahead: yesterday's
     assert parse_when("23:59", now, UTC) == at(23, 59, day=23)
+    # Just after midnight on the night the clocks went back (00:10 CET on 26 October).
+    after_dst = datetime(2026, 10, 25, 23, 10, tzinfo=UTC)
+    assert parse_when("23:50", after_dst, BERLIN) == datetime(2026, 10, 25, 22, 50, tzinfo=UTC)
+    assert parse_when("00:11", after_dst, BERLIN) == datetime(2026, 10, 25, 23, 11, tzinfo=UTC)  # skew
+    assert parse_when("00:12", after_dst, BERLIN) == datetime(2026, 10, 24, 22, 12, tzinfo=UTC)  # CEST, +2
 
 
 # Europe/Berlin 2026: the clocks go back 03:00 CEST → 02:00 CET on 25 October (02:00–03:00 twice)
@@ -94,17 +94,11 @@ def _utc(month: int, day: int, hh: int, mm: int = 0) -> datetime:
     return datetime(2026, month, day, hh, mm, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(
-    "now, expected",
-    [
-        (_utc(10, 25, 0, 45), _utc(10, 25, 0, 30)),  # 02:45 CEST, first pass: the first 02:30
-        (_utc(10, 25, 1, 45), _utc(10, 25, 1, 30)),  # 02:45 CET, second pass: the later 02:30
-        (_utc(10, 25, 1, 15), _utc(10, 25, 0, 30)),  # 02:15 CET: the second 02:30 is still ahead
-        (_utc(10, 25, 9, 0), _utc(10, 25, 1, 30)),   # later that day: the later one
-    ],
-)
-def test_hh_mm_when_the_clocks_go_back_is_the_latest_occurrence_already_past(now, expected) -> None:
-    assert parse_when("02:30", now, BERLIN) == expected
+def test_hh_mm_when_the_clocks_go_back_is_the_latest_occurrence_already_past() -> None:
+    assert parse_when("02:30", _utc(10, 25, 0, 45), BERLIN) == _utc(10, 25, 0, 30)  # 02:45 CEST: the first
+    assert parse_when("02:30", _utc(10, 25, 1, 15), BERLIN) == _utc(10, 25, 0, 30)  # 02:15 CET: 2nd still ahead
+    assert parse_when("02:30", _utc(10, 25, 1, 45), BERLIN) == _utc(10, 25, 1, 30)  # 02:45 CET: the later one
+    assert parse_when("02:30", _utc(10, 25, 9, 0), BERLIN) == _utc(10, 25, 1, 30)  # later that day: the later one
 
 
 def test_hh_mm_when_the_clocks_go_forward() -> None:
@@ -115,12 +109,6 @@ def test_hh_mm_when_the_clocks_go_forward() -> None:
         parse_when("02:30", later, BERLIN)
     # Before the jump, 02:30 today is still ahead: yesterday's, which happened.
     assert parse_when("02:30", _utc(3, 29, 0, 30), BERLIN) == _utc(3, 28, 1, 30)
-
-
-def test_hh_mm_across_midnight_after_the_clocks_went_back() -> None:
-    now = _utc(10, 25, 23, 10)  # 00:10 CET on the 26th
-    assert parse_when("23:50", now, BERLIN) == _utc(10, 25, 22, 50)
-    assert parse_when("00:05", now, BERLIN) == _utc(10, 25, 23, 5)
 
 
 def test_hh_mm_in_local_timezone() -> None:
