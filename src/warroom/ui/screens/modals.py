@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -97,10 +97,11 @@ class DeclareScreen(Dialog[Declaration | None]):
                             id="declare-title", on_submit=self._submit)
             yield OptionList(*[Option(Text(f"{key}  {name}"), id=key) for key, name in self._levels],
                              id="declare-severity")
-            yield LineInput(value=self._detected_value, placeholder="Detected at (HH:MM or ISO; empty: unknown)",
-                            id="declare-detected", on_submit=self._submit)
-            yield LineInput(value=self._declared_value, placeholder="Declared at (HH:MM or ISO; empty: now)",
-                            id="declare-declared", on_submit=self._submit)
+            with Horizontal(id="declare-times"):  # side by side: the dialog fits 24 rows
+                yield LineInput(value=self._detected_value, placeholder="Detected at HH:MM",
+                                id="declare-detected", on_submit=self._submit)
+                yield LineInput(value=self._declared_value, placeholder="Declared HH:MM (or now)",
+                                id="declare-declared", on_submit=self._submit)
             yield Static(Text(self._error, style="bold red") if self._error else
                          Text("Tab moves between fields · Enter declares · Esc cancels", style="dim"),
                          id="declare-error")
