@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def test_declare_log_and_export_round_trip(wr, tmp_path):
     out = wr("declare", "Checkout 500s", "--severity", "sev1", "--detected-at", _minutes_ago(10),
              "--service", "checkout", "--service", "payments").stdout
     incident_id = int(out.strip())
-    assert wr("log", "error rate 15x baseline").stdout.strip().isdigit()
+    assert re.fullmatch(rf"#{incident_id} Checkout 500s: entry \d+ \(\d\d:\d\d:\d\d\)",
+                        wr("log", "error rate 15x baseline").stdout.strip())
     wr("log", "--at", _minutes_ago(8), "--kind", "action", "--author", "bob", "rolled", "back", "v2.3.1")
     assert "Acknowledged by tester" in wr("ack").stdout
     assert "Status investigating → identified" in wr("status", "identified").stdout
@@ -113,7 +115,7 @@ def test_list_all_shows_resolved(wr):
         (("log", "--at", "yesterday-ish", "x"), "not a time"),
         (("log", "--kind", "gossip", "x"), "unknown kind 'gossip'"),
         (("assign", "boss", "Eve"), "unknown role 'boss'"),
-        (("ack", "--at", "2020-01-01T00:00Z"), "acknowledged at 2020-01-01 00:00:00Z would be before declared"),
+        (("status", "resolved", "--at", "2020-01-01T00:00Z"), "resolved at 2020-01-01 00:00:00Z would be before declared"),
     ],
 )
 def test_errors_are_one_clear_line(wr, args, message):

@@ -103,7 +103,7 @@ def test_prune_deletes_old_readings_and_keeps_timelines(wr, db_path):
     assert proc.stdout.strip() == f"deleted 1 readings of 1 incident (#{old_id}); their timelines are kept"
     assert "old one" in wr("export", "-i", str(old_id)).stdout
     bad = wr("prune", "--older-than", "soon")
-    assert bad.returncode == 2 and "not an age: 'soon'" in bad.stderr
+    assert bad.returncode == 1 and "not an age: 'soon'" in bad.stderr
 
     async def left() -> tuple[int, int]:
         async with Store.open(db_path) as store:

@@ -67,7 +67,7 @@ def test_a_bad_time_already_stored_is_shown_as_unreadable_everywhere(wr, db_path
                 (int(incident_id), BAD_AT, "2026-01-01T00:00:00.000000Z", "old", "note", "poisoned"))
     con.close()
     assert "something broke" in wr("list").stdout
-    assert wr("log", "next").stdout.strip().isdigit()
+    assert wr("log", "next").stdout.startswith(f"#{incident_id} something broke: entry ")
     assert "unreadable time" in wr("export").stdout.split("poisoned")[0].splitlines()[-1]
     entries = json.loads(wr("export", "--format", "json").stdout)["entries"]
     assert [e["text"] for e in entries if "poisoned" in e["text"]] == [f"[unreadable time {BAD_AT!r}] poisoned"]

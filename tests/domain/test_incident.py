@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from warroom.domain.incident import (
+    MILESTONE_AFTER,
     MILESTONES,
     Incident,
     IncidentError,
@@ -46,14 +47,14 @@ def make(milestones=None, *, severity: str = "SEV-2", status: str = "investigati
 def _violations():
     """Every (milestone, time, named conflict, direction) that breaks the order of ``FULL``."""
     rows = []
-    for i, name in enumerate(MILESTONES):
-        for j, other in enumerate(MILESTONES):
-            if j < i:
-                # Just before an earlier milestone: the earliest one it now precedes is named.
-                rows.append((name, FULL[other] - timedelta(seconds=30), other, "before"))
-            elif j > i:
-                # Just after a later milestone: the nearest later one is named.
-                rows.append((name, FULL[other] + timedelta(seconds=30), MILESTONES[i + 1], "after"))
+    for name in MILESTONES:
+        for other in MILESTONE_AFTER[name]:
+            # Just before an earlier milestone: the earliest one it now precedes is named.
+            rows.append((name, FULL[other] - timedelta(seconds=30), other, "before"))
+        later = [m for m in MILESTONES if name in MILESTONE_AFTER[m]]
+        for other in later:
+            # Just after a later milestone: the nearest later one is named.
+            rows.append((name, FULL[other] + timedelta(seconds=30), later[0], "after"))
     return rows
 
 
@@ -73,8 +74,38 @@ def test_every_out_of_order_milestone_is_refused(name: str, at: datetime, confli
     assert incident.milestones == FULL
 
 
-def test_there_are_thirty_order_violations_checked() -> None:
-    assert len(VIOLATIONS) == len(MILESTONES) * (len(MILESTONES) - 1) == 30
+def test_twenty_eight_order_violations_are_checked() -> None:
+    """Every pair but declared/acknowledged, which may come in either order (2 × 15 − 2)."""
+    assert len(VIOLATIONS) == 28
+
+
+@pytest.mark.parametrize(
+    "milestones, name, at",
+    [
+        ({"declared": t(5)}, "acknowledged", T0),  # the page acknowledged, then the incident declared
+        ({"detected": t(-5), "declared": t(5)}, "acknowledged", T0),
+        ({"detected": t(-5), "acknowledged": T0}, "declared", t(5)),
+        ({"detected": t(-5), "declared": T0, "identified": t(20)}, "acknowledged", t(-2)),
+    ],
+)
+def test_acknowledged_may_precede_declared(milestones, name, at) -> None:
+    updated, _ = set_milestone(make(milestones), name, at)
+    assert updated.milestones[name] == at
+
+
+@pytest.mark.parametrize(
+    "milestones, name, at, conflict, direction",
+    [
+        ({"detected": t(-5), "declared": t(5)}, "acknowledged", t(-6), "detected", "before"),
+        ({"declared": t(5), "acknowledged": T0}, "detected", t(1), "acknowledged", "after"),
+        ({"declared": T0, "identified": t(3)}, "acknowledged", t(4), "identified", "after"),
+        ({"acknowledged": T0, "declared": t(5)}, "identified", t(2), "declared", "before"),
+    ],
+)
+def test_detection_still_comes_first_and_identification_after_both(milestones, name, at, conflict,
+                                                                    direction) -> None:
+    with pytest.raises(IncidentError, match=f"^{name} at .* would be {direction} {conflict} at "):
+        set_milestone(make(milestones), name, at)
 
 
 @pytest.mark.parametrize(
@@ -153,9 +184,14 @@ def test_acknowledge_twice_is_refused() -> None:
         acknowledge(once, t(5), "bob")
 
 
-def test_acknowledge_before_declaration_is_refused() -> None:
-    with pytest.raises(IncidentError, match="acknowledged at .* would be before declared at"):
-        acknowledge(make(), t(-1), "alice")
+def test_acknowledge_before_declaration_is_allowed() -> None:
+    updated, _ = acknowledge(make(), t(-5), "alice")
+    assert updated.milestones == {"declared": T0, "acknowledged": t(-5)}
+
+
+def test_acknowledge_before_detection_is_refused() -> None:
+    with pytest.raises(IncidentError, match="acknowledged at .* would be before detected at"):
+        acknowledge(make({"detected": t(-3), "declared": T0}), t(-4), "alice")
 
 
 def test_acknowledge_after_resolution_is_refused() -> None:

@@ -62,11 +62,53 @@ def test_hh_mm_more_than_12h_ahead_is_yesterday() -> None:
     assert parse_when("23:59", NOW, UTC) == at(23, 59, day=22)
 
 
-def test_hh_mm_less_than_12h_ahead_is_today_and_so_refused_as_future() -> None:
-    with pytest.raises(TimeParseError, match="in the future"):
-        parse_when("21:00", NOW, UTC)
+def test_hh_mm_later_today_is_yesterday_not_the_future() -> None:
+    # The most recent such time not in the future: at 10:00, 21:00 is last night's.
+    assert parse_when("21:00", NOW, UTC) == at(21, 0, day=22)
+    assert parse_when("10:30", NOW, UTC) == at(10, 30, day=22)
+    # At 23:59, 00:30 is this morning's (23.5 h ago); whether that fits the incident is domain.backdate's call.
+    assert parse_when("00:30", at(23, 59), UTC) == at(0, 30)
+    assert parse_when("23:59:59", at(23, 59), UTC) == at(23, 59, 59)  # within the minute of skew
+    # Due times and replay cursors (allow_future) keep "today unless more than 12 h ahead".
     assert parse_when("21:00", NOW, UTC, allow_future=True) == at(21, 0)
     assert parse_when("22:00", NOW, UTC, allow_future=True) == at(22, 0)  # exactly 12 h: still today
+
+
+def test_hh_mm_just_after_midnight() -> None:
+    now = at(0, 0, 30, day=24)
+    assert parse_when("00:00", now, UTC) == at(0, 0, day=24)
+    assert parse_when("00:01", now, UTC) == at(0, 1, day=24)  # 30 s ahead: skew
+    assert parse_when("00:02", now, UTC) == at(0, 2, day=23)  # ahead: yesterday's
+    assert parse_when("23:59", now, UTC) == at(23, 59, day=23)
+    # Just after midnight on the night the clocks went back (00:10 CET on 26 October).
+    after_dst = datetime(2026, 10, 25, 23, 10, tzinfo=UTC)
+    assert parse_when("23:50", after_dst, BERLIN) == datetime(2026, 10, 25, 22, 50, tzinfo=UTC)
+    assert parse_when("00:11", after_dst, BERLIN) == datetime(2026, 10, 25, 23, 11, tzinfo=UTC)  # skew
+    assert parse_when("00:12", after_dst, BERLIN) == datetime(2026, 10, 24, 22, 12, tzinfo=UTC)  # CEST, +2
+
+
+# Europe/Berlin 2026: the clocks go back 03:00 CEST → 02:00 CET on 25 October (02:00–03:00 twice)
+# and forward 02:00 CET → 03:00 CEST on 29 March (02:00–03:00 never happens).
+
+def _utc(month: int, day: int, hh: int, mm: int = 0) -> datetime:
+    return datetime(2026, month, day, hh, mm, tzinfo=UTC)
+
+
+def test_hh_mm_when_the_clocks_go_back_is_the_latest_occurrence_already_past() -> None:
+    assert parse_when("02:30", _utc(10, 25, 0, 45), BERLIN) == _utc(10, 25, 0, 30)  # 02:45 CEST: the first
+    assert parse_when("02:30", _utc(10, 25, 1, 15), BERLIN) == _utc(10, 25, 0, 30)  # 02:15 CET: 2nd still ahead
+    assert parse_when("02:30", _utc(10, 25, 1, 45), BERLIN) == _utc(10, 25, 1, 30)  # 02:45 CET: the later one
+    assert parse_when("02:30", _utc(10, 25, 9, 0), BERLIN) == _utc(10, 25, 1, 30)  # later that day: the later one
+
+
+def test_hh_mm_when_the_clocks_go_forward() -> None:
+    later = _utc(3, 29, 8)  # 10:00 CEST
+    assert parse_when("01:30", later, BERLIN) == _utc(3, 29, 0, 30)  # CET, +1
+    assert parse_when("03:30", later, BERLIN) == _utc(3, 29, 1, 30)  # CEST, +2
+    with pytest.raises(TimeParseError, match=r"'02:30' did not happen on 2026-03-29: the clocks went forward"):
+        parse_when("02:30", later, BERLIN)
+    # Before the jump, 02:30 today is still ahead: yesterday's, which happened.
+    assert parse_when("02:30", _utc(3, 29, 0, 30), BERLIN) == _utc(3, 28, 1, 30)
 
 
 def test_hh_mm_in_local_timezone() -> None:
@@ -126,9 +168,9 @@ def test_iso_without_offset_uses_the_given_local_zone_with_dst() -> None:
 
 def test_future_time_refused() -> None:
     with pytest.raises(TimeParseError) as exc:
-        parse_when("10:30", NOW, UTC)
+        parse_when("2026-11-23T10:30Z", NOW, UTC)
     message = str(exc.value)
-    assert "'10:30' is in the future" in message
+    assert "'2026-11-23T10:30Z' is in the future" in message
     assert "30m from now" in message
 
 
@@ -141,8 +183,9 @@ def test_future_iso_refused_unless_allowed() -> None:
 def test_a_minute_of_clock_skew_is_tolerated() -> None:
     assert parse_when("10:01", NOW, UTC) == at(10, 1)
     assert parse_when("10:00:30", NOW, UTC) == at(10, 0, 30)
+    assert parse_when("10:01:01", NOW, UTC) == at(10, 1, 1, day=22)  # past the skew: yesterday's
     with pytest.raises(TimeParseError):
-        parse_when("10:01:01", NOW, UTC)
+        parse_when("2026-11-23T10:01:01Z", NOW, UTC)
 
 
 def test_future_allowed() -> None:

@@ -133,6 +133,28 @@ async def test_declare_refuses_a_bad_detection_time_and_keeps_the_form(make_app,
         assert app.incident is None
 
 
+async def test_declare_dialog_takes_the_declared_time_of_an_incident_written_up_afterwards(make_app, db_path):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: app.screen.query("#declare-declared"), what="declare dialog")
+        # Detected after the declared time: refused, the form kept.
+        await pilot.press(*"Night outage", "tab", "tab", *"09:45", "tab", *"09:40", "enter")
+        await wait_for(pilot, lambda: "would be after declared at" in pane_text(app.screen, "#declare-error"),
+                       what="error shown")
+        assert app.screen.query_one("#declare-declared").value == "09:40"
+        assert app.incident is None
+        app.screen.query_one("#declare-detected").value = "09:30"
+        app.screen.query_one("#declare-declared").focus()
+        await pilot.press("enter")
+        await app.writes_done()
+        await wait_for(pilot, lambda: app.incident is not None, what="declared incident")
+        assert dict(app.incident.milestones) == {"detected": T0 - 30 * M, "declared": T0 - 20 * M}
+    declared = next(e for e in await entries(db_path, app.incident.id) if e.text.startswith("Incident declared"))
+    assert declared.at == T0 - 20 * M and declared.logged_at == T0
+
+
 async def test_keys_for_ack_status_severity_and_roles(make_app, db_path):
     inc = await seed(db_path)
     app = make_app()

@@ -206,7 +206,10 @@ async def test_status_ack_severity_and_roles_from_the_line(make_app, db_path, cl
         ("/s fixed", "unknown status 'fixed'"),
         ("@25:00 typo time", "not a time of day"),
         ("/bogus", "unknown command /bogus"),
-        ("@11:30 in the future", "in the future"),
+        ("@2026-11-23T11:30Z in the future", "in the future"),
+        # HH:MM is the most recent such time: 11:30 at 10:00 is yesterday's, a day before the incident.
+        ("@11:30 a day early", "'11:30' is 2026-11-22 11:30, 22h30m before #1 was declared (2026-11-23 10:00)"),
+        ("@03:30 before the incident", "give the date: @2026-11-23T03:30"),
     ],
 )
 async def test_a_line_that_does_not_parse_is_kept_with_the_reason(make_app, db_path, line, message):

@@ -14,10 +14,12 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from warroom.domain.backdate import check_backdate
 from warroom.domain.times import parse_when
 from warroom.localtime import local_timezone
 
 if TYPE_CHECKING:
+    from warroom.domain.incident import Incident
     from warroom.store import IncidentStore
 
 
@@ -27,6 +29,34 @@ class CliError(Exception):
 
 def when(text: str | None, now: datetime) -> datetime:
     return now if text is None else parse_when(text, now, local_timezone())
+
+
+async def write_target(store: IncidentStore, args, now: datetime) -> tuple[Incident, datetime]:
+    """The incident a writing command acts on, and the time it writes at (``--at``, else now).
+
+    Without ``-i`` a resolved active incident is refused, naming the open ones: a line typed in a
+    second terminal must not land in yesterday's incident. A typed ``HH:MM`` that lands before the
+    incident began is refused with the date it meant (``domain.backdate``).
+    """
+    explicit = bool(getattr(args, "incident", None))
+    incident = await store.incident(await target(store, args))
+    if not explicit and incident.is_resolved:
+        from warroom.domain.text import one_line
+
+        others = [i for i in await store.incidents(include_resolved=False) if not i.drill]
+        listed = ", ".join(f"{i.ref} {one_line(i.title)}" for i in others[:5]) + (", …" if len(others) > 5 else "")
+        raise CliError(
+            f"the active incident {incident.ref} ({one_line(incident.title)}) is resolved: "
+            f"pass -i {incident.id} to write into it anyway; "
+            + (f"open: {listed} (pass -i ID)" if others else "no incident is open (warroom declare TITLE)")
+        )
+    text = getattr(args, "at", None)
+    if text is None:
+        return incident, now
+    local = local_timezone()
+    at = parse_when(text, now, local)
+    check_backdate(text, at, incident, local, flag="--at ")
+    return incident, at
 
 
 async def target(store: IncidentStore, args) -> int:

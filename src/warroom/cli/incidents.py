@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from warroom.author import author_name
-from warroom.cli.common import target, when
+from warroom.cli.common import write_target
 from warroom.cli.output import cell, out, table
 from warroom.domain import incident as inc
 from warroom.domain.times import format_duration, parse_when
@@ -24,10 +24,13 @@ async def cmd_declare(store: IncidentStore, args, now) -> int:
 
     policy = load_policy(args.policy)
     severity = args.severity or policy.default_level.key
-    detected = parse_when(args.detected_at, now, local_timezone()) if args.detected_at else None
+    local = local_timezone()
+    detected = parse_when(args.detected_at, now, local) if args.detected_at else None
+    # A minute of clock skew is accepted as typed, and declared as now.
+    declared = min(parse_when(args.declared_at, now, local), now) if args.declared_at else None
     incident = await store.declare(
         args.title, policy, severity, now=now, author=author_name(), detected_at=detected,
-        services=args.service, impact=args.impact,
+        declared_at=declared, services=args.service, impact=args.impact,
     )
     out(str(incident.id))
     return 0
@@ -47,36 +50,37 @@ async def cmd_list(store: IncidentStore, args, now) -> int:
                      format_duration(end - i.start), title))
     for line in table(rows):
         out(line)
+    shown = {i.id for i in incidents}
+    if active is not None and active not in shown:
+        # Resolved, so not listed: say so, for it is where a command without -i would have gone.
+        out(f"active: #{active} (resolved; log, ack and status need -i while it is)")
     return 0
 
 
 async def cmd_ack(store: IncidentStore, args, now) -> int:
-    incident_id = await target(store, args)
-    at = when(args.at, now)
+    incident, at = await write_target(store, args, now)
     who = author_name()
-    _report(await store.change(incident_id, lambda i: inc.acknowledge(i, at, who), author=who, at=at, now=now))
+    _report(await store.change(incident.id, lambda i: inc.acknowledge(i, at, who), author=who, at=at, now=now))
     return 0
 
 
 async def cmd_status(store: IncidentStore, args, now) -> int:
-    incident_id = await target(store, args)
-    at = when(args.at, now)
-    _report(await store.change(incident_id, lambda i: inc.change_status(i, args.status, at),
+    incident, at = await write_target(store, args, now)
+    _report(await store.change(incident.id, lambda i: inc.change_status(i, args.status, at),
                                author=author_name(), at=at, now=now, kind="status"))
     return 0
 
 
 async def cmd_severity(store: IncidentStore, args, now) -> int:
-    incident_id = await target(store, args)
-    at = when(args.at, now)
-    _report(await store.change(incident_id, lambda i: inc.change_severity(i, args.level),
+    incident, at = await write_target(store, args, now)
+    _report(await store.change(incident.id, lambda i: inc.change_severity(i, args.level),
                                author=author_name(), at=at, now=now))
     return 0
 
 
 async def cmd_assign(store: IncidentStore, args, now) -> int:
-    incident_id = await target(store, args)
-    _report(await store.change(incident_id, lambda i: inc.assign_role(i, args.role, args.name),
+    incident, _ = await write_target(store, args, now)
+    _report(await store.change(incident.id, lambda i: inc.assign_role(i, args.role, args.name),
                                author=author_name(), at=now, now=now))
     return 0
 

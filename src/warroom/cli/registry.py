@@ -17,7 +17,8 @@ from warroom.domain import incident as inc
 from warroom.domain.timeline import KINDS
 
 EPILOG = """\
-times (T): HH:MM (today, local), or ISO 8601 such as 2026-11-23T10:15 (local) or 2026-11-23T10:15Z.
+times (T): HH:MM (local: the most recent such time), or ISO 8601 such as 2026-11-23T10:15 (local) or
+  2026-11-23T10:15Z; an HH:MM before the incident began is refused (give the date).
 -i defaults to the active incident (the one declared or opened last).
 database: --db, else $WARROOM_DB, else the user data dir (run `warroom where`).
 config: --config, else $WARROOM_CONFIG, else config.toml in the user config dir (optional);
@@ -41,6 +42,8 @@ COMMANDS: tuple[Command, ...] = (
         arg("--severity", "-s", metavar="LEVEL", help="e.g. SEV-1, sev2, P1 (default: the policy's second level)"),
         arg("--policy", "-p", default="sev", metavar="sev|p1|p0|FILE", help="severity policy (default: sev)"),
         arg("--detected-at", metavar="T", help="when the problem was detected (default: unknown)"),
+        arg("--declared-at", metavar="T", help="when it was declared, for an incident written up afterwards "
+                                               "(default: now)"),
         arg("--service", action="append", default=[], metavar="NAME", help="affected service (repeatable)"),
         arg("--impact", default="", help="customer impact, in a sentence"),
     ), incidents.cmd_declare, store=True),
@@ -114,7 +117,7 @@ class _Parser(argparse.ArgumentParser):
     the arguments argparse echoes are made visible like everything else printed."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(1, f"warroom: error: {message} (see {self.prog} --help)\n")
 
     def exit(self, status: int = 0, message: str | None = None):
         from warroom.domain.text import visible

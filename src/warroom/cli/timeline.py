@@ -9,17 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from warroom.author import author_name
-from warroom.cli.common import target, when
-from warroom.cli.output import out
+from warroom.cli.common import write_target
+from warroom.cli.output import cell, out
+from warroom.localtime import local_timezone
 
 if TYPE_CHECKING:
     from warroom.store import IncidentStore
 
 
 async def cmd_log(store: IncidentStore, args, now) -> int:
-    incident_id = await target(store, args)
+    """Echo where the line went (``#4 Checkout 500s: entry 75 (14:02:11)``), not just a number."""
+    incident, at = await write_target(store, args, now)
     text = " ".join(args.text)
-    entry = await store.append(incident_id, text, author=author_name(args.author), now=now,
-                               at=when(args.at, now), kind=args.kind)
-    out(str(entry.id))
+    entry = await store.append(incident.id, text, author=author_name(args.author), now=now, at=at, kind=args.kind)
+    shown = entry.at.astimezone(local_timezone())
+    out(f"{incident.ref} {cell(incident.title)}: entry {entry.id} ({shown:%H:%M:%S})")
     return 0

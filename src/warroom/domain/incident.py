@@ -89,24 +89,37 @@ def parse_role(text: str) -> str:
         ) from None
 
 
+#: What each milestone must not precede. Detection comes first; acknowledging and declaring both
+#: follow it in either order (the on-call acknowledges the page, then declares); the later
+#: milestones follow both, in their order.
+MILESTONE_AFTER: Mapping[str, tuple[str, ...]] = {
+    "detected": (),
+    "declared": ("detected",),
+    "acknowledged": ("detected",),
+    "identified": ("detected", "declared", "acknowledged"),
+    "mitigated": ("detected", "declared", "acknowledged", "identified"),
+    "resolved": ("detected", "declared", "acknowledged", "identified", "mitigated"),
+}
+MILESTONE_ORDER = "detected ≤ declared, acknowledged (either first) ≤ identified ≤ mitigated ≤ resolved"
+
+
 def check_milestone_order(milestones: Mapping[str, datetime], name: str, at: datetime | None) -> None:
-    """Refuse a milestone time that breaks detected ≤ declared ≤ acknowledged ≤ … ≤ resolved."""
+    """Refuse a milestone time that breaks the order of ``MILESTONE_AFTER``."""
     if at is None:
         return
-    index = MILESTONES.index(name)
-    for earlier in MILESTONES[:index]:
+    for earlier in MILESTONE_AFTER[name]:
         other = milestones.get(earlier)
         if other is not None and at < other:
             raise IncidentError(
                 f"{name} at {short_utc(at)} would be before {earlier} at {short_utc(other)}; "
-                f"milestones keep the order {' ≤ '.join(MILESTONES)}"
+                f"milestones keep the order {MILESTONE_ORDER}"
             )
-    for later in MILESTONES[index + 1:]:
+    for later in MILESTONES:
         other = milestones.get(later)
-        if other is not None and at > other:
+        if name in MILESTONE_AFTER[later] and other is not None and at > other:
             raise IncidentError(
                 f"{name} at {short_utc(at)} would be after {later} at {short_utc(other)}; "
-                f"milestones keep the order {' ≤ '.join(MILESTONES)}"
+                f"milestones keep the order {MILESTONE_ORDER}"
             )
 
 

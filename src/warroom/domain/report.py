@@ -114,7 +114,8 @@ def _milestones(add, incident: Incident, sla: SlaReport) -> None:
         else:
             at, by = reached
             implied = "" if by == name else f" (implied by {by})"
-            add(f"| {name} | {short_utc(at)}{implied} | {format_duration(at - sla.start)} |")
+            sign = "-" if at < sla.start else ""  # acknowledged before the declaration
+            add(f"| {name} | {short_utc(at)}{implied} | {sign}{format_duration(at - sla.start)} |")
     add("")
     for name in DURATIONS:
         value = sla.durations.get(name)

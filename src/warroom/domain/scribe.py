@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from warroom.domain.incident import IncidentError, parse_role, parse_status
+from warroom.domain.backdate import check_backdate
+from warroom.domain.incident import Incident, IncidentError, parse_role, parse_status
 from warroom.domain.times import TimeParseError, parse_when
 
 ENTRY_COMMANDS = {"n": "note", "note": "note", "d": "decision", "decision": "decision", "a": "action",
@@ -53,18 +54,19 @@ class Line:
     name: str = ""
 
 
-def parse_line(line: str, now: datetime, local: tzinfo) -> Line:
+def parse_line(line: str, now: datetime, local: tzinfo, incident: Incident | None = None) -> Line:
+    """What ``line`` asks for; a ``@HH:MM`` that lands before ``incident`` began is refused."""
     raw = line.strip()
     if not raw:
         raise ScribeError("nothing to log")
     if raw.startswith("//"):
         return Line("entry", now, False, "note", raw[1:])
     if not raw.startswith("/"):
-        at, rest, back = _time_prefix(raw, now, local)
+        at, rest, back = _time_prefix(raw, now, local, incident)
         return Line("entry", at, back, "note", _need_text(rest))
     command, _, rest = raw[1:].partition(" ")
     command = command.lower()
-    at, rest, back = _time_prefix(rest.strip(), now, local)
+    at, rest, back = _time_prefix(rest.strip(), now, local, incident)
     if command in ENTRY_COMMANDS:
         kind = ENTRY_COMMANDS[command]
         if kind == "action":
@@ -94,12 +96,15 @@ def parse_line(line: str, now: datetime, local: tzinfo) -> Line:
     raise ScribeError(f"unknown command /{command} — {HELP} (// for a literal slash)")
 
 
-def _time_prefix(text: str, now: datetime, local: tzinfo) -> tuple[datetime, str, bool]:
+def _time_prefix(text: str, now: datetime, local: tzinfo,
+                 incident: Incident | None) -> tuple[datetime, str, bool]:
     m = _TIME_PREFIX.match(text)
     if not m:
         return now, text, False
     try:
         at = parse_when(m[1], now, local)
+        if incident is not None:
+            check_backdate(m[1], at, incident, local, flag="@")
     except TimeParseError as exc:
         raise ScribeError(str(exc)) from None
     return at, text[m.end():].strip(), True

@@ -262,7 +262,8 @@ def durations(ms: Mapping[str, datetime]) -> dict[str, timedelta | None]:
         "detect": ms["declared"] - ms["detected"] if "detected" in ms and "declared" in ms else None
     }
     for name, milestone in _DURATION_MILESTONE.items():
-        out[name] = ms[milestone] - start if milestone in ms and start else None
+        # Acknowledged before the declaration (detection unknown): it took no time after the start.
+        out[name] = max(ms[milestone] - start, timedelta(0)) if milestone in ms and start else None
     return out
 
 

@@ -90,23 +90,24 @@ def parse_instant(text: str) -> datetime:
 
 
 def parse_when(text: str, now: datetime, local: tzinfo, *, allow_future: bool = False) -> datetime:
-    """Parse ``HH:MM[:SS]`` (local, today) or ISO 8601 (local when it has no offset).
+    """Parse ``HH:MM[:SS]`` (local) or ISO 8601 (local when it has no offset).
 
-    ``HH:MM`` means today unless that lies more than 12 hours ahead, in which case it is
-    yesterday: at 00:10 ``23:50`` is the evening before (incidents cross midnight).
-    A time in the future is refused unless ``allow_future``: timelines record what happened.
+    ``HH:MM`` is the most recent such local time not in the future: at 00:10 ``23:50`` is the
+    evening before, and at 23:59 ``00:30`` is this morning (whether that fits the incident is
+    for ``domain.backdate`` to say). When the clocks go back it is the later of the two
+    occurrences already past; a time the clocks skipped that day is refused. With
+    ``allow_future`` (replay cursors, due times) ``HH:MM`` is today unless that lies more than
+    12 hours ahead. A time in the future is refused unless ``allow_future``: timelines record
+    what happened.
     """
     text = text.strip()
-    now_local = now.astimezone(local)
     m = _HHMM.match(text)
     if m:
         hh, mm, ss = int(m[1]), int(m[2]), int(m[3] or 0)
         if hh > 23 or mm > 59 or ss > 59:
             raise TimeParseError(f"not a time of day: {text!r}")
-        candidate = _local_datetime(now_local.date(), time(hh, mm, ss), local)
-        if candidate - now > timedelta(hours=12):
-            candidate = _local_datetime(now_local.date() - timedelta(days=1), time(hh, mm, ss), local)
-        result = utc(candidate)
+        tod = time(hh, mm, ss)
+        result = _upcoming_or_today(tod, now, local) if allow_future else _most_recent(text, tod, now, local)
     else:
         try:
             parsed = _from_iso(text)
@@ -123,6 +124,42 @@ def parse_when(text: str, now: datetime, local: tzinfo, *, allow_future: bool = 
             "a timeline records what already happened"
         )
     return result
+
+
+def _occurrences(day: date, tod: time, local: tzinfo) -> list[datetime]:
+    """The UTC instants at which the local clock read ``day`` ``tod``: one, two when the clocks
+    went back over it, none when they jumped over it."""
+    wall = datetime.combine(day, tod)
+    found = set()
+    for fold in (0, 1):
+        instant = wall.replace(fold=fold, tzinfo=local).astimezone(UTC)
+        if instant.astimezone(local).replace(tzinfo=None) == wall:
+            found.add(instant)
+    return sorted(found)
+
+
+def _most_recent(text: str, tod: time, now: datetime, local: tzinfo) -> datetime:
+    today = now.astimezone(local).date()
+    for day in (today, today - timedelta(days=1)):
+        occurrences = _occurrences(day, tod, local)
+        past = [o for o in occurrences if o - now <= FUTURE_SLACK]
+        if past:
+            return past[-1]
+        skipped = not occurrences and utc(datetime.combine(day, tod).replace(tzinfo=local)) - now <= FUTURE_SLACK
+        if skipped:
+            raise TimeParseError(
+                f"{text!r} did not happen on {day.isoformat()}: the clocks went forward over it "
+                f"(give the time with its offset, e.g. {day.isoformat()}T{tod:%H:%M}Z)"
+            )
+    raise TimeParseError(f"{text!r} did not happen in the last two days here (the clocks skipped it)")
+
+
+def _upcoming_or_today(tod: time, now: datetime, local: tzinfo) -> datetime:
+    today = now.astimezone(local).date()
+    candidate = _local_datetime(today, tod, local)
+    if candidate - now > timedelta(hours=12):
+        candidate = _local_datetime(today - timedelta(days=1), tod, local)
+    return utc(candidate)
 
 
 def _local_datetime(day: date, tod: time, local: tzinfo) -> datetime:

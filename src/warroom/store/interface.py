@@ -62,6 +62,7 @@ class IncidentStore(Protocol):
         now: datetime,
         author: str,
         detected_at: datetime | None = None,
+        declared_at: datetime | None = None,
         services: Iterable[str] = (),
         impact: str = "",
         drill: bool = False,

@@ -210,6 +210,7 @@ class Store(ScribeLines):
         now: datetime,
         author: str,
         detected_at: datetime | None = None,
+        declared_at: datetime | None = None,
         services: Iterable[str] = (),
         impact: str = "",
         drill: bool = False,
@@ -217,18 +218,22 @@ class Store(ScribeLines):
         scenario: DrillScenario | None = None,
     ) -> Incident:
         """A new incident. With ``scenario`` it is a drill: marked so everywhere, the scenario's text
-        kept beside it, and never made the active incident (``warroom log`` cannot land in a drill)."""
+        kept beside it, and never made the active incident (``warroom log`` cannot land in a drill).
+        ``declared_at`` (default ``now``) is for an incident written up afterwards."""
         title = title.strip()
         if not title:
             raise IncidentError("an incident needs a title")
         drill = drill or scenario is not None
         make_active = make_active and scenario is None
         level = policy.level(severity)
-        milestones = {"declared": now}
+        declared = now if declared_at is None else declared_at
+        if declared > now:
+            raise IncidentError(f"declared at {short_utc(declared)} would be in the future")
+        milestones = {"declared": declared}
         if detected_at is not None:
-            if detected_at > now:
+            if detected_at > declared:
                 raise IncidentError(
-                    f"detected at {short_utc(detected_at)} would be after declared at {short_utc(now)}"
+                    f"detected at {short_utc(detected_at)} would be after declared at {short_utc(declared)}"
                 )
             milestones["detected"] = detected_at
         snapshot = json.dumps(policy.to_dict(), sort_keys=True)
@@ -242,7 +247,7 @@ class Store(ScribeLines):
             )
             incident_id = rows[0][0]
             text = f"{'DRILL ' if drill else ''}Incident declared: {level.label} — {title}"
-            await self._insert_entry(db, incident_id, text, "system", author, now, now)
+            await self._insert_entry(db, incident_id, text, "system", author, declared, now)
             if detected_at is not None:
                 await self._insert_entry(db, incident_id, "Detected", "system", author, detected_at, now)
             if scenario is not None:

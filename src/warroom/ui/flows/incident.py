@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from warroom.domain import incident as inc
 from warroom.domain.incident import ROLE_LABELS, ROLES, STATUSES, Incident
-from warroom.domain.times import TimeParseError, parse_when
+from warroom.domain.times import TimeParseError, parse_when, short_utc
 from warroom.ui.flows.drill import in_drill
 
 if TYPE_CHECKING:
@@ -31,17 +31,24 @@ def declare(app: WarRoomApp) -> None:
     def declared(result: Declaration | None) -> None:
         if result is None:
             return
+        now = app.now()
         try:
-            detected = parse_when(result.detected, app.now(), app.local) if result.detected else None
+            detected = parse_when(result.detected, now, app.local) if result.detected else None
+            declared_at = min(parse_when(result.declared, now, app.local), now) if result.declared else None
+            if detected is not None and detected > (declared_at or now):
+                raise TimeParseError(f"detected at {short_utc(detected)} would be after declared at "
+                                     f"{short_utc(declared_at or now)}")
         except TimeParseError as exc:
-            app.push_screen(DeclareScreen(levels, result.severity, str(exc), result.title, result.detected), declared)
+            app.push_screen(DeclareScreen(levels, result.severity, str(exc), result.title, result.detected,
+                                          result.declared), declared)
             return
 
         async def show_declared(incident: Incident) -> None:
             await session.load(incident.id)
             app.notify(f"Declared {incident.ref}: {incident.level.label}", title="Incident")
         session.enqueue(f"declare {result.title}", lambda: session.store.declare(
-            result.title, policy, result.severity, now=app.now(), author=app.author, detected_at=detected),
+            result.title, policy, result.severity, now=app.now(), author=app.author, detected_at=detected,
+            declared_at=declared_at),
             show_declared)
 
     app.push_screen(DeclareScreen(levels, policy.default_level.key), declared)

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -76,18 +76,19 @@ class Declaration:
     title: str
     severity: str
     detected: str  # as typed; parsed by the app (it knows the clock and timezone)
+    declared: str = ""  # as typed; empty: now (an incident written up afterwards gives its real time)
 
 
 class DeclareScreen(Dialog[Declaration | None]):
-    """Declare an incident: title, severity, when it was detected. Tab moves, Enter declares."""
+    """Declare an incident: title, severity, when it was detected and declared. Tab moves, Enter declares."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, levels: list[tuple[str, str]], default: str, error: str = "", title: str = "",
-                 detected: str = "") -> None:
+                 detected: str = "", declared: str = "") -> None:
         super().__init__()
         self._levels, self._default, self._error = levels, default, error
-        self._title_value, self._detected_value = title, detected
+        self._title_value, self._detected_value, self._declared_value = title, detected, declared
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="declare"):
@@ -96,8 +97,11 @@ class DeclareScreen(Dialog[Declaration | None]):
                             id="declare-title", on_submit=self._submit)
             yield OptionList(*[Option(Text(f"{key}  {name}"), id=key) for key, name in self._levels],
                              id="declare-severity")
-            yield LineInput(value=self._detected_value, placeholder="Detected at (HH:MM or ISO; empty: unknown)",
-                            id="declare-detected", on_submit=self._submit)
+            with Horizontal(id="declare-times"):  # side by side: the dialog fits 24 rows
+                yield LineInput(value=self._detected_value, placeholder="Detected at HH:MM",
+                                id="declare-detected", on_submit=self._submit)
+                yield LineInput(value=self._declared_value, placeholder="Declared HH:MM (or now)",
+                                id="declare-declared", on_submit=self._submit)
             yield Static(Text(self._error, style="bold red") if self._error else
                          Text("Tab moves between fields · Enter declares · Esc cancels", style="dim"),
                          id="declare-error")
@@ -121,7 +125,8 @@ class DeclareScreen(Dialog[Declaration | None]):
             return
         severity = self.query_one("#declare-severity", OptionList)
         level = self._levels[severity.highlighted or 0][0]
-        self.dismiss(Declaration(title, level, self.query_one("#declare-detected", Input).value.strip()))
+        self.dismiss(Declaration(title, level, self.query_one("#declare-detected", Input).value.strip(),
+                                 self.query_one("#declare-declared", Input).value.strip()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -60,7 +60,7 @@ class ScribeInput(LineInput):
             return
         pane = self.screen.query_one(TimelinePane)
         try:
-            line = parse_line(raw, self.app.now(), self.app.local)
+            line = parse_line(raw, self.app.now(), self.app.local, self.app.incident)
         except ScribeError as exc:
             pane.hint(str(exc), error=True)
             return
