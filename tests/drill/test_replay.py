@@ -164,3 +164,27 @@ async def test_sigkill_while_recording_loses_no_entry_and_leaves_a_replayable_fi
         await pilot.pause()
         assert "DB connections in use" in "".join(
             app.query_one("#metrics-panels").get_option_at_index(i).id for i in range(4))
+
+
+async def test_replay_shows_the_severity_and_roles_in_force_at_the_cursor(db_path):
+    from warroom.domain import incident as inc
+    from warroom.domain.presets import SEV
+
+    async with Store.open(db_path) as store:
+        i = await store.declare("Payments down", SEV, "SEV-1", now=T0, author="ic")
+        await store.change(i.id, lambda x: inc.assign_role(x, "commander", "Bob"), author="ic", at=T0 + M, now=T0 + M)
+        await store.change(i.id, lambda x: inc.change_severity(x, "SEV-2"), author="ic", at=T0 + 10 * M,
+                           now=T0 + 10 * M)
+        await store.change(i.id, lambda x: inc.assign_role(x, "commander", "Alice Chen"), author="ic",
+                           at=T0 + 12 * M, now=T0 + 12 * M)
+    app = make_replay_app(db_path, i.id, start=T0 + 5 * M, local=timezone.utc)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.cursor is not None, what="loaded")
+        await pilot.pause()
+        header = pane_text(app, "#header")
+        assert "SEV-1" in header and "Bob" in header and "Alice" not in header
+        assert "Acknowledge 5 min" in pane_text(app, "#sla-clock")  # SEV-1's target, not SEV-2's
+        app.move_to(T0 + 13 * M)
+        await pilot.pause()
+        header = pane_text(app, "#header")
+        assert "SEV-2" in header and "Alice Chen" in header and "Bob" not in header
