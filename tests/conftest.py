@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,6 +44,16 @@ def cli_env(db_path: Path, tmp_path: Path) -> dict[str, str]:
     env.update({"WARROOM_DB": str(db_path), "WARROOM_AUTHOR": "tester", "TZ": "UTC",
                 "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")})
     return env
+
+@pytest.fixture
+def wr(warroom_exe, cli_env):
+    """``warroom ARGS…`` through the installed script; ``ok`` (the default) asserts it succeeded."""
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run([warroom_exe, *args], env=cli_env, capture_output=True, text=True, timeout=60)
+        if ok:
+            assert proc.returncode == 0, proc.stderr
+        return proc
+    return run
 
 # The real-Prometheus fixtures (prometheus, prometheus_scenario, spare_prometheus).
 pytest_plugins = ["fixtures.prom_fixture"]

@@ -12,16 +12,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 
-@pytest.fixture
-def wr(warroom_exe, cli_env):
-    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run([warroom_exe, *args], env=cli_env, capture_output=True, text=True, timeout=60)
-        if ok:
-            assert proc.returncode == 0, proc.stderr
-        return proc
-    return run
-
-
 def _minutes_ago(n: int) -> str:
     return (datetime.now(timezone.utc) - timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -12,16 +12,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 
-@pytest.fixture
-def wr(warroom_exe, cli_env):
-    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run([warroom_exe, *args], env=cli_env, capture_output=True, text=True, timeout=60)
-        if ok:
-            assert proc.returncode == 0, proc.stderr
-        return proc
-    return run
-
-
 def ago(**kw) -> datetime:
     return (datetime.now(timezone.utc) - timedelta(**kw)).replace(second=0, microsecond=0)
 

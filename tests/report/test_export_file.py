@@ -15,16 +15,6 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture
-def wr(warroom_exe, cli_env):
-    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run([warroom_exe, *args], env=cli_env, capture_output=True, text=True, timeout=60)
-        if ok:
-            assert proc.returncode == 0, proc.stderr
-        return proc
-    return run
-
-
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
