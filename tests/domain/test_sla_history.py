@@ -229,3 +229,59 @@ def test_replay_shows_the_severity_set_by_then_and_its_breach() -> None:
     before = incident_at(s.incident, s.entries, t(6))
     ack = evaluate(before, entries_until(s.entries, t(6)), t(6)).target("acknowledge")
     assert (before.severity, ack.state, ack.level) == ("SEV-1", "breached", "SEV-1")
+
+
+# -- the status-update cadence over the same periods ---------------------------------------------
+
+def comms(s: Story, at: datetime) -> Story:
+    s.entries.append(entry("Status update: investigating", at, kind="comms"))
+    return s
+
+
+def test_an_upgrade_shortens_the_wait_for_the_next_update() -> None:
+    # SEV-3 wants an update every 30 min, SEV-1 every 15: upgraded at minute 5, due at minute 15
+    s = Story("SEV-3").severity("SEV-1", t(5))
+    u = s.evaluate(t(10)).update
+    assert (u.next_due, u.overdue, str(u.every)) == (t(15), None, "15 min")
+    assert s.evaluate(t(20)).update.overdue == m(5)
+
+
+def test_an_upgrade_after_the_shorter_interval_ran_makes_the_update_due_at_the_upgrade() -> None:
+    s = Story("SEV-3").severity("SEV-1", t(20))
+    u = s.evaluate(t(21)).update
+    assert (u.next_due, u.overdue) == (t(20), m(1))
+
+
+def test_a_downgrade_before_the_update_was_due_lengthens_the_wait() -> None:
+    # SEV-1 (15 min) lowered to SEV-3 (30 min) at minute 10: no update is late at minute 20
+    s = Story("SEV-1").severity("SEV-3", t(10))
+    u = s.evaluate(t(20)).update
+    assert (u.next_due, u.overdue, u.gaps) == (t(30), None, ())
+
+
+def test_a_late_update_stays_late_after_a_downgrade() -> None:
+    # SEV-1: update due at minute 15; none came; lowered to SEV-3 at minute 20; update sent at 25
+    s = comms(Story("SEV-1").severity("SEV-3", t(20)), t(25))
+    u = s.evaluate(t(26)).update
+    assert [(g.start, g.end, g.late_by) for g in u.gaps] == [(t(0), t(25), m(10))]
+    assert u.next_due == t(55)  # the next one under SEV-3's 30 minutes
+
+
+def test_a_downgrade_to_a_level_without_cadence_keeps_a_miss_and_asks_nothing_more() -> None:
+    ontime = Story("SEV-1").severity("SEV-4", t(10))
+    u = ontime.evaluate(t(60)).update
+    assert (u.next_due, u.overdue, u.gaps, u.resolved) == (None, None, (), False)
+    late = Story("SEV-1").severity("SEV-4", t(20))
+    u = late.evaluate(t(60)).update
+    assert (u.next_due, u.overdue) == (t(15), m(45))  # the miss under SEV-1 is not erased
+
+
+def test_the_cadence_report_judges_each_update_under_the_level_then() -> None:
+    from warroom.domain.cadence import cadence_report
+    s = Story("SEV-3")
+    comms(s, t(25))                       # SEV-3: within 30 min, kept
+    s.severity("SEV-1", t(30))
+    comms(s, t(45))                       # SEV-1 since minute 30: due at 40, late by 5
+    report = cadence_report(s.incident, s.entries, t(50))
+    assert [(u.at, u.kept, u.late_by) for u in report.updates] == [(t(25), True, None), (t(45), False, m(5))]
+    assert report.every == "15 min" and report.late == 1

@@ -32,3 +32,14 @@ def test_a_breach_under_the_earlier_level_is_shown_with_that_level() -> None:
     assert "8 h" in resolve and "under" not in resolve  # pending under the current level: nothing to add
     escalation = next(line for line in plain.splitlines() if line.startswith("Escalate"))
     assert "DUE NOW" in escalation and escalation.endswith("under SEV-1")
+
+
+def test_lowered_to_a_level_without_cadence_says_so_rather_than_resolved() -> None:
+    incident = Incident(id=1, title="Search latency", severity="SEV-2", status="investigating", policy=SEV,
+                        milestones={"declared": T0})
+    incident, (text,) = inc.change_severity(incident, "SEV-4")
+    at = T0 + timedelta(minutes=5)
+    entries = [Entry(id=1, incident_id=1, at=at, logged_at=at, author="bob", kind="system", text=text)]
+    plain = render.sla_lines(incident, evaluate(incident, entries, T0 + timedelta(minutes=40)), UTC).plain
+    update = next(line for line in plain.splitlines() if line.startswith("Next update"))
+    assert "SEV-4 sets no cadence" in update and "resolved" not in update

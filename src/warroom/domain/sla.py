@@ -105,6 +105,7 @@ class UpdateClock:
     overdue: timedelta | None
     gaps: tuple[UpdateGap, ...]
     updates_sent: int
+    resolved: bool = False  # next_due None: resolved, or else the level in force sets no cadence
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def evaluate(incident: Incident, entries: Iterable[Entry], now: datetime) -> Sla
         level=level,
         targets=tuple(targets),
         escalations=tuple(escalations),
-        update=_update_clock(level, incident, live, now),
+        update=_update_clock(periods, level, incident, live, now),
         durations=durations(ms),
         history=history,
     )
@@ -314,10 +315,17 @@ def _clock(name, span, deadline, met_at, met_by, implied, now) -> TargetClock:
     return TargetClock(name, span, deadline, "pending", remaining=deadline - now)
 
 
-def _update_clock(level: Level, incident: Incident, live: list[Entry], now: datetime) -> UpdateClock | None:
-    every = level.update_every
-    if every is None:
+def _update_clock(periods: tuple[SeverityPeriod, ...], current: Level, incident: Incident, live: list[Entry],
+                  now: datetime) -> UpdateClock | None:
+    """The status-update cadence over the severity periods, by the targets' rule: the update after
+    a mark (the declaration or the last update) falls due at the first instant where the level in
+    force sets a cadence and its interval since the mark has passed. An upgrade to a shorter
+    cadence makes an update due at once when the shorter interval has already run; a downgrade
+    lengthens the wait; a window that ran late stays late."""
+    cadences = [p.level.update_every for p in periods if p.level.update_every is not None]
+    if not cadences:
         return None
+    every = current.update_every or cadences[-1]
     hours = incident.policy.business_hours
     declared = incident.milestones["declared"]
     resolved = incident.milestones.get("resolved")
@@ -328,15 +336,31 @@ def _update_clock(level: Level, incident: Incident, live: list[Entry], now: date
     end = resolved if resolved is not None else now
     gaps = []
     for i, (a, b) in enumerate(zip(marks, [*marks[1:], end])):
-        due = every.after(a, hours)
-        late = b - due if b > due else None
+        due = _update_due(periods, a, hours)
+        late = b - due if due is not None and b > due else None
         if i == len(marks) - 1 and resolved is None and late is None:
             continue  # the current window is still open and on time
         gaps.append(UpdateGap(a, b, late))
     last = marks[-1]
-    next_due = None if resolved is not None else every.after(last, hours)
+    next_due = None if resolved is not None else _update_due(periods, last, hours)
     overdue = now - next_due if next_due is not None and now > next_due else None
-    return UpdateClock(every, last, next_due, overdue, tuple(gaps), len(sent))
+    return UpdateClock(every, last, next_due, overdue, tuple(gaps), len(sent), resolved is not None)
+
+
+def _update_due(periods: tuple[SeverityPeriod, ...], mark: datetime, hours) -> datetime | None:
+    """The first instant after ``mark`` at which the level in force wants the next update."""
+    for p in periods:
+        if p.end is not None and p.end <= mark:
+            continue
+        every = p.level.update_every
+        if every is None:
+            continue
+        due = every.after(mark, hours)
+        if p.start is not None and due < p.start:
+            due = p.start  # an upgrade to a cadence that had already run: due at the upgrade
+        if p.end is None or due < p.end:
+            return due
+    return None
 
 
 def describe_target(clock: TargetClock) -> str:

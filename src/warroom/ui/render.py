@@ -148,7 +148,8 @@ def sla_lines(incident: Incident, report: SlaReport, local: tzinfo) -> Text:
         out.append(f"{'Next update':<12}", style="bold")
         out.append(f"{str(u.every):<9}")
         if u.next_due is None:
-            out.append("—  no more updates (resolved)\n", style="dim")
+            out.append("—  no more updates (resolved)\n" if u.resolved
+                       else f"—  {one_line(report.level.key)} sets no cadence\n", style="dim")
         else:
             out.append(f"by {u.next_due.astimezone(local):%H:%M}  ")
             if u.overdue is not None:
