@@ -1,4 +1,6 @@
-"""What the rest of warroom asks of a store, as a typed interface (``IncidentStore``).
+"""What the rest of warroom asks of a store, as a typed interface (``IncidentStore``), implemented by
+SQLite (``sqlite.Store``) and PostgreSQL (``postgres.PgStore``); ``warroom.store.connect`` opens
+the one a location names.
 
 The CLI, the war room screen, the review draft and the replay depend on these methods only, so
 that a second engine (PostgreSQL, for a team sharing one database) can stand in for the SQLite
@@ -36,12 +38,14 @@ class DrillScenario:
 
 class IncidentStore(Protocol):
     """Incidents, their timelines and their readings, shared by every warroom process that uses
-    the same database. Errors: ``StoreError`` (one line: which database, what is wrong, what to
+    the same database. ``client_id`` (``append``, ``append_soon``): made by the writer, unique; a
+retry with the same one writes nothing and gives back the entry already written. Errors: ``StoreError`` (one line: which database, what is wrong, what to
     do), ``NotFound``; ``Damaged`` from ``check_sound``; ``IncidentError``/``EntryError`` for input
     the domain refuses."""
 
-    #: Where the data lives, as said in messages (``damaged(store.path, …)``).
-    path: Path
+    #: Where the data lives, as said in messages (``damaged(store.path, …)``): the file's path, or
+    #: the PostgreSQL URL without its password (``location.shown``).
+    path: Path | str
 
     async def close(self, *, abandon_lines: bool = False) -> None: ...
 
@@ -96,6 +100,7 @@ class IncidentStore(Protocol):
         owner: str = "",
         due: datetime | None = None,
         key: str | None = None,
+        client_id: str | None = None,
     ) -> Entry | None: ...
 
     def open_journal(self) -> None: ...
@@ -112,6 +117,7 @@ class IncidentStore(Protocol):
         owner: str = "",
         due: datetime | None = None,
         gate: LineGate | None = None,
+        client_id: str | None = None,
     ) -> asyncio.Future[Entry]: ...
 
     async def settle_lines(self) -> None: ...

@@ -13,13 +13,14 @@ import asyncio
 import sqlite3
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 from warroom.domain.timeline import Entry, EntryError, parse_kind
 from warroom.store.errors import StoreError, entry_errors, explain
-from warroom.store.rows import INSERT_ENTRY, entry_params, new_entry
+from warroom.store.rows import ENTRY_COLUMNS, INSERT_ENTRY, entry_params, new_entry, to_entry
 
 #: The scribe's lines wait less for a lock: the writer retries them, and quitting waits for the
 #: attempt under way before it can say which lines are written.
@@ -62,13 +63,13 @@ class Journal:
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="warroom-journal")
-        self._con: sqlite3.Connection | None = None
+        self._con: Any = None  # the engine's connection (sqlite3's; psycopg's in PgJournal)
         self._closed = self._used = False
         self._closing: Future | None = None
         self._queued: set[Future] = set()
         self._lock = threading.Lock()
 
-    def submit(self, write: Callable[[sqlite3.Connection], Any]) -> Future:
+    def submit(self, write: Callable[[Any], Any]) -> Future:
         with self._lock:
             if self._closed:
                 raise StoreError(f"database {self.path} is closed")
@@ -78,16 +79,32 @@ class Journal:
         future.add_done_callback(self._queued.discard)
         return future
 
-    def _run(self, write: Callable[[sqlite3.Connection], Any]) -> Any:
+    def _run(self, write: Callable[[Any], Any]) -> Any:
         try:
+            if self._con is not None and not self._usable(self._con):
+                self._close()  # the server went away: the next write connects again
             if self._con is None:
-                con = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_ms / 1000)
-                con.execute("PRAGMA synchronous = FULL")  # WAL is the file's, set by the store
-                con.execute("PRAGMA foreign_keys = ON")
-                self._con = con
+                self._con = self._connect()
             return write(self._con)
-        except sqlite3.Error as exc:
-            raise StoreError(explain(self.path, exc)) from None
+        except Exception as exc:
+            failure = self._failure(exc)
+            if failure is None:
+                raise
+            raise failure from None
+
+    # -- the engine's part (SQLite here; PostgreSQL overrides) -----------------------------------
+    def _connect(self) -> Any:
+        con = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_ms / 1000)
+        con.execute("PRAGMA synchronous = FULL")  # WAL is the file's, set by the store
+        con.execute("PRAGMA foreign_keys = ON")
+        return con
+
+    def _usable(self, con: Any) -> bool:
+        return True
+
+    def _failure(self, exc: Exception) -> StoreError | None:
+        """The one-line error an engine's exception becomes (None: raise it as it is)."""
+        return StoreError(explain(self.path, exc)) if isinstance(exc, sqlite3.Error) else None
 
     def set_busy_timeout(self, ms: int) -> Future:
         """For tests: give up on a locked file sooner than the default 5 s."""
@@ -115,15 +132,26 @@ class Journal:
 
     def _close(self) -> None:
         if self._con is not None:
-            self._con.close()
-            self._con = None
+            try:
+                self._con.close()
+            finally:
+                self._con = None
 
 
 class ScribeLines:
-    """The store's side of the journal (mixed into ``Store``, which sets ``path`` and ``_journal``)."""
+    """The store's side of the journal (mixed into each engine's store, which sets ``path`` and
+    ``_journal``, and says how its connection writes: ``_q``, ``_line_errors``)."""
 
-    path: Path
+    path: Path | str
     _journal: Journal
+
+    @staticmethod
+    def _q(sql: str) -> str:
+        """``sql`` (written with ``?``) in the engine's paramstyle."""
+        return sql
+
+    def _line_errors(self, incident_id: int) -> AbstractContextManager[None]:
+        return entry_errors(self.path, incident_id)
 
     def open_journal(self) -> None:
         """Open the journal's thread and connection now, in the background, so the scribe's first
@@ -142,6 +170,7 @@ class ScribeLines:
         owner: str = "",
         due: datetime | None = None,
         gate: LineGate | None = None,
+        client_id: str | None = None,
     ) -> asyncio.Future[Entry]:
         """Start appending the scribe's line before returning, on the journal's own thread and
         connection: the commit then waits for the disk only, never for the event loop to finish a
@@ -153,20 +182,24 @@ class ScribeLines:
         kind = parse_kind(kind)
         if not text.strip():
             raise EntryError("an entry needs some text")
-        params = entry_params(incident_id, text, kind, author, at or now, now, owner, due, None)
-        path = self.path
+        params = entry_params(incident_id, text, kind, author, at or now, now, owner, due, None, client_id)
+        sql = self._q(INSERT_ENTRY.format(conflict=" ON CONFLICT DO NOTHING" if client_id else ""))
+        again = self._q(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE client_id = ?")
+        errors = self._line_errors
 
-        def insert(con: sqlite3.Connection) -> Entry:
+        def insert(con) -> Entry:
             if gate is not None and not gate.is_open:
                 raise NotAttempted("waiting for an earlier line")
             try:
-                with entry_errors(path, incident_id):
-                    entry_id = con.execute(INSERT_ENTRY.format(verb="INSERT"), params).fetchone()[0]
+                with errors(incident_id):
+                    row = con.execute(sql, params).fetchone()
+                    if row is None:  # written by an earlier attempt whose acknowledgement was lost
+                        return to_entry(con.execute(again, (client_id,)).fetchone())
             except BaseException:
                 if gate is not None:
                     gate.close()
                 raise
-            return new_entry(entry_id, params)
+            return new_entry(row[0], params)
 
         return asyncio.wrap_future(self._journal.submit(insert))
 

@@ -1,4 +1,4 @@
-"""Rows ↔ domain values: incidents, entries, revisions and readings as SQLite stores them.
+"""Rows ↔ domain values: incidents, entries, revisions and readings as both engines store them.
 
 Pure mapping, no connection: the store, the journal and the salvage all read rows the same
 way. A stored time no reader understands (an older warroom wrote ``999-06-01…``; another tool
@@ -8,7 +8,6 @@ wrote garbage) is shown as a note at the start of the text, never fatal, never h
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -24,8 +23,9 @@ ENTRY_COLUMNS = (
     "redacted_at, redacted_by, redaction_reason, owner, due, key"
 )
 
-INSERT_ENTRY = ("{verb} INTO entries (incident_id, at, logged_at, author, kind, text, owner, due, key)"
-                " VALUES (?,?,?,?,?,?,?,?,?) RETURNING id")
+#: ``{conflict}``: empty, or `` ON CONFLICT DO NOTHING`` for an entry written once (a key, a client id).
+INSERT_ENTRY = ("INSERT INTO entries (incident_id, at, logged_at, author, kind, text, owner, due, key, client_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?){conflict} RETURNING id")
 
 
 def optional_time(text: str | None) -> datetime | None:
@@ -52,7 +52,8 @@ def _policy(snapshot: str) -> Policy:
     return policy_from_snapshot(json.loads(snapshot))
 
 
-def to_incident(row: sqlite3.Row) -> Incident:
+def to_incident(row) -> Incident:
+    """A row read by name (``sqlite3.Row``, or the PostgreSQL engine's ``NamedRow``)."""
     return Incident(
         id=row["id"],
         title=row["title"],
@@ -68,7 +69,7 @@ def to_incident(row: sqlite3.Row) -> Incident:
     )
 
 
-def _milestones(row: sqlite3.Row) -> dict[str, datetime]:
+def _milestones(row) -> dict[str, datetime]:
     """The readable milestones; an unreadable ``declared`` falls back to when the row was created
     (every incident has one), any other unreadable one is left out (its timeline entry shows it)."""
     milestones = {k: t for k, v in json.loads(row["milestones"]).items() if (t := stored_time(v)) is not None}
@@ -81,7 +82,7 @@ def milestones_json(milestones) -> str:
     return json.dumps({k: iso_utc(v) for k, v in milestones.items()}, sort_keys=True)
 
 
-def to_entry(row: sqlite3.Row | tuple, history: tuple[Revision, ...] = ()) -> Entry:
+def to_entry(row, history: tuple[Revision, ...] = ()) -> Entry:
     """An entry row; a time that cannot be read becomes a note at the start of its text, and the
     entry sorts where it was logged (or, failing that, first) — shown, never fatal, never hidden."""
     (id_, incident_id, at, logged_at, author, kind, text, starred, revision,
@@ -117,14 +118,15 @@ def to_revision(r) -> Revision:
                     replaced_at=replaced_at or at, replaced_by=r[7])
 
 
-def entry_params(incident_id, text, kind, author, at, now, owner, due, key) -> tuple:
+def entry_params(incident_id, text, kind, author, at, now, owner, due, key, client_id=None) -> tuple:
     """The ``INSERT_ENTRY`` parameters of a new entry."""
-    return (incident_id, iso_utc(at), iso_utc(now), author, kind, text, owner, iso_utc(due) if due else None, key)
+    return (incident_id, iso_utc(at), iso_utc(now), author, kind, text, owner, iso_utc(due) if due else None, key,
+            client_id)
 
 
 def new_entry(entry_id: int, params: tuple) -> Entry:
     """The entry just inserted with ``params``, as ``entries`` would read it back."""
-    incident_id, at, logged_at, author, kind, text, owner, due, key = params
+    incident_id, at, logged_at, author, kind, text, owner, due, key, _client_id = params
     return Entry(id=entry_id, incident_id=incident_id, at=parse_instant(at), logged_at=parse_instant(logged_at),
                  author=author, kind=kind, text=text, owner=owner, due=optional_time(due), key=key)
 

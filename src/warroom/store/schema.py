@@ -1,6 +1,7 @@
 """The SQLite schema and its forward migrations (``PRAGMA user_version`` is the schema version).
 
-Migrations are append-only: never edit a released one, add the next.
+Migrations are append-only: never edit a released one, add the next — and the same-numbered one
+in ``pg_schema`` (PostgreSQL), which must leave the same tables and columns.
 """
 
 from __future__ import annotations
@@ -100,6 +101,12 @@ MIGRATIONS: tuple[str, ...] = (
         value        TEXT
     );
     CREATE INDEX readings_by_incident ON readings (incident_id, at);
+    """,
+    # 4: a client-made id per entry (unique), so that a write retried after a lost acknowledgement
+    # finds the entry its first attempt wrote instead of writing it twice.
+    """
+    ALTER TABLE entries ADD COLUMN client_id TEXT;
+    CREATE UNIQUE INDEX entries_by_client_id ON entries (client_id);
     """,
 )
 
