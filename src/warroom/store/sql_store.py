@@ -73,6 +73,23 @@ class SqlStore(ScribeLines):
     def _entry_errors(self, incident_id: int) -> AbstractContextManager[None]:
         raise NotImplementedError
 
+    # -- change detection (``data_version``, the cheap "whether", is the engine's) ------------------
+    async def change_seq(self) -> int:
+        rows = await self._fetch("SELECT coalesce(max(seq), 0) FROM changes")
+        return rows[0][0]
+
+    async def changes_since(self, seq: int, incident_id: int | None = None) -> tuple[int, set[int], bool]:
+        """(latest seq, ids of entries changed since ``seq``, whether an incident row changed)."""
+        sql = "SELECT seq, incident_id, entry_id FROM changes WHERE seq > ?"
+        params: list[Any] = [seq]
+        if incident_id is not None:
+            sql += " AND incident_id = ?"
+            params.append(incident_id)
+        rows = await self._fetch(sql, params)
+        latest = max((r[0] for r in rows), default=seq)
+        entry_ids = {r[2] for r in rows if r[2] is not None}
+        return latest, entry_ids, any(r[2] is None for r in rows)
+
     # -- incidents -------------------------------------------------------------------------------
     async def declare(
         self,

@@ -198,22 +198,6 @@ class Store(SqlStore):
         """Changes whenever *another* connection commits; costs no disk read."""
         return (await self._db.execute_fetchall("PRAGMA data_version"))[0][0]
 
-    async def change_seq(self) -> int:
-        rows = await self._db.execute_fetchall("SELECT coalesce(max(seq), 0) FROM changes")
-        return rows[0][0]
-
-    async def changes_since(self, seq: int, incident_id: int | None = None) -> tuple[int, set[int], bool]:
-        """(latest seq, ids of entries changed since ``seq``, whether an incident row changed)."""
-        sql = "SELECT seq, incident_id, entry_id FROM changes WHERE seq > ?"
-        params: list[Any] = [seq]
-        if incident_id is not None:
-            sql += " AND incident_id = ?"
-            params.append(incident_id)
-        rows = await self._db.execute_fetchall(sql, params)
-        latest = max((r[0] for r in rows), default=seq)
-        entry_ids = {r[2] for r in rows if r[2] is not None}
-        return latest, entry_ids, any(r[2] is None for r in rows)
-
     async def integrity_check(self) -> str:
         return (await self._db.execute_fetchall("PRAGMA integrity_check"))[0][0]
 
