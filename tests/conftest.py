@@ -55,5 +55,6 @@ def wr(warroom_exe, cli_env):
         return proc
     return run
 
-# The real-Prometheus fixtures (prometheus, prometheus_scenario, spare_prometheus).
-pytest_plugins = ["fixtures.prom_fixture"]
+# The real-Prometheus fixtures (prometheus, prometheus_scenario, spare_prometheus) and the real
+# PostgreSQL (postgres_server, pg_server, pg_url).
+pytest_plugins = ["fixtures.prom_fixture", "fixtures.pg_fixture"]

@@ -1,7 +1,8 @@
 """``warroom doctor``: check everything warroom depends on and say precisely what is wrong.
 
 One :class:`Check` per line: the config file (parse and validation, naming file and key), the
-database (path, opens, schema version, permissions), Prometheus (reachable, version, then each
+database (path, opens, schema version, permissions; for a PostgreSQL URL: connects, TLS,
+schema version, the role's privileges, LISTEN), Prometheus (reachable, version, then each
 panel's query and the alerts endpoint), the health probes, and whether a kubeconfig and context
 resolve (read from the files; no cluster is contacted).
 
@@ -52,7 +53,7 @@ class Check:
 
 
 def run(
-    config_path: Path, *, explicit: bool, db_path: Path, env: Mapping[str, str] = os.environ,
+    config_path: Path, *, explicit: bool, db_path: Path | str, env: Mapping[str, str] = os.environ,
     now: datetime | None = None,
 ) -> Iterator[Check]:
     """Every check, in order (a generator: print each as it comes)."""
@@ -132,9 +133,15 @@ def _secrets(config: Config | None) -> list[str]:
 # -- database ------------------------------------------------------------------------------------
 
 
-def _database_check(path: Path) -> Check:
+def _database_check(path: Path | str) -> Check:
+    from warroom.store.location import is_url
     from warroom.store.schema import SCHEMA_VERSION
 
+    if is_url(path):
+        from warroom.store.pg_check import check  # psycopg only for a PostgreSQL URL
+
+        status, message = check(str(path))
+        return Check(status, "database", message)
     path = path.expanduser()
     if not path.exists():
         parent = next((p for p in path.parents if p.exists()), None)

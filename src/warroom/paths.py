@@ -1,4 +1,5 @@
-"""Where warroom keeps its files: the user data dir (database) and config dir, XDG-style."""
+"""Where warroom keeps its files: the user data dir (database) and config dir, XDG-style.
+The database may also be a PostgreSQL server (``$WARROOM_DB=postgresql://…``): see ``store.location``."""
 
 from __future__ import annotations
 
@@ -6,16 +7,33 @@ import os
 from pathlib import Path
 from typing import Mapping
 
+from warroom.store.location import Location, db_location, is_url
+
 APP = "warroom"
 
 
-def default_db_path(env: Mapping[str, str] = os.environ) -> Path:
-    """``$WARROOM_DB``, else ``<user data dir>/warroom/warroom.db`` (e.g. ~/.local/share/warroom)."""
+def default_db_path(env: Mapping[str, str] = os.environ) -> Location:
+    """``$WARROOM_DB`` (a path, or a ``postgresql://`` URL), else ``<user data dir>/warroom/warroom.db``
+    (e.g. ~/.local/share/warroom)."""
     if env.get("WARROOM_DB"):
-        return Path(env["WARROOM_DB"]).expanduser()
+        return db_location(env["WARROOM_DB"])
+    return _data_dir() / "warroom.db"
+
+
+def _data_dir() -> Path:
     from platformdirs import user_data_path
 
-    return user_data_path(APP, appauthor=False) / "warroom.db"
+    return user_data_path(APP, appauthor=False)
+
+
+def beside_db(location: Location) -> Path:
+    """The folder for files kept beside the database (the unsaved lines): the file's own folder,
+    or for a database on a server, the user data dir — never a path made of the URL."""
+    if is_url(location):
+        folder = _data_dir()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return folder
+    return Path(location).expanduser().parent
 
 
 def default_config_path(env: Mapping[str, str] = os.environ) -> Path:

@@ -1,4 +1,4 @@
-"""The store's typed interface (``IncidentStore``): the SQLite ``Store`` provides every member with
+"""The store's typed interface (``IncidentStore``): both engines (SQLite ``Store``, PostgreSQL ``PgStore``) provide every member with
 the same signature, and the CLI's commands and the review draft ask for nothing beyond it — so a
 second engine that implements the interface is enough for them."""
 
@@ -13,7 +13,8 @@ from warroom.cli.registry import BY_NAME, build_parser
 from warroom.domain.presets import SEV
 from warroom.drill.library import load
 from warroom.review import extra_sections
-from warroom.store import DrillScenario, IncidentStore, Store
+from warroom.store import DrillScenario, IncidentStore, PgStore, Store
+from warroom.store.location import shown
 
 from fixtures.support import T0
 
@@ -39,15 +40,17 @@ def test_the_interface_lists_what_the_callers_use():
     assert "limit_pages" not in MEMBERS and "set_busy_timeout" not in MEMBERS  # SQLite's test hooks
 
 
+@pytest.mark.parametrize("engine", [Store, PgStore])
 @pytest.mark.parametrize("name", METHODS)
-def test_store_has_each_method_with_the_interface_signature(name):
-    ours, theirs = getattr(Store, name), getattr(IncidentStore, name)
+def test_store_has_each_method_with_the_interface_signature(name, engine):
+    ours, theirs = getattr(engine, name), getattr(IncidentStore, name)
     assert inspect.signature(ours) == inspect.signature(theirs)
     assert inspect.iscoroutinefunction(ours) == inspect.iscoroutinefunction(theirs)
 
 
-async def test_store_has_the_path(store, db_path):
-    assert isinstance(OnlyTheInterface(store).path, type(db_path)) and store.path == db_path
+async def test_store_has_the_path_without_a_password(store, db):
+    assert str(OnlyTheInterface(store).path) == shown(db)
+    assert isinstance(store.path, type(db)) and "Pw-" not in str(store.path)
 
 
 @pytest.mark.parametrize("argv", [

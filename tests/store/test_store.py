@@ -1,4 +1,5 @@
-"""The SQLite store: round-trips, revisions, redaction, migrations, errors, change detection."""
+"""The store on both engines (``store``/``db`` are parametrised over SQLite and PostgreSQL): round-trips,
+revisions, redaction, migrations, errors, change detection; then what only SQLite has (``sqlite_store``)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from warroom.domain import incident as inc
 from warroom.domain.incident import IncidentError
 from warroom.domain.presets import P1, SEV
 from warroom.domain.timeline import EntryError
-from warroom.store import NotFound, Store, StoreError
+from warroom.store import NotFound, Store, StoreError, connect_store, open_store
 from warroom.store.schema import SCHEMA_VERSION
 
-from fixtures.support import T0, hold_write_lock
+from fixtures.support import T0, hold_write_lock, raw_sql
 
 
 async def declare(store, **kw):
@@ -132,8 +133,8 @@ async def test_list_open_and_all(store):
     assert (await store.incident(b.id)).policy == P1
 
 
-async def test_file_is_private_wal_and_versioned(db_path, store):
-    await declare(store)
+async def test_file_is_private_wal_and_versioned(db_path, sqlite_store):
+    await declare(sqlite_store)
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
     for suffix in ("-wal", "-shm"):
         side = db_path.with_name(db_path.name + suffix)
@@ -145,9 +146,9 @@ async def test_file_is_private_wal_and_versioned(db_path, store):
     con.close()
 
 
-async def test_change_detection_between_connections(db_path, store):
+async def test_change_detection_between_connections(db, store):
     i = await declare(store)
-    async with Store.open(db_path) as other:
+    async with open_store(db) as other:
         v0, seq0 = await other.data_version(), await other.change_seq()
         assert await other.data_version() == v0  # nothing changed: cheap and stable
         e = await store.append(i.id, "from the scribe", author="s", now=T0)
@@ -187,8 +188,8 @@ async def locked(db_path, store):
         blocker.close()
 
 
-async def test_locked_database_gives_a_clear_error(db_path, store, monkeypatch):
-
+async def test_locked_database_gives_a_clear_error(db_path, sqlite_store):
+    store = sqlite_store
     i = await declare(store)
     async with locked(db_path, store):
         with pytest.raises(StoreError, match="locked"):
@@ -213,9 +214,9 @@ async def test_append_many_imports_in_one_transaction(store):
     assert [e.text for e in await store.entries(i.id)][-50:] == [f"line {s}" for s in range(50)]
 
 
-async def test_append_keyed_writes_a_batch_once_skipping_keys_already_written(db_path, store):
+async def test_append_keyed_writes_a_batch_once_skipping_keys_already_written(db, store):
     i = await declare(store)
-    async with Store.open(db_path) as other:  # another process wrote one of the keys first
+    async with open_store(db) as other:  # another process wrote one of the keys first
         await other.append(i.id, "b from the other", author="warroom", now=T0, kind="system", key="k:b")
     rows = [("k:a", "a", T0, "system"), ("k:b", "b", T0, "system"), ("k:c", "c", T0 + timedelta(seconds=1), "system")]
     written = await store.append_keyed(i.id, rows, author="warroom", now=T0)
@@ -233,7 +234,8 @@ async def test_append_keyed_writes_a_batch_once_skipping_keys_already_written(db
     assert not any(e.key in ("k:x", "k:y") for e in await store.entries(i.id))  # all or nothing
 
 
-async def test_append_keyed_on_a_locked_database_gives_a_clear_error_and_writes_nothing(db_path, store):
+async def test_append_keyed_on_a_locked_database_gives_a_clear_error_and_writes_nothing(db_path, sqlite_store):
+    store = sqlite_store
     i = await declare(store)
     async with locked(db_path, store):
         with pytest.raises(StoreError, match="locked"):
@@ -242,7 +244,7 @@ async def test_append_keyed_on_a_locked_database_gives_a_clear_error_and_writes_
                                                      now=T0)] == ["k:a"]
 
 
-async def test_append_soon_is_committed_before_the_event_loop_runs_again(db_path, store):
+async def test_append_soon_is_committed_before_the_event_loop_runs_again(db, store):
     """The scribe's line goes to the journal thread from the key handler itself: another connection
     sees it committed while this loop has not yet run a single step."""
     import time
@@ -251,24 +253,22 @@ async def test_append_soon_is_committed_before_the_event_loop_runs_again(db_path
     store.open_journal()
     pending = store.append_soon(i.id, "pool at 95%", author="s", now=T0 + timedelta(minutes=1), kind="action",
                                 owner="alice", due=T0 + timedelta(minutes=30))
-    other = sqlite3.connect(db_path)
     deadline = time.monotonic() + 5
-    while not other.execute("SELECT count(*) FROM entries WHERE text = 'pool at 95%'").fetchone()[0]:
+    while not raw_sql(db, "SELECT count(*) FROM entries WHERE text = ?", ("pool at 95%",))[0][0]:
         assert time.monotonic() < deadline, "not committed without the event loop"
         time.sleep(0.001)  # blocks this loop on purpose: the commit must not need it
-    other.close()
     entry = await pending
     assert entry == (await store.entries(i.id, ids=[entry.id]))[0]  # as a read would give it back
     assert (entry.kind, entry.owner, entry.due) == ("action", "alice", T0 + timedelta(minutes=30))
 
 
-async def test_append_soon_keeps_the_order_and_close_waits_for_every_line(db_path):
-    store = await Store.connect(db_path)
+async def test_append_soon_keeps_the_order_and_close_waits_for_every_line(db):
+    store = await connect_store(db)
     i = await declare(store)
     for n in range(50):
         store.append_soon(i.id, f"line {n}", author="s", now=T0 + timedelta(seconds=n))
     await store.close()  # without awaiting a single line
-    async with Store.open(db_path) as again:
+    async with open_store(db) as again:
         entries = await again.entries(i.id)
     assert [e.text for e in entries if e.text.startswith("line")] == [f"line {n}" for n in range(50)]
     assert [e.id for e in entries] == sorted(e.id for e in entries)
@@ -276,12 +276,18 @@ async def test_append_soon_keeps_the_order_and_close_waits_for_every_line(db_pat
         store.append_soon(i.id, "after close", author="s", now=T0)
 
 
-async def test_append_soon_errors_write_nothing(db_path, store):
+async def test_append_soon_errors_write_nothing(store):
     i = await declare(store)
     with pytest.raises(EntryError):
         store.append_soon(i.id, "   ", author="s", now=T0)
     with pytest.raises(NotFound):
         await store.append_soon(999, "no such incident", author="s", now=T0)
+    assert [e.text for e in await store.entries(i.id)] == ["Incident declared: SEV-1 Critical — Checkout 500s"]
+
+
+async def test_append_soon_on_a_locked_database_writes_nothing(db_path, sqlite_store):
+    store = sqlite_store
+    i = await declare(store)
     async with locked(db_path, store):
         with pytest.raises(StoreError, match="locked"):
             await store.append_soon(i.id, "while locked", author="s", now=T0)
@@ -289,14 +295,14 @@ async def test_append_soon_errors_write_nothing(db_path, store):
     assert (await store.append_soon(i.id, "after the lock", author="s", now=T0)).text == "after the lock"
 
 
-async def test_a_store_that_never_journals_starts_no_thread(db_path):
+async def test_a_store_that_never_journals_starts_no_thread(db):
     import threading
 
     def journals():
         return {t for t in threading.enumerate() if t.name.startswith("warroom-journal")}
 
     before = journals()  # an earlier test's may still be winding down
-    async with Store.open(db_path) as store:
+    async with open_store(db) as store:
         await declare(store)
         assert journals() <= before
 

@@ -23,6 +23,7 @@ from warroom.domain.policy import PolicyError
 from warroom.domain.times import TimeParseError
 from warroom.domain.timeline import EntryError
 from warroom.paths import default_db_path
+from warroom.store.location import Location
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,17 +43,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-async def _in_store(handler, args, db_path: Path) -> int:
+async def _in_store(handler, args, db_path: Location) -> int:
     """Run ``handler`` with the database open; what the store, the domain or the disk refuse is a CliError."""
-    from warroom.store import NotFound, Store, StoreError, explain
+    from warroom.store import NotFound, StoreError, explain, open_store, shown
 
     now = datetime.now(timezone.utc)
     try:
-        async with Store.open(db_path) as store:
+        async with open_store(db_path) as store:
             return await handler(store, args, now)
     except (StoreError, NotFound, IncidentError, PolicyError, TimeParseError, EntryError) as exc:
         raise CliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:  # a damaged page met by a read
         raise CliError(explain(db_path, exc)) from None
     except OSError as exc:
-        raise CliError(f"{exc.filename or db_path}: {exc.strerror or exc}") from None
+        raise CliError(f"{exc.filename or shown(db_path)}: {exc.strerror or exc}") from None

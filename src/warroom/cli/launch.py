@@ -25,10 +25,10 @@ def run_tui(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def cmd_replay(args: argparse.Namespace, db_path: Path) -> int:
-    from warroom.store import NotFound, Store, StoreError
+    from warroom.store import NotFound, StoreError, open_store
 
     async def pick() -> tuple[int, datetime | None]:
-        async with Store.open(db_path) as store:
+        async with open_store(db_path) as store:
             incident_id = args.incident or await store.active_incident_id()
             if incident_id is None:
                 latest = await store.incidents()

@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from warroom.store import IncidentStore
 
 
-def cmd_where(args, db_path: Path) -> int:
-    out(str(db_path))
+def cmd_where(args, db_path: Path | str) -> int:
+    from warroom.store.location import shown
+
+    out(shown(db_path))  # a URL without its password
     return 0
 
 

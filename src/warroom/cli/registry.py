@@ -15,12 +15,14 @@ from warroom.cli import incidents, launch, records, sources, timeline
 from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, incident_id, speed
 from warroom.domain import incident as inc
 from warroom.domain.timeline import KINDS
+from warroom.store.location import db_location
 
 EPILOG = """\
 times (T): HH:MM (local: the most recent such time), or ISO 8601 such as 2026-11-23T10:15 (local) or
   2026-11-23T10:15Z; an HH:MM before the incident began is refused (give the date).
 -i defaults to the active incident (the one declared or opened last).
-database: --db, else $WARROOM_DB, else the user data dir (run `warroom where`).
+database: --db, else $WARROOM_DB, else the user data dir (run `warroom where`); a file, or a
+  postgresql://user@host/db URL for a team on several machines (password from PGPASSWORD or ~/.pgpass).
 config: --config, else $WARROOM_CONFIG, else config.toml in the user config dir (optional);
   $WARROOM_PROMETHEUS_URL and the other WARROOM_* variables override it (`warroom doctor` checks it all).
 """
@@ -132,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", type=Path, help="database file (default: $WARROOM_DB or the user data dir)")
+    parser.add_argument("--db", type=db_location, metavar="FILE|URL",
+                        help="database file, or a postgresql:// URL for a team on several machines "
+                             "(default: $WARROOM_DB or the user data dir)")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="config file (default: $WARROOM_CONFIG or config.toml in the user config dir)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from warroom.config import Config
 from warroom.localtime import local_timezone
 from warroom.room.writes import Backoff, reason
+from warroom.store.location import db_location
 from warroom.ui.crash import NoLocalsOnCrash
 from warroom.ui.feeds import FEED_BACKOFF, Feeds
 from warroom.ui.feeds.build import build_feeds
@@ -126,7 +127,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         self.comms_drafts: dict[int, dict[str, str]] = {}  # per incident, kept until sent
         self.last_posted: list = []
         self.notices: deque[str] = deque(maxlen=NOTICES_KEPT)
-        self.session = Session(self, Path(db_path), incident_id, backoff)
+        self.session = Session(self, db_location(db_path), incident_id, backoff)
         self.feeds = Feeds(self, feed_backoff or FEED_BACKOFF)
         self._sync_interval = sync_interval
         self._tick_interval = tick_interval

@@ -27,7 +27,7 @@ from warroom.domain.sla import evaluate
 from warroom.domain.timeline import Entry, checklist_ticks
 from warroom.domain.times import format_duration, short_utc
 from warroom.localtime import local_timezone
-from warroom.store import Store, StoreError
+from warroom.store import StoreError, db_location, open_store
 from warroom.ui.crash import NoLocalsOnCrash
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST, NARROW_WIDTH, styles_path
 from warroom.ui.widgets.header import IncidentHeader
@@ -66,7 +66,7 @@ class ReplayApp(NoLocalsOnCrash, App[int]):
     def __init__(self, db_path: Path | str, incident_id: int, *, local: tzinfo | None = None,
                  start: datetime | None = None) -> None:
         super().__init__()
-        self.db_path = Path(db_path)
+        self.db_path = db_location(db_path)
         self.incident_id = incident_id
         self.local = local or local_timezone()
         self.incident: Incident | None = None
@@ -101,7 +101,7 @@ class ReplayApp(NoLocalsOnCrash, App[int]):
     @work(exclusive=True, group="load", exit_on_error=False)
     async def _load(self) -> None:
         try:
-            async with Store.open(self.db_path) as store:
+            async with open_store(self.db_path) as store:
                 self.incident = await store.incident(self.incident_id)
                 self.entries = await store.entries(self.incident_id)
                 records = await store.readings(self.incident_id)

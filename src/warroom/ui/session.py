@@ -28,7 +28,7 @@ from warroom.domain.timeline import Entry, EntryError
 from warroom.domain.times import TimeParseError
 from warroom.room.session import Room, update_reminder
 from warroom.room.writes import Backoff, WriteQueue, reason
-from warroom.store import Damaged, NotFound, Store, StoreError, explain
+from warroom.store import Damaged, IncidentStore, NotFound, StoreError, connect_store, explain
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.sla import SlaPane
 from warroom.ui.widgets.timeline import TimelinePane
@@ -48,7 +48,7 @@ class Session:
     def __init__(self, app: WarRoomApp, db_path: Path, incident_id: int | None, backoff: Backoff | None) -> None:
         self._app = app
         self.db_path = db_path
-        self.store: Store | None = None
+        self.store: IncidentStore | None = None
         self.room = Room()
         self.report: SlaReport | None = None
         self.loaded = asyncio.Event()
@@ -73,7 +73,7 @@ class Session:
         """(the incident to show with its entries and change sequence, or None; the data version;
         the scenarios to offer on a first run, or None). A drill declares its incident here."""
         app = self._app
-        self.store = await Store.connect(self.db_path)
+        self.store = await connect_store(self.db_path)
         self.store.open_journal()
         if app.drill is not None and app.drill.incident_id is None:
             from warroom.ui.flows.drill import declare_drill

@@ -72,15 +72,16 @@ async def quit_when_written(app: WarRoomApp) -> None:
                           f"({why}); they are kept in {path}{not_done}"))
 
 
-def save_unsaved(db_path: Path, lines: list[tuple[datetime, str]], changes: list[str] = ()) -> Path:
+def save_unsaved(db_path: Path | str, lines: list[tuple[datetime, str]], changes: list[str] = ()) -> Path:
     """Write lines the database would not take to ``unsaved-<time>.txt`` beside it, readable by
     its owner only (as the database is): the time each was typed, then the line as typed; the
     other changes not saved (dialogs' acks, edits…) as comments, to do again."""
     from warroom.domain.text import one_line
     from warroom.domain.times import iso_utc
+    from warroom.paths import beside_db
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = Path(db_path).expanduser().parent / f"unsaved-{stamp}.txt"
+    path = beside_db(db_path) / f"unsaved-{stamp}.txt"  # for a server: the user data dir
     body = "".join(f"{iso_utc(at)}  {raw}\n" for at, raw in lines)
     header = ("# Lines typed in warroom that the database did not take: the time typed (UTC), then the line.\n"
               "# Type them again in warroom's line with @TIME first to keep their time (@2026-12-02T10:15:00Z text).\n"
