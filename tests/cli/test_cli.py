@@ -11,6 +11,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from fixtures.pg_fixture import PASSWORD
+
+pytestmark = pytest.mark.engines("sqlite", "postgres")
+
 
 def _minutes_ago(n: int) -> str:
     return (datetime.now(timezone.utc) - timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -129,6 +133,7 @@ def test_future_time_is_refused(wr):
     assert "in the future" in proc.stderr
 
 
+@pytest.mark.engines("sqlite")
 def test_corrupt_database(wr, db_path):
     db_path.write_bytes(b"garbage" * 1000)
     proc = wr("list", ok=False)
@@ -137,6 +142,7 @@ def test_corrupt_database(wr, db_path):
     assert db_path.read_bytes() == b"garbage" * 1000
 
 
+@pytest.mark.engines("sqlite")
 def test_locked_database(wr, db_path, cli_env):
     wr("declare", "x")
     con = sqlite3.connect(db_path, isolation_level=None)
@@ -169,5 +175,28 @@ def test_subcommands_import_neither_textual_nor_kubernetes(cli_env):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_where_prints_the_database_path(wr, db_path):
-    assert wr("where").stdout.strip() == str(db_path)
+def test_where_prints_the_database_without_its_password(wr, cli_db):
+    shown = wr("where").stdout.strip()
+    assert shown == str(cli_db).replace(PASSWORD, "***") and PASSWORD not in shown
+
+
+@pytest.mark.engines("postgres")
+def test_a_server_that_refuses_is_one_line_without_the_password(wr, cli_env, pg_server):
+    cli_env["WARROOM_DB"] = pg_server.url("postgres", password="not-" + PASSWORD)
+    proc = wr("list", ok=False)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and PASSWORD not in proc.stderr
+    assert "password authentication failed" in proc.stderr and "***" in proc.stderr
+    cli_env["WARROOM_DB"] = f"postgresql://warroom:{PASSWORD}@127.0.0.1:1/x"
+    proc = wr("--db", cli_env.pop("WARROOM_DB"), "log", "x", ok=False)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and PASSWORD not in proc.stderr
+
+
+@pytest.mark.engines("postgres")
+def test_doctor_checks_the_postgresql_database(wr, cli_env, pg_url):
+    wr("declare", "x")
+    line = next(l for l in wr("doctor", ok=False).stdout.splitlines() if "database" in l)
+    assert line.startswith("OK") and "schema version" in line and "PostgreSQL 15" in line, line
+    assert PASSWORD not in line and "role warroom" in line
+    cli_env["WARROOM_DB"] = pg_url.replace(PASSWORD, "wrong")
+    line = next(l for l in wr("doctor", ok=False).stdout.splitlines() if "database" in l)
+    assert line.startswith("FAIL") and "password authentication failed" in line

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+pytestmark = pytest.mark.engines("sqlite", "postgres")
+
 
 def ago(**kw) -> datetime:
     return (datetime.now(timezone.utc) - timedelta(**kw)).replace(second=0, microsecond=0)

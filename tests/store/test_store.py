@@ -325,3 +325,18 @@ async def test_readings_round_trip_and_prune_keeps_the_timeline(store):
     assert await store.prune_readings(t0 + timedelta(days=91)) == ([old.id], 2)
     assert await store.readings(old.id) == [] and len(await store.readings(live.id)) == 1  # open: untouched
     assert await store.entries(old.id) == entries_before
+
+
+async def test_a_retried_write_with_the_same_client_id_is_written_once(store):
+    """A write whose acknowledgement was lost is retried with the same client id: the entry comes
+    back, not a second one — through ``append`` and through the journal alike."""
+    i = await declare(store)
+    first = await store.append(i.id, "rolled back", author="s", now=T0, client_id="host-a:1")
+    again = await store.append(i.id, "rolled back", author="s", now=T0 + timedelta(seconds=5), client_id="host-a:1")
+    assert again == first
+    store.open_journal()
+    line = await store.append_soon(i.id, "pool at 95%", author="s", now=T0, client_id="host-a:2")
+    assert await store.append_soon(i.id, "pool at 95%", author="s", now=T0, client_id="host-a:2") == line
+    assert await store.append(i.id, "pool at 95%", author="s", now=T0, client_id="host-a:2") == line
+    texts = [e.text for e in await store.entries(i.id)]
+    assert texts.count("rolled back") == 1 and texts.count("pool at 95%") == 1
