@@ -132,7 +132,7 @@ MIGRATIONS: tuple[str, ...] = (
     # the entry its first attempt wrote instead of writing it twice.
     """
     ALTER TABLE entries ADD COLUMN client_id TEXT;
-    CREATE UNIQUE INDEX entries_by_client_id ON entries (client_id);
+    CREATE UNIQUE INDEX entries_by_client_id ON entries (client_id) WHERE client_id IS NOT NULL;
     """,
 )
 
