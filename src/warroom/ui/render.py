@@ -260,10 +260,6 @@ def detail(entry: Entry, local: tzinfo, width: int | None = None, height: int | 
     out.append(KIND_LABEL[entry.kind], style=KIND_STYLE[entry.kind])
     out.append(" · ", style="dim")
     out.append_text(user(entry.author, "dim"))
-    head = action_head(entry, local)
-    if head:
-        out.append(" · ", style="dim")
-        out.append_text(head)
     if entry.backdated:
         out.append(f" · logged {entry.logged_at.astimezone(local):%H:%M:%S}", style="dim")
     if entry.edited:
@@ -275,6 +271,10 @@ def detail(entry: Entry, local: tzinfo, width: int | None = None, height: int | 
         out.append(": ", style="italic")
         out.append_text(user(entry.redaction_reason, "italic"))
     else:
+        head = action_head(entry, local)
+        if head:
+            out.append_text(head)
+            out.append(" ")
         out.append(visible(entry.text))
     if not width or not height:
         return out

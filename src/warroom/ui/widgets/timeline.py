@@ -249,11 +249,6 @@ class TimelinePane(Vertical):
                 header.append(" " + label.ljust(w))
         self.query_one("#timeline-header", Static).update(header, layout=False)
 
-    @property
-    def text_width(self) -> int:
-        """Cells the entry column has (what the columns leave of the pane's width)."""
-        return self._text_width
-
     def _rebuild(self, follow: bool = False, *, restyle: bool = False) -> None:
         """Filter and sort every entry again; ``restyle`` when the cells themselves change (the
         time zone, a new day): rows are cached by what the entry holds, so otherwise they stay."""
