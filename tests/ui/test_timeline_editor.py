@@ -266,6 +266,12 @@ async def test_keys_typed_ahead_of_the_edit_prompt_closing_are_neither_lost_nor_
         # keys typed after Enter went into the prompt as it closed, and were lost
         burst(app, "end", *" on db-1", "enter", *after)
         await pilot.pause()
+        if after == ["enter"]:  # the second Enter reached the timeline: it opens the entry, as Enter there does
+            from warroom.ui.screens.entry_view import EntryView
+
+            await wait_for(pilot, lambda: isinstance(app.screen, EntryView), what="the entry view")
+            await wait_for(pilot, lambda: "pool at 100% on db-1" in app.screen.text.plain, what="the edited text")
+            await pilot.press("escape")
         await wait_for(pilot, lambda: len(app.screen_stack) == 1 and not app.query_one(ScribeInput).value
                        and len(app.query_one(TimelinePane).entries) == (3 if len(after) > 1 else 2),
                        what="the prompt closed and every line taken")

@@ -8,8 +8,9 @@ colour-blind readers.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
+from rich.console import Console
 from rich.text import Text
 
 from warroom.domain.incident import ROLE_LABELS, Incident
@@ -180,15 +181,24 @@ def sla_lines(incident: Incident, report: SlaReport, local: tzinfo) -> Text:
     return out
 
 
-def time_cell(entry: Entry, local: tzinfo | None, today: datetime) -> Text:
-    """``10:15:02`` local (or ``10:15:02Z``); the date too when it is not the incident's day."""
+def time_cell(entry: Entry, local: tzinfo | None) -> Text:
+    """``10:15:02`` local (or ``10:15:02Z``): always 8 (9) wide; the day is on a separator line
+    above the first entry of each day other than the incident's (``day_separator``)."""
     at = entry.at if local is None else entry.at.astimezone(local)
-    ref = today if local is None else today.astimezone(local)
     stamp = f"{at:%H:%M:%S}" + ("Z" if local is None else "")
-    if at.date() != ref.date():
-        stamp = f"{at:%m-%d} {stamp}"
     style = "dim" if entry.kind == "system" else ""
     return Text(stamp, style=style)
+
+
+def day_separator(day: date, width: int, with_year: bool = False) -> Text:
+    """``── Tue 24 Nov ───────``: the line above the first entry of a day, ``width`` wide."""
+    label = f" {day:%a} {day.day} {day:%b}{f' {day.year}' if with_year else ''} "
+    out = Text("──", style="dim", no_wrap=True, overflow="crop")
+    out.append(label, style="bold")
+    out.append("─" * max(0, width - len(label) - 3), style="dim")
+    out.append(" ")
+    out.truncate(width, pad=True)
+    return out
 
 
 def marks_cell(entry: Entry) -> Text:
@@ -203,24 +213,50 @@ def kind_cell(entry: Entry) -> Text:
     return Text(KIND_LABEL[entry.kind], style=KIND_STYLE[entry.kind])
 
 
-def text_cell(entry: Entry) -> Text:
+OWNER_W = 12  # an action's owner in the timeline row: longer names are cut (the full view has them)
+
+
+def text_cell(entry: Entry, local: tzinfo | None = None) -> Text:
+    """The entry column. An action's owner and due time come first (``@bob by 14:30``), so a
+    column that cuts the text never cuts them; ``local`` None: times in UTC (``Z``)."""
     if entry.redacted:
         return Text.assemble(Text("redacted: ", style="italic dim"), user(entry.redaction_reason, "italic dim"))
     text = user(entry.text, KIND_STYLE["system"] if entry.kind == "system" else "")
-    if entry.kind == "action" and (entry.owner or entry.due):
-        extra = Text(style="dim")
-        if entry.owner:
-            extra.append(f"  @{one_line(entry.owner)}")
-        if entry.due:
-            extra.append(f"  by {entry.due:%H:%M}Z")
-        text.append_text(extra)
+    head = action_head(entry, local)
+    if head:
+        return Text.assemble(head, " ", text, no_wrap=True, overflow="ellipsis")
     return text
 
 
-def detail(entry: Entry, local: tzinfo) -> Text:
-    """The selected entry in full (wrapped), with who/when/revisions."""
+def action_head(entry: Entry, local: tzinfo | None) -> Text:
+    """``@bob by 14:30`` (``by Tue 14:30`` when due another day than the entry's); empty for
+    anything but an action with an owner or a due time."""
+    out = Text(no_wrap=True)
+    if entry.kind != "action" or not (entry.owner or entry.due):
+        return out
+    if entry.owner:
+        owner = one_line(entry.owner)
+        owner = owner if len(owner) <= OWNER_W else owner[: OWNER_W - 1] + "…"
+        out.append(f"@{owner}", style="bold")
+    if entry.due:
+        due = entry.due if local is None else entry.due.astimezone(local)
+        at = entry.at if local is None else entry.at.astimezone(local)
+        day = "" if due.date() == at.date() else f"{due:%a} "
+        out.append(f"{' ' if entry.owner else ''}by {day}{due:%H:%M}{'Z' if local is None else ''}", style="bold")
+    return out
+
+
+MORE = " … Enter: whole entry"
+MORE_SHORT = " …[+]"
+
+
+def detail(entry: Entry, local: tzinfo, width: int | None = None, height: int | None = None) -> Text:
+    """The selected entry under the list: who/when/revisions, then its text wrapped. Given the
+    space it has (``width`` × ``height``), it is cut to fit, and a cut one ends with ``MORE``:
+    the full-entry view (Enter) shows the rest."""
     out = Text()
-    out.append(f"{entry.at.astimezone(local):%Y-%m-%d %H:%M:%S} local · {entry.at:%H:%M:%S}Z · ", style="dim")
+    here = entry.at.astimezone(local)
+    out.append(f"{here.day} {here:%b %H:%M:%S} local · {entry.at:%H:%M:%S}Z · ", style="dim")
     out.append(KIND_LABEL[entry.kind], style=KIND_STYLE[entry.kind])
     out.append(" · ", style="dim")
     out.append_text(user(entry.author, "dim"))
@@ -235,8 +271,33 @@ def detail(entry: Entry, local: tzinfo) -> Text:
         out.append(": ", style="italic")
         out.append_text(user(entry.redaction_reason, "italic"))
     else:
+        head = action_head(entry, local)
+        if head:
+            out.append_text(head)
+            out.append(" ")
         out.append(visible(entry.text))
-    return out
+    if not width or not height:
+        return out
+    return fit(out, width, height)
+
+
+def fit(text: Text, width: int, height: int) -> Text:
+    """``text`` wrapped to ``width`` and cut to ``height`` lines, the last one ending with a sign
+    that there is more when anything was cut (lines joined by newlines: what is shown is what was
+    measured)."""
+    lines = text.wrap(_CONSOLE, width)
+    if len(lines) <= height:
+        return Text("\n").join(lines)
+    kept = list(lines[:height])
+    more = MORE if width >= 2 * len(MORE) else MORE_SHORT
+    last = kept[-1]
+    last.rstrip()
+    last.truncate(max(0, width - len(more)))
+    last.append(more, style="bold reverse")
+    return Text("\n").join(kept)
+
+
+_CONSOLE = Console(width=80, color_system=None, force_terminal=False, legacy_windows=False)
 
 
 def roles_line(incident: Incident) -> Text:

@@ -350,6 +350,13 @@ class Session:
         batch, incident_id = self.room.take_readings(), self.room.incident.id
         self.enqueue("readings", lambda: self.store.record(incident_id, batch))
 
+    async def history(self, entry: Entry) -> tuple:
+        """An entry's earlier versions, read when the full-entry view asks (in its worker)."""
+        if self.store is None:
+            raise StoreError("the database is not open")
+        found = await self.store.entries(entry.incident_id, with_history=True, ids=[entry.id])
+        return found[0].history if found else ()
+
     def need_incident(self) -> bool:
         if self.room.incident is None or self.store is None:
             self._app.notify("No incident open: F2 declares one, F3 opens one.", severity="warning")

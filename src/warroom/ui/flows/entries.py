@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from warroom.domain.timeline import KINDS, Entry
+from warroom.ui.flows.view import view_entry
 from warroom.ui.widgets.timeline import TimelinePane
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 def entry_command(app: WarRoomApp, event: EntryCommand) -> None:
     session = app.session
     pane = app.query_one(TimelinePane)
+    if event.action == "view":
+        return view_entry(app, event.entry_id)
     if event.action == "filter":
         app.run_flow(pick_filter)
         return

@@ -156,8 +156,9 @@ The timeline input (always ready; Enter logs the line at once, durably)
   //text                    a note starting with "/"
 
 In the timeline (↑ from the input)
-  ↑ ↓  select     s  star     e  edit (revision kept)     x  redact (with a reason)
-  f  filter by kind     /  search     Esc or i  back to typing (any other key types too)
+  ↑ ↓  select     Enter or v  read it whole     s  star     x  redact (with a reason)
+  e  edit (revision kept)     f  filter by kind     /  search
+  Esc or i  back to typing (any other key types too)
 """
 
 

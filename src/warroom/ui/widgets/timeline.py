@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 
 from rich.text import Text
 from textual import events, on
@@ -28,19 +28,18 @@ from warroom.domain.scribe import HELP, Line, ScribeError, parse_line
 from warroom.domain.timeline import Entry, sort_key
 from warroom.ui import render
 from warroom.ui.widgets.line_input import KeysInOrder, LineInput
-from warroom.ui.widgets.timeline_view import TimelineView
-from warroom.ui.widgets.virtual_rows import row_width
+from warroom.ui.widgets.timeline_view import TimelineView, tight_width
 
 MARKS_W, KIND_W, AUTHOR_W = 3, 8, 10
 MIN_TEXT_W = 20
-WIDE_TEXT_W = 32  # below this the author column is dropped
+WIDE_TEXT_W = 48  # the author column is shown only where the entries still get this much beside it
 
 
 LineHandler = Callable[[Line, str], None]
 
 
 class EntryCommand(Message):
-    """star / edit / redact on one entry, or filter / search on the view."""
+    """star / edit / redact / view (whole) on one entry, or filter / search on the view."""
 
     def __init__(self, action: str, entry_id: int | None) -> None:
         super().__init__()
@@ -84,6 +83,7 @@ class TimelineTable(KeysInOrder, TimelineView):
         Binding("x", "entry('redact')", "Redact"),
         Binding("f", "entry('filter')", "Filter kind"),
         Binding("slash", "entry('search')", "Search"),
+        Binding("enter,v", "entry('view')", "View entry"),
         Binding("escape,i", "back", "Type"),
     ]
 
@@ -95,7 +95,7 @@ class TimelineTable(KeysInOrder, TimelineView):
         self.hand_focus(self.screen.query_one(ScribeInput))
 
     async def on_key(self, event: events.Key) -> None:
-        handled = {"s", "e", "x", "f", "/", "i"}
+        handled = {"s", "e", "x", "f", "/", "i", "v"}
         if self.key_owner() is not self:
             return  # KeysInOrder passes it on
         if event.is_printable and event.character and event.character not in handled:
@@ -209,12 +209,13 @@ class TimelinePane(Vertical):
             self._rebuild(follow=following)
 
     def _cells(self, e: Entry) -> tuple[Text, ...]:
+        tz = None if self.show_utc else self.local
         cells = (
-            render.time_cell(e, None if self.show_utc else self.local, self._today),
+            render.time_cell(e, tz),
             render.marks_cell(e),
             render.kind_cell(e),
             render.user(e.author[:AUTHOR_W * 2], "dim"),
-            render.text_cell(e),
+            render.text_cell(e, tz),
         )
         return cells
 
@@ -230,23 +231,22 @@ class TimelinePane(Vertical):
         self._show_detail()
 
     def _setup_columns(self) -> None:
+        """The time column fits ``HH:MM:SS`` (the day is on separator lines), kind and author are
+        compact, and the entry's text takes all the rest: a pane N wide gives it N - 23 (N - 34
+        with the author, shown only where the text keeps ``WIDE_TEXT_W`` beside it)."""
         table = self.query_one(TimelineTable)
-        multi_day = any(
-            (e.at if self.show_utc else e.at.astimezone(self.local)).date()
-            != (self._today if self.show_utc else self._today.astimezone(self.local)).date()
-            for e in self.entries.values()
-        ) if len(self.entries) < 50_000 else True
-        time_w = (9 if self.show_utc else 8) + (6 if multi_day else 0)
+        time_w = 9 if self.show_utc else 8
+        table.set_days(timezone.utc if self.show_utc else self.local, self._today)
         width = table.scrollable_content_region.width or table.size.width or self.size.width or 80
         # the author gives way where the entries would be cut short (the detail line still names it)
-        author_w = AUTHOR_W if width - row_width([time_w, MARKS_W, KIND_W, AUTHOR_W, 0]) >= WIDE_TEXT_W else 0
+        author_w = AUTHOR_W if width - tight_width([time_w, MARKS_W, KIND_W, AUTHOR_W, 0]) >= WIDE_TEXT_W else 0
         widths = [time_w, MARKS_W, KIND_W, author_w, MIN_TEXT_W]  # the text column stretches
-        self._text_width = max(MIN_TEXT_W, width - row_width(widths) + MIN_TEXT_W)
+        self._text_width = max(MIN_TEXT_W, width - tight_width(widths) + MIN_TEXT_W)
         table.set_columns(widths)
         header = Text(no_wrap=True, style="bold")
         for label, w in zip(("time", "", "kind", "author", "entry"), (*widths[:-1], self._text_width)):
             if w:
-                header.append(" " + label.ljust(w) + " ")
+                header.append(" " + label.ljust(w))
         self.query_one("#timeline-header", Static).update(header, layout=False)
 
     def _rebuild(self, follow: bool = False, *, restyle: bool = False) -> None:
@@ -290,7 +290,11 @@ class TimelinePane(Vertical):
 
     def on_resize(self, event: events.Resize) -> None:
         if self.is_mounted:
-            self.call_after_refresh(self._setup_columns)
+            self.call_after_refresh(self._resized)
+
+    def _resized(self) -> None:
+        self._setup_columns()
+        self._show_detail()
 
     def _update_title(self) -> None:
         shown, total = self.query_one(TimelineTable).row_count, len(self.entries)
@@ -315,7 +319,9 @@ class TimelinePane(Vertical):
         if entry_id is None:
             detail.update(Text("No entries yet. Type below and press Enter.", style="dim"), layout=False)
         else:
-            detail.update(render.detail(self.entries[entry_id], self.local), layout=False)
+            region = detail.content_region
+            detail.update(render.detail(self.entries[entry_id], self.local, region.width, region.height),
+                          layout=False)
 
     # -- input -----------------------------------------------------------------------------------
     def hint(self, message: str = "", error: bool = False) -> None:

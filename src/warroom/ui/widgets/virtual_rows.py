@@ -65,6 +65,24 @@ class VirtualRows(ScrollView, can_focus=True):
     def _cursor_moved(self, row: int | None) -> None:
         """The cursor is on ``row`` now (None: there are no rows)."""
 
+    # -- lines that are not rows (the timeline's day separators); by default there are none ----------
+    @property
+    def line_count(self) -> int:
+        """Lines below the header: the rows and any lines between them."""
+        return self.row_count
+
+    def line_of(self, row: int) -> int:
+        """The line row ``row`` is drawn on."""
+        return row
+
+    def row_on(self, line: int) -> int | None:
+        """The row drawn on ``line`` (None: a line between rows)."""
+        return line
+
+    def render_gap(self, line: int, width: int) -> Strip:
+        """A line between rows (see ``row_on``)."""
+        return Strip.blank(width, self._base_style)
+
     # -- cursor ------------------------------------------------------------------------------------
     def move_cursor(self, *, row: int) -> None:
         self.cursor_row = max(0, min(row, self.row_count - 1)) if self.row_count else 0
@@ -81,10 +99,13 @@ class VirtualRows(ScrollView, can_focus=True):
     def _scroll_cursor_into_view(self) -> None:
         height = self._page_height
         top = self.scroll_offset.y
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= top + height:
-            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
+        line = self.line_of(self.cursor_row) if self.row_count else 0
+        # a line just above the cursor's row that is not a row (a day's separator) belongs with it
+        first = line - 1 if line and self.row_on(line - 1) is None else line
+        if first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif line >= top + height:
+            self.scroll_to(y=line - height + 1, animate=False, immediate=True)
 
     def action_cursor(self, delta: int) -> None:
         self.move_cursor(row=self.cursor_row + delta)
@@ -97,7 +118,9 @@ class VirtualRows(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= self.HEADER:
-            self.move_cursor(row=self.scroll_offset.y + event.y - self.HEADER)
+            row = self.row_on(self.scroll_offset.y + event.y - self.HEADER)
+            if row is not None:
+                self.move_cursor(row=row)
 
     def on_resize(self, event: events.Resize) -> None:
         self._scroll_cursor_into_view()
@@ -119,7 +142,7 @@ class VirtualRows(ScrollView, can_focus=True):
         set in CSS), so the scrollbars are updated in place; one that appears or goes still lays
         the screen out again (``show_vertical_scrollbar`` is a layout reactive itself).
         Private Textual API (``_scroll_update``): fine while Textual is pinned."""
-        size = Size(width, self.row_count + self.HEADER)
+        size = Size(width, self.line_count + self.HEADER)
         if size == self.virtual_size:
             return
         if not self.is_mounted or not self.container_size:
@@ -154,9 +177,12 @@ class VirtualRows(ScrollView, can_focus=True):
         base = self._base_style
         if y < self.HEADER:
             return self.render_header(y, width).crop_extend(scroll_x, scroll_x + width, base)
-        row = scroll_y + y - self.HEADER
-        if row >= self.row_count:
+        line = scroll_y + y - self.HEADER
+        if line >= self.line_count:
             return Strip.blank(width, base)
+        row = self.row_on(line)
+        if row is None:
+            return self.render_gap(line, width).crop_extend(scroll_x, scroll_x + width, base)
         return self.render_row(row, width).crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, row)
 
     CURSOR = ZEBRA = ""  # the component classes of the cursor row and of every other row
