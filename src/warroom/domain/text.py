@@ -86,3 +86,90 @@ def json_visible(document: str) -> str:
     as ``\\uXXXX`` escapes: the data is unchanged for a parser, and nothing raw reaches a terminal.
     (They can only occur inside strings, where any character may be escaped.)"""
     return _UNSAFE.sub(_json_escape, document)
+
+
+# -- pasted text ---------------------------------------------------------------------------------
+# What a terminal would act on rather than show: CSI (colours, cursor moves), OSC (titles,
+# hyperlinks, the clipboard), DCS/SOS/PM/APC strings, and the short ESC sequences; in their
+# 7-bit (ESC …) and 8-bit (C1) spellings. An OSC or DCS string ends at BEL or ST; one left open
+# ends with the text.
+_STRING_END = r"(?:\x07|\x1b\\|\x9c|$)"
+_SHORT = r"(?:[ -/]+[0-~]|[0-OQ-WYZ\\`-~])"  # a final byte that does not open a CSI or a string
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI … final byte
+    r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[\s\S]*?" + _STRING_END  # OSC, DCS, SOS, PM, APC
+    + r"|\x1b" + _SHORT  # ESC ( B, ESC 7, ESC = …
+)
+
+
+def without_escapes(text: str) -> str:
+    """``text`` with every terminal escape sequence taken out, the text around it in its order:
+    ``kubectl says: ␛[32mRunning␛[0m ok`` reads ``kubectl says: Running ok``."""
+    return _ESCAPES.sub("", text)
+
+
+def pasted(text: str) -> str:
+    """Pasted text as the scribe meant it: colour and cursor codes removed (what a terminal
+    showed as formatting), any other control character made visible (``␇``), line breaks and
+    tabs kept for the caller to fold."""
+    return visible(without_escapes(text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+# Inside a bracketed paste, from an ESC: the end of the paste, a whole sequence, or (at the end
+# of what was read so far) the start of either, to wait for.
+_IN_PASTE_SEQUENCE = re.compile(
+    r"\x1b\[201~"
+    r"|\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b[\]PX^_](?:(?!\x1b\[201~)[\s\S])*?(?:\x07|\x1b\\|(?=\x1b\[201~))"
+    r"|\x1b" + _SHORT
+)
+_PARTIAL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|[\]PX^_][\s\S]*|[ -/]*)")
+
+
+class PasteStream:
+    """Terminal input with the escape sequences inside bracketed pastes taken out, before a
+    parser reads it: an ESC inside a paste ends the paste for Textual's parser, which then types
+    the rest as keys ahead of the paste (``^[32mRunning^[0m okkubectl says:``). Outside a paste
+    everything passes at once, untouched (a lone ESC is the Escape key); inside one, a sequence
+    cut by the end of a read waits for the next read."""
+
+    def __init__(self) -> None:
+        self._in_paste = False
+        self._held = ""  # inside a paste: the start of a sequence not yet complete
+        self._tail = ""  # outside: the last few characters passed, to find a start cut in two
+
+    def feed(self, data: str) -> str:
+        out: list[str] = []
+        data = self._held + data
+        self._held = ""
+        while data:
+            if not self._in_paste:
+                seen = self._tail + data
+                at = seen.find(PASTE_START)
+                if at < 0:
+                    out.append(data)
+                    self._tail = seen[-(len(PASTE_START) - 1):]
+                    return "".join(out)
+                cut = at + len(PASTE_START) - len(self._tail)  # the start's end, in ``data``
+                out.append(data[:cut])
+                data, self._tail, self._in_paste = data[cut:], "", True
+                continue
+            esc = data.find("\x1b")
+            if esc < 0:
+                out.append(data)
+                return "".join(out)
+            out.append(data[:esc])
+            m = _IN_PASTE_SEQUENCE.match(data, esc)
+            if m is None and _PARTIAL.fullmatch(data, esc):
+                self._held = data[esc:]  # cut by the end of the read: wait for the rest
+                return "".join(out)
+            if m is None:
+                out.append("\u241b")  # a lone ESC: shown as ␛
+                data = data[esc + 1:]
+            elif m.group() == PASTE_END:
+                out.append(PASTE_END)
+                data, self._in_paste = data[m.end():], False
+            else:
+                data = data[m.end():]  # a colour, a title …: dropped
+        return "".join(out)

@@ -39,6 +39,7 @@ from warroom.ui.session import Session
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST, NARROW_WIDTH, styles_path
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.keybar import KeyBar
+from warroom.ui.widgets.line_input import RejectableInput
 from warroom.ui.widgets.placeholder import METRICS_HINT, PODS_HINT, NotConfigured
 from warroom.ui.widgets.sla import ChecklistToggled, SlaPane
 from warroom.ui.widgets.timeline import EntryCommand, TimelinePane
@@ -140,6 +141,12 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         self.probes_feed: ProbesFeed | None = None
         self.pods_feed: PodsFeed | None = None
         build_feeds(self, metrics_source, probe_source, kube_watchers, sync_interval)
+
+    def get_driver_class(self):
+        """Textual's driver, with pastes cleaned before its parser reads them (``ui/terminal.py``)."""
+        from warroom.ui.terminal import driver_class
+
+        return driver_class(super().get_driver_class())
 
     # -- what the screen shows (read by flows, tests and benches) -----------------------------------------
     def now(self) -> datetime:
@@ -287,6 +294,10 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
     @on(EntryCommand)
     def _entry_command(self, event: EntryCommand) -> None:
         entry_flows.entry_command(self, event)
+
+    @on(RejectableInput.Released)
+    def _line_released(self) -> None:
+        self.session.line_released()
 
     @on(PinPod)
     def _pin_pod(self, event: PinPod) -> None:

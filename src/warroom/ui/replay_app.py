@@ -85,7 +85,7 @@ class ReplayApp(NoLocalsOnCrash, App[int]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield SlaPane(id="sla-pane", classes="pane -current")
-            yield TimelinePane(self.local, lambda line, raw: None, id="timeline-pane", classes="pane")
+            yield TimelinePane(self.local, lambda raw: None, id="timeline-pane", classes="pane")
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:

@@ -11,25 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable
 
 from rich.text import Text
-from textual.widgets import Input
 
 from warroom.domain import incident as inc
 from warroom.domain import recording as rec
 from warroom.domain.incident import Incident, IncidentError
 from warroom.domain.policy import PolicyError
-from warroom.domain.scribe import Line
+from warroom.domain.scribe import Line, ScribeError, parse_line
 from warroom.domain.sla import SlaReport
+from warroom.domain.text import one_line
 from warroom.domain.timeline import Entry, EntryError
 from warroom.domain.times import TimeParseError
 from warroom.room.session import Room, update_reminder
 from warroom.room.writes import Backoff, WriteQueue, reason
 from warroom.store import Damaged, IncidentStore, NotFound, StoreError, connect_store, explain
 from warroom.ui.widgets.header import IncidentHeader
+from warroom.ui.widgets.line_input import RejectableInput
 from warroom.ui.widgets.sla import SlaPane
 from warroom.ui.widgets.timeline import TimelinePane
 
@@ -59,6 +61,8 @@ class Session:
         self._first_read: asyncio.Future | None = None
         self._hint_warns = False  # the hint shows the writes waiting
         self._reminded: set[str] = set()
+        self._refusal = ""  # why the line on the input was refused, while it stands
+        self._lines_out: Counter[str] = Counter()  # lines handed to the writer, not yet written
 
     # -- opening -------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -201,19 +205,30 @@ class Session:
             app.bell()
 
     # -- the scribe's line -----------------------------------------------------------------------------
-    def log_line(self, line: Line, raw: str) -> None:
-        """The scribe pressed Enter on a line that parsed: queue its write now, in order."""
+    def log_line(self, raw: str) -> None:
+        """The scribe pressed Enter on ``raw``: queue its write now, in order, and empty the line —
+        or, if it cannot be logged as it stands, keep it (``refuse``). Every refusal is alike:
+        the text stays once, selected, with the reason under it."""
         app = self._app
+        try:
+            line = parse_line(raw, app.now(), app.local, self.room.incident)
+        except ScribeError as exc:
+            self.refuse(raw, str(exc))
+            return
         if not self.need_incident():
-            self.hint("no incident open: F2 declares one — your line is kept", error=True)
-            box = app.query_one("#scribe-input", Input)
-            if not box.value:
-                box.value = raw
+            self.refuse(raw, "no incident open: F2 declares one, F3 opens one — your line is kept")
             return
         incident_id, now = self.room.incident.id, app.now()
         if line.action != "entry":
             change, at, kind = self._line_change(line)
-            self.writes.line(now, raw, lambda: self._write_change(incident_id, change, at, kind), self._show_change)
+            try:
+                change(self.room.incident)  # as far as this screen knows: refused now, not later
+            except USER_ERRORS as exc:
+                self.refuse(raw, str(exc))
+                return
+            self._accepted(raw)
+            self.writes.line(now, raw, lambda: self._write_change(incident_id, change, at, kind),
+                             self._settled(raw, self._show_change))
             return
         write = dict(author=app.author, now=now, at=line.at, kind=line.kind, owner=line.owner, due=line.due)
         first: asyncio.Future | None = None
@@ -222,15 +237,58 @@ class Session:
             # behind a frame; should it fail, it wrote nothing, and the writer retries in order.
             try:
                 first = self.store.append_soon(incident_id, line.text, gate=self.writes.gate, **write)
-            except (EntryError, StoreError):
-                pass  # the writer's attempt meets the same error and reports it
+            except EntryError as exc:
+                self.refuse(raw, str(exc))
+                return
+            except StoreError:
+                pass  # the writer's attempt meets the same error and retries
 
         def again() -> Awaitable[Entry]:
             if self.store is None:
                 raise StoreError("the database is not open")
             return self.store.append_soon(incident_id, line.text, **write)
 
-        self.writes.line(now, raw, again, self.apply_one, first=first)
+        self._accepted(raw)
+        self.writes.line(now, raw, again, self._settled(raw, self.apply_one), first=first)
+
+    def refuse(self, raw: str, why: str) -> None:
+        """``raw`` cannot be logged: it stays on the line once, selected (the next key typed
+        replaces it, Esc clears it, ↑ brings it back), and ``why`` shows until the line changes."""
+        self._refusal = why
+        self._scribe_box().hold(raw)
+        self.hint(why, error=True)
+
+    def line_released(self) -> None:
+        """The refused line was changed: its reason goes (a new refusal since keeps its own)."""
+        if self._refusal and self._scribe_box().held is None:
+            self._refusal = ""
+            self._show_hint()
+
+    def _accepted(self, raw: str) -> None:
+        self._refusal = ""
+        self._lines_out[raw] += 1
+        self._scribe_box().logged(raw)
+        self._show_hint()
+
+    def _settled(self, raw: str, show: Callable[[object], object]) -> Callable[[object], object]:
+        def done(result: object) -> object:
+            self._lines_out[raw] -= 1
+            return show(result)
+        return done
+
+    def _line_bounced(self, raw: str, exc: BaseException) -> None:
+        """The store refused a line already handed over (the incident changed meanwhile): back on
+        the line if the scribe has not typed on, else kept for ↑ — said either way."""
+        self._lines_out[raw] -= 1
+        box = self._scribe_box()
+        if box.value:
+            box.keep(raw)
+            self.hint(f"{exc} — not logged: {one_line(raw)} (↑ brings it back)", error=True)
+        else:
+            self.refuse(raw, f"{exc} — not logged")
+
+    def _scribe_box(self) -> RejectableInput:
+        return self._app.query_one("#scribe-input", RejectableInput)
 
     def _line_change(self, line: Line) -> tuple[Callable[[Incident], tuple[Incident, list[str]]], datetime, str]:
         """The incident change a command line asks for: (change, when, entry kind)."""
@@ -320,7 +378,10 @@ class Session:
         await self.writes.run()
 
     def _write_rejected(self, what: str, exc: BaseException) -> None:
-        self.hint(f"{exc}", error=True)
+        if self._lines_out[what] > 0:
+            self._line_bounced(what, exc)
+        else:
+            self.hint(f"{exc}", error=True)
         self._app.notify(str(exc), severity="warning")
 
     def _write_shown_badly(self, what: str, exc: BaseException) -> None:
@@ -331,8 +392,13 @@ class Session:
         if hint:
             self.hint(hint, error=True)
         elif self._hint_warns:
-            self.hint()
+            self._show_hint()
         self._hint_warns = bool(hint)
+
+    def _show_hint(self) -> None:
+        """What the hint says when nothing new happened: writes waiting, a line refused, or help."""
+        waiting = self.writes.hint()
+        self.hint(waiting or self._refusal, error=bool(waiting or self._refusal))
 
     def hint(self, text: str = "", *, error: bool = False) -> None:
         """The line under the scribe's input: what to type, or what went wrong."""

@@ -34,3 +34,9 @@ HIGH_CONTRAST = Theme(
     dark=True,
 )
 DEFAULT_THEME = "textual-dark"
+
+# Muted text, readable on a projector (WCAG AA 4.5:1 in both themes; measured on the rendered
+# screen by ``tests/ui/test_contrast.py``): placeholders use ``$text-muted`` (styles/warroom.tcss),
+# 6.3:1 to 7.4:1, rather than Textual's ``$text-disabled`` (3.4:1); dim text is drawn by Textual as
+# a colour two thirds of the way from the background to the text colour (6.6:1 in textual-dark,
+# 8.8:1 in high contrast), never left to a terminal's faint attribute.

@@ -12,7 +12,12 @@ stars the entry rather than typing an "s".
 
 A paste of several lines is kept whole. Textual's ``Input`` keeps the first line and drops the
 rest; here the lines are joined with `` ⏎ `` (how multi-line text shows everywhere in warroom),
-for the scribe to read before Enter logs it.
+for the scribe to read before Enter logs it. Colour and cursor codes in a paste (kubectl's, a
+log's) are taken out and any other control character is made visible (``domain.text.pasted``);
+in a real terminal the driver (``ui/terminal.py``) has already kept the paste in one piece.
+
+A line the room refuses (``RejectableInput.hold``) stays once, selected: the next key typed
+replaces it, Esc clears it, and it is kept, with every line cleared unlogged, for ↑ to recall.
 """
 
 from __future__ import annotations
@@ -21,8 +26,13 @@ import os
 from typing import Callable
 
 from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, TextArea
+from textual.widgets.input import Selection
+
+from warroom.domain.line_history import LineHistory
+from warroom.domain.text import pasted
 
 LINE_BREAK = " ⏎ "
 
@@ -59,9 +69,10 @@ class KeysInOrder:
 
 
 def paste_as_line(text: str) -> tuple[str, int]:
-    """The pasted text on one line, and how many lines it had (blank lines dropped). Spaces are
+    """The pasted text on one line, in its order, and how many lines it had (blank lines
+    dropped); escape sequences taken out, other control characters shown (``␇``). Spaces are
     kept except around the line breaks, so a paste into the middle of a line reads as typed."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line.replace("\t", "    ") for line in pasted(text).split("\n") if line.strip()]
     if len(lines) < 2:
         return (lines[0] if lines else ""), len(lines)
     first, *middle, last = lines
@@ -105,6 +116,86 @@ class LineInput(KeysInOrder, Input):
             super().__init__()
             self.input = input
             self.count = count
+
+
+class RejectableInput(LineInput):
+    """The scribe's line: a line refused is ``hold``-en — kept once, all of it selected, so the
+    next printable key replaces it and Esc clears it — and posts ``Released`` when the line
+    changes (its error can go). Lines refused or cleared unlogged are kept for ↑ (``recall_older``)
+    and ↓ to bring back."""
+
+    BINDINGS = [
+        Binding("down", "recall_newer", "Newer line", show=False),
+        Binding("escape", "clear_line", "Clear the line", show=False),
+    ]
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.history = LineHistory()
+        self.held: str | None = None  # the refused line on the input, until it changes
+        self._recalling = False
+
+    def hold(self, text: str) -> None:
+        """``text`` was refused: on the line once (whatever was there is kept for ↑), selected."""
+        if self.value != text:
+            self.history.add(self.value)
+        self.history.add(text)
+        self._show(text, selected=True)
+        self.held = text
+
+    def keep(self, text: str) -> None:
+        """``text`` was refused after the line moved on: kept for ↑, the line left as it is."""
+        self.history.add(text)
+
+    def logged(self, text: str) -> None:
+        """``text`` is in the timeline: the line is emptied and ``text`` no longer recalled."""
+        self.history.forget(text)
+        self.value = ""
+
+    def recall_older(self) -> bool:
+        line = self.history.older(self.value)
+        if line is None:
+            return False
+        self._show(line)
+        return True
+
+    def action_recall_newer(self) -> None:
+        line = self.history.newer()
+        if line is not None:
+            self._show(line)
+
+    def action_clear_line(self) -> None:
+        self.history.add(self.value)
+        self.value = ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_line":
+            return bool(self.value)  # an empty line: Esc goes on to whoever else wants it
+        return True
+
+    def _show(self, text: str, selected: bool = False) -> None:
+        """``text`` on the line: all of it selected (refused: the next key replaces it), or the
+        cursor at its end (recalled: to be mended)."""
+        self._recalling = True
+        try:
+            self.value = text
+        finally:
+            self._recalling = False
+        self.selection = Selection(0, len(text)) if selected else Selection.cursor(len(text))
+
+    def watch_value(self, value: str) -> None:
+        if not self._recalling:
+            self.history.stop()
+        if self.held is not None and value != self.held:
+            self.held = None
+            self.post_message(self.Released(self))
+
+    class Released(Message):
+        """The refused line held on the input was changed or cleared."""
+
+        def __init__(self, input: "RejectableInput") -> None:
+            super().__init__()
+            self.input = input
 
 
 class OrderedTextArea(KeysInOrder, TextArea):

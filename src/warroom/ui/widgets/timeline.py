@@ -1,8 +1,9 @@
 """The scribe's pane: the timeline table, the selected entry in full, and the always-ready input line.
 
-The input has focus by default; Enter parses the line, clears it at once so typing goes on, and
-hands it to the pane's ``on_line`` callback directly — not as a bubbling message, whose hops through
-four message queues could each wait behind a frame render: the write is queued within the keystroke.
+The input has focus by default; Enter hands the line to the pane's ``on_line`` callback directly
+(the session parses it and clears the line at once so typing goes on, or keeps a refused line,
+selected) — not as a bubbling message, whose hops through four message queues could each wait
+behind a frame render: the write is queued within the keystroke.
 Bound keys run in the widget's own key handler (``KeysInOrder``), so a line typed right after Enter
 never joins the one being logged. ↑ moves into the table, where single keys act on the selected
 entry (star, edit, redact, filter, search); any other printable key goes back to the input, so no
@@ -24,10 +25,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from warroom.domain.scribe import HELP, Line, ScribeError, parse_line
+from warroom.domain.scribe import HELP
 from warroom.domain.timeline import Entry, sort_key
 from warroom.ui import render
-from warroom.ui.widgets.line_input import KeysInOrder, LineInput
+from warroom.ui.widgets.line_input import KeysInOrder, LineInput, RejectableInput
 from warroom.ui.widgets.timeline_view import TimelineView, tight_width
 
 MARKS_W, KIND_W, AUTHOR_W = 3, 8, 10
@@ -35,7 +36,7 @@ MIN_TEXT_W = 20
 WIDE_TEXT_W = 48  # the author column is shown only where the entries still get this much beside it
 
 
-LineHandler = Callable[[Line, str], None]
+LineHandler = Callable[[str], None]  # the line as typed, on Enter
 
 
 class EntryCommand(Message):
@@ -47,27 +48,20 @@ class EntryCommand(Message):
         self.entry_id = entry_id
 
 
-class ScribeInput(LineInput):
-    """Parses on Enter and clears at once, inside the key handler: keys typed right after Enter
-    land in the empty line, never in the one being logged. A line that does not parse stays."""
+class ScribeInput(RejectableInput):
+    """Hands the line to the pane's ``on_line`` on Enter, inside the key handler: keys typed right
+    after Enter land in the emptied line, never in the one being logged. The session decides (a
+    line refused stays, selected — ``RejectableInput.hold``); ↑ recalls lines not logged first."""
 
     BINDINGS = [Binding("up", "to_table", "Select entries", show=False)]
 
     async def action_submit(self) -> None:
-        raw = self.value
-        if not raw.strip():
-            return
-        pane = self.screen.query_one(TimelinePane)
-        try:
-            line = parse_line(raw, self.app.now(), self.app.local, self.app.incident)
-        except ScribeError as exc:
-            pane.hint(str(exc), error=True)
-            return
-        self.value = ""
-        pane.hint()
-        pane.on_line(line, raw)
+        if self.value.strip():
+            self.screen.query_one(TimelinePane).on_line(self.value)
 
     def action_to_table(self) -> None:
+        if self.recall_older():
+            return
         table = self.screen.query_one(TimelineTable)
         if table.row_count:
             self.hand_focus(table)
