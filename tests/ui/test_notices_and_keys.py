@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual.geometry import Region
 
 from warroom.domain.presets import SEV
 from warroom.store import Store
@@ -107,11 +108,14 @@ async def test_ctrl_l_recalls_the_last_notices_whole_and_esc_closes(make_app, db
         main = app.screen
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, NoticesScreen), what="the notices")
-        lines = str(app.screen.query_one("#notices-text").render()).splitlines()
-        text = " ".join(lines)
-        assert text.index("10:02:00  ERROR Export failed: disk full") < text.index("10:01:00  WARN  Drill inject")
-        assert "10:00:00  info  SLA: first: the pool is at 95%" in text
-        assert "What do they tell" in text and "␛[31m" in text and "[bold]literal[/]" in text  # whole, literal
+        shown = app.screen.query_one("#notices-text")
+        lines = [s.text.rstrip() for s in shown.render_lines(Region(0, 0, *shown.size))]
+        assert lines[0] == "10:02:00 ERROR Export failed: disk full"
+        assert lines[1].startswith("10:01:00 WARN  Drill inject: Customer success")
+        assert lines[-1] == "10:00:00 info  SLA: first: the pool is at 95%"
+        inject = " ".join(line[15:].strip() for line in lines[1:-1])  # wrapped in its own column
+        assert inject.endswith("What do they tell customers? [bold]literal[/] ␛[31m")  # whole, literal
+        assert all(line[:15].strip() == "" for line in lines[2:-1])
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is main, what="back to the room")
 
@@ -254,8 +258,10 @@ async def test_f9_in_the_drill_report_exports_the_review(db_path, tmp_path):
         await pilot.press("f9")
         await wait_for(pilot, lambda: getattr(app, "last_export", None), what="the export")
         assert app.last_export.parent == tmp_path and "## Drill report" in app.last_export.read_text()
-        assert isinstance(app.screen, DrillReportScreen)  # the report stays; the path shows on its line
-        assert app.last_export.name in strip_on(app.screen).text or "^l more" in strip_on(app.screen).text
+        assert isinstance(app.screen, DrillReportScreen)  # the report stays; the path shows on its own line
+        told = app.notices[-1]
+        assert told.title == "Export" and str(app.last_export) in told
+        assert strip_on(app.screen).text.startswith(f" {told.at:%H:%M:%S} Export: Exported to /")
 
 
 async def test_the_palette_has_no_command_that_breaks_the_layout(make_app, db_path):
@@ -282,3 +288,22 @@ async def test_the_welcome_fits_without_a_wrapped_line(make_app, db_path, size):
         options = app.screen.query_one("#welcome-options")
         assert options.size.height >= options.option_count  # every choice in sight
         assert options.region.bottom <= size[1] - 2  # above the notice line and the footer
+
+
+async def test_a_notice_keeps_its_colour_until_its_timeout_then_its_text_stays(make_app, db_path, clock):
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        app.notify("Status update due at 10:15", title="Comms", severity="warning", timeout=30)
+        await pilot.pause()
+        strip = strip_on(app.screen)
+        assert strip.has_class("-fresh") and strip.has_class("-warning")
+        clock.advance(seconds=29)
+        app.tick()
+        await pilot.pause()
+        assert strip.has_class("-fresh")
+        clock.advance(seconds=1)
+        app.tick()
+        await pilot.pause()
+        assert not strip.has_class("-fresh") and "WARN Comms: Status update due at 10:15" in strip.text

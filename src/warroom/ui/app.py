@@ -131,9 +131,8 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         self.last_posted: list = []
         self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
         self.latest_notice: Notice | None = None  # what the notice strips show
-        self.notice_fresh = False  # highlighted until its timeout
+        self.notice_fresh = False  # highlighted until its timeout has passed (``tick``)
         self.notice_signal: Signal[Notice] = Signal(self, "notice")
-        self._notice_timer = None
         self.session = Session(self, Path(db_path), incident_id, backoff)
         self.feeds = Feeds(self, feed_backoff or FEED_BACKOFF)
         self._sync_interval = sync_interval
@@ -209,15 +208,15 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
     @on(NoticePosted)
     def _notice_posted(self, event: NoticePosted) -> None:
         self.latest_notice, self.notice_fresh = event.notice, True
-        if self._notice_timer is not None:
-            self._notice_timer.stop()
-        self._notice_timer = self.set_timer(event.notice.timeout, self._notice_aged)
         self.notice_signal.publish(event.notice)
 
-    def _notice_aged(self) -> None:
-        self.notice_fresh = False
-        if self.latest_notice is not None:
-            self.notice_signal.publish(self.latest_notice)
+    def _age_notice(self, now: datetime) -> None:
+        """The latest notice loses its highlight once its timeout has passed (on the app's clock:
+        a drill's paused clock keeps it; the text stays until the next one)."""
+        notice = self.latest_notice
+        if self.notice_fresh and notice is not None and (now - notice.at).total_seconds() >= notice.timeout:
+            self.notice_fresh = False
+            self.notice_signal.publish(notice)
 
     def copy_to_clipboard(self, text: str) -> None:
         """Every copy leaves through OSC 52 in the terminal's input: nothing in it may act as a code."""
@@ -284,6 +283,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
     def tick(self) -> None:
         """Every second: the clock and what comes due with it, the drill's script, stale ages."""
         self.session.tick()
+        self._age_notice(self.now())
         if self.drill is not None:
             drill_flows.drill_tick(self)
         if self.metrics_feed is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Iterable
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,16 +18,21 @@ from warroom.ui.widgets.notice_strip import LABELS, Notice
 SEVERITY_STYLE = {"warning": "bold yellow", "error": "bold red"}
 
 
-def notices_text(notices: Iterable[Notice], local: tzinfo) -> Text:
-    """Newest first: the time, the severity in words, then the title and text whole (wrapped)."""
-    out = Text()
-    for notice in reversed(list(notices)):
-        if out:
-            out.append("\n")
-        out.append(f"{notice.at.astimezone(local):%H:%M:%S}  ")
-        out.append(f"{LABELS.get(notice.severity) or 'info':<5} ", style=SEVERITY_STYLE.get(notice.severity, "dim"))
-        out.append(notice.heading())  # Text.append never parses markup
-    return out or Text("No notices yet.", style="dim")
+def notices_table(notices: Iterable[Notice], local: tzinfo) -> Table | Text:
+    """Newest first: the time, the severity in words, then the title and text whole, wrapped in
+    their own column (a long inject stays readable under its time)."""
+    shown = list(notices)
+    if not shown:
+        return Text("No notices yet.", style="dim")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, width=5)
+    table.add_column(ratio=1, overflow="fold")
+    for notice in reversed(shown):
+        table.add_row(f"{notice.at.astimezone(local):%H:%M:%S}",
+                      Text(LABELS.get(notice.severity) or "info", style=SEVERITY_STYLE.get(notice.severity, "dim")),
+                      Text(notice.heading()))  # a Text: never parsed as markup
+    return table
 
 
 class NoticesScreen(Dialog[None]):
@@ -46,7 +52,7 @@ class NoticesScreen(Dialog[None]):
         with Vertical(classes="dialog", id="notices"):
             yield Label(Text(f"Last notices ({len(self._notices)}), newest first · Esc closes", style="bold"))
             with VerticalScroll(id="notices-scroll"):
-                yield Static(notices_text(self._notices, self._local), id="notices-text")
+                yield Static(notices_table(self._notices, self._local), id="notices-text")
 
     def action_close(self) -> None:
         self.dismiss(None)
