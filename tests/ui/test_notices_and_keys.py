@@ -307,3 +307,33 @@ async def test_a_notice_keeps_its_colour_until_its_timeout_then_its_text_stays(m
         app.tick()
         await pilot.pause()
         assert not strip.has_class("-fresh") and "WARN Comms: Status update due at 10:15" in strip.text
+
+
+async def test_ctrl_c_outside_a_line_says_how_to_quit_literally(make_app, db_path):
+    """Textual's own hint has markup (``[b]ctrl+q[/b]``), which notices never interpret."""
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("up")  # the timeline: ctrl+c is not a copy there
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.notices[-1] == "ctrl+q quits warroom (ctrl+c copies the selected text in a line)."
+        assert app.return_code is None
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_whole_help_can_be_read_at_every_size(make_app, db_path, size):
+    await seed(db_path)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: app.screen.query("#help-text"), what="the help")
+        await pilot.pause()
+        box = app.screen.query_one("#help")
+        text = box.query_one("#help-text")
+        await pilot.press("end")  # ↓, PgDn, End scroll it where it does not fit
+        await pilot.pause()
+        assert box.scroll_y + box.scrollable_content_region.height >= text.outer_size.height
+        assert box.region.bottom <= size[1] - 2  # the notice line and the keys stay below it
