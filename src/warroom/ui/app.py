@@ -327,7 +327,8 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
 
     # -- actions -----------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A key that does nothing in this mode shows dimmed (``None``), and says why if pressed (``on_key``)."""
+        """A key that does nothing in this mode is disabled (``None``: the footer leaves it out),
+        and says why when pressed (``on_key``, ``ui.modes``)."""
         return None if unavailable(self, action) else True
 
     def on_key(self, event: events.Key) -> None:
