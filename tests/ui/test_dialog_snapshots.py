@@ -9,6 +9,7 @@ from datetime import timedelta, timezone
 from warroom.domain.presets import SEV
 from warroom.store import Store
 from warroom.ui.factory import make_app, make_replay_app
+from warroom.ui.widgets.sla import SlaPane
 from warroom.ui.widgets.timeline import TimelinePane
 
 from fixtures.drill_support import Drive, drill_app
@@ -68,7 +69,8 @@ def test_drill_report(snap_compare, db_path, tmp_path):
         await wait_for(pilot, lambda: pilot.app.drill_report is not None, what="the drill report")
         # the automatic entries of one instant land in the order their feeds answered: show the human ones
         pilot.app.query_one(TimelinePane).set_filter(kind="decision")
-        pilot.app.clear_notifications()
+        # the SLA pane flashes for 3 s on the escalation alarm: the snapshot is taken after, always
+        await wait_for(pilot, lambda: not pilot.app.query_one(SlaPane).has_class("-flash"), what="the flash over")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

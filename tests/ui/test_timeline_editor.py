@@ -408,27 +408,6 @@ async def test_user_text_renders_literally(make_app, db_path):
         assert table.virtual_size.width <= table.size.width + 1
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-async def test_notifications_never_cover_what_the_scribe_types(make_app, db_path, size):
-    from textual.widgets._toast import Toast
-
-    await seed(db_path)
-    app = make_app()
-    async with app.run_test(size=size, notifications=True) as pilot:
-        await started(app, pilot)
-        for n in range(4):  # a stack of long ones, as drill injects come
-            app.notify("Customer success: 40 tickets in 10 minutes, all 'payment failed' at checkout. "
-                       f"What do they tell customers? ({n})", title="Drill inject", timeout=30)
-        await pilot.press(*"/sev SEV-9")
-        await pilot.press("enter")  # an error in the hint: shown at any size
-        await pilot.pause()
-        toasts = [t.region for t in app.screen.query(Toast)]
-        assert toasts
-        for widget in (app.query_one(ScribeInput), app.query_one("#scribe-hint")):
-            assert widget.region.height
-            assert not any(widget.region.overlaps(t) for t in toasts), widget
-
-
 @pytest.mark.parametrize("size, author_shown", [((120, 36), False), ((160, 48), True)])
 async def test_the_author_column_gives_way_before_entries_are_cut_short(make_app, db_path, size, author_shown):
     await seed(db_path)
@@ -487,7 +466,7 @@ async def test_quit_with_lines_the_database_will_not_take_keeps_them_in_a_file(m
             blocker = hold_write_lock(db_path)
             await pilot.press(*"[bold]pool[/] at 95%", "enter", *"/d @09:55 roll back", "enter")
             await wait_for(pilot, lambda: "not saved yet" in pane_text(app, "#scribe-hint"), what="the hint")
-            await pilot.press("ctrl+q")
+            await pilot.press("ctrl+q", "ctrl+q")  # lines wait: it asks first; again quits
             await wait_for(pilot, lambda: app.return_code is not None, what="exit")
     finally:
         if blocker is not None:

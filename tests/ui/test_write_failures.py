@@ -86,7 +86,7 @@ async def test_quitting_during_a_lock_keeps_exactly_the_lines_not_committed(make
             await pilot.pause()
             for line in typed:
                 await pilot.press(*line, "enter")
-            await pilot.press("ctrl+q")
+            await pilot.press("ctrl+q", "ctrl+q")  # lines wait: it asks first; again quits
             await wait_for(pilot, lambda: app.writes.stopping, what="quit to stop the writer")
             if lock_ends == "while quitting":  # the attempt under way (2 s busy timeout) then commits
                 blocker.execute("ROLLBACK")

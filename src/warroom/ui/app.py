@@ -13,11 +13,12 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from warroom.config import Config
@@ -31,15 +32,17 @@ from warroom.ui.feeds.pods import PodsChanged
 from warroom.ui.flows import drill as drill_flows
 from warroom.ui.flows import entries as entry_flows
 from warroom.ui.flows import incident as incident_flows
-from warroom.ui.flows.quit import install_signal_handlers, quit_when_written, remove_signal_handlers
+from warroom.ui.flows.quit import confirm_quit, install_signal_handlers, quit_when_written, remove_signal_handlers
 from warroom.ui.messages import PinPod, PinReading
-from warroom.ui.palette import war_room_commands
+from warroom.ui.modes import unavailable
+from warroom.ui.palette import harmless, war_room_commands
 from warroom.ui.runtime import CollectsWhenIdle
 from warroom.ui.session import Session
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST, NARROW_WIDTH, styles_path
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.keybar import KeyBar
 from warroom.ui.widgets.line_input import RejectableInput
+from warroom.ui.widgets.notice_strip import Notice, NoticePosted, NoticeStrip
 from warroom.ui.widgets.placeholder import METRICS_HINT, PODS_HINT, NotConfigured
 from warroom.ui.widgets.sla import ChecklistToggled, SlaPane
 from warroom.ui.widgets.timeline import EntryCommand, TimelinePane
@@ -86,6 +89,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         Binding("ctrl+t", "toggle_contrast", "Contrast", show=False),
         Binding("f11", "drill_pause", "Pause drill"),
         Binding("f12", "drill_speed", "Drill speed"),
+        Binding("ctrl+l", "notices", "Notices", show=False),
     ]
 
     def __init__(
@@ -127,7 +131,10 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         self.start_drill: str | None = None  # set by the first-run welcome: the scenario to run after exit
         self.comms_drafts: dict[int, dict[str, str]] = {}  # per incident, kept until sent
         self.last_posted: list = []
-        self.notices: deque[str] = deque(maxlen=NOTICES_KEPT)
+        self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
+        self.latest_notice: Notice | None = None  # what the notice strips show
+        self.notice_fresh = False  # highlighted until its timeout has passed (``tick``)
+        self.notice_signal: Signal[Notice] = Signal(self, "notice")
         self.session = Session(self, db_location(db_path), incident_id, backoff)
         self.feeds = Feeds(self, feed_backoff or FEED_BACKOFF)
         self._sync_interval = sync_interval
@@ -198,10 +205,26 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
-        """Notifications carry user and cluster text: never interpret it as markup. The last ones
-        are kept (``notices``), to be read again after they fade."""
-        self.notices.append(message)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Every notice goes to the notice strip (``widgets.notice_strip``), never a toast over the
+        room; the last ones are kept (``notices``, ctrl+l). Its text is shown literally, never as
+        markup. Safe from a thread, as Textual's is."""
+        notice = Notice(message, at=self.now(), severity=severity, title=title,
+                        timeout=self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+        self.notices.append(notice)
+        self.post_message(NoticePosted(notice))
+
+    @on(NoticePosted)
+    def _notice_posted(self, event: NoticePosted) -> None:
+        self.latest_notice, self.notice_fresh = event.notice, True
+        self.notice_signal.publish(event.notice)
+
+    def _age_notice(self, now: datetime) -> None:
+        """The latest notice loses its highlight once its timeout has passed (on the app's clock:
+        a drill's paused clock keeps it; the text stays until the next one)."""
+        notice = self.latest_notice
+        if self.notice_fresh and notice is not None and (now - notice.at).total_seconds() >= notice.timeout:
+            self.notice_fresh = False
+            self.notice_signal.publish(notice)
 
     def copy_to_clipboard(self, text: str) -> None:
         """Every copy leaves through OSC 52 in the terminal's input: nothing in it may act as a code."""
@@ -234,6 +257,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
                 else:
                     yield NotConfigured("Pods", PODS_HINT, id="pods-pane", classes="pane")
             yield TimelinePane(self.local, self.session.log_line, id="timeline-pane", classes="pane")
+        yield NoticeStrip(id="notice-strip")
         yield KeyBar(id="keys")
 
     async def on_load(self) -> None:
@@ -267,6 +291,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
     def tick(self) -> None:
         """Every second: the clock and what comes due with it, the drill's script, stale ages."""
         self.session.tick()
+        self._age_notice(self.now())
         if self.drill is not None:
             drill_flows.drill_tick(self)
         if self.metrics_feed is not None:
@@ -314,11 +339,26 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
 
     # -- actions -----------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("drill_pause", "drill_speed"):
-            return self.drill is not None and self.drill_clock is not None
-        if action in ("declare", "switch"):
-            return self.drill is None  # a drill's scripted sources must never write into a real incident
-        return True
+        """A key that does nothing in this mode is disabled (``None``: the footer leaves it out),
+        and says why when pressed (``on_key``, ``ui.modes``)."""
+        return None if unavailable(self, action) else True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key left unhandled: if it is bound to an action this mode disables, say why."""
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and not active.enabled and active.node is self:
+            why = unavailable(self, active.binding.action)
+            if why:
+                self.notify(f"{event.key.upper()} {why}", severity="warning")
+
+    def action_notices(self) -> None:
+        from warroom.ui.screens.notices import NoticesScreen
+
+        self.push_screen(NoticesScreen(self.notices, self.local))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (Textual's hint has markup, which notices never interpret)."""
+        self.notify("ctrl+q quits warroom (ctrl+c copies the selected text in a line).")
 
     def action_help(self) -> None:
         from warroom.ui.screens.modals import HelpScreen
@@ -380,6 +420,11 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         panes[self._current_left].add_class("-current")
 
     def action_quit(self) -> None:
+        """ctrl+q: asks first when lines wait to be saved or a drill runs (``flows.quit``)."""
+        if not self._quitting:
+            confirm_quit(self)
+
+    def quit_now(self) -> None:
         """Quit once the writes queued are done (``flows.quit``). In a worker: the screen keeps
         drawing meanwhile, and a second ctrl+q (or a signal) changes nothing."""
         if not self._quitting:
@@ -387,7 +432,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
             self.run_worker(quit_when_written(self), group="quit", exit_on_error=False)
 
     def get_system_commands(self, screen: Screen):
-        yield from super().get_system_commands(screen)
+        yield from harmless(super().get_system_commands(screen))
         yield from war_room_commands(self)
 
     async def on_unmount(self) -> None:

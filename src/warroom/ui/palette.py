@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from textual.app import SystemCommand
 
@@ -11,6 +11,17 @@ from warroom.ui.messages import PinReading
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
+
+
+#: Textual's own commands that harm the room: Maximize fills the screen with one pane (hatching
+#: around it, the rest of the room gone until Minimize is found); Screenshot writes the screen
+#: with the incident's text to a file others may read.
+HARMFUL = frozenset({"Maximize", "Minimize", "Screenshot"})
+
+
+def harmless(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """Textual's system commands without the harmful ones (Theme, Quit and Keys stay)."""
+    return (c for c in commands if c.title not in HARMFUL)
 
 
 def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
@@ -30,6 +41,7 @@ def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Search timeline", "Show matching entries", lambda: app.run_flow(entry_flows.search))
     yield SystemCommand("Next pane (small screens)", "SLA clock, metrics, pods", app.action_next_pane)
     yield SystemCommand("Keys and timeline grammar", "Help", app.action_help)
+    yield SystemCommand("Last notices", "Injects, reminders, alerts and errors (ctrl+l)", app.action_notices)
     if app.drill is not None:
         yield SystemCommand("Pause / resume the drill", "Every clock stops", app.action_drill_pause)
         yield SystemCommand("Drill speed", "1×, 2×, 5×, 10×, 30×, 60×", app.action_drill_speed)

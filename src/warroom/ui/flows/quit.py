@@ -1,6 +1,7 @@
 """Quitting without losing a line: ctrl+q, SIGTERM (a shutdown, ``kill``) and SIGHUP (the terminal
 closed, the ssh session dropped) all wait for the writes queued; what the database would not take
-goes to a file beside it, exactly the lines not committed, named at exit."""
+goes to a file beside it, exactly the lines not committed, named at exit. ctrl+q asks first when
+lines are waiting or a drill is running (a signal cannot answer: it quits as before)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def install_signal_handlers(app: WarRoomApp) -> list[int]:
         return []
     loop = asyncio.get_running_loop()
     for sig in SIGNALS:
-        loop.add_signal_handler(sig, app.action_quit)
+        loop.add_signal_handler(sig, app.quit_now)
     return list(SIGNALS)
 
 
@@ -34,6 +35,40 @@ def remove_signal_handlers(handled: list[int]) -> None:
     loop = asyncio.get_running_loop()
     for sig in handled:
         loop.remove_signal_handler(sig)
+
+
+def quit_question(app: WarRoomApp) -> str:
+    """Why ctrl+q should ask before quitting (``""``: it quits at once)."""
+    writes = app.session.writes
+    if writes.lines_waiting or writes.changes_waiting:
+        parts = [f"{n} {word}{'s' if n != 1 else ''}"
+                 for n, word in ((writes.lines_waiting, "line"), (writes.changes_waiting, "change")) if n]
+        why = f" ({writes.trouble})" if writes.trouble else ""
+        return (f"{' and '.join(parts)} not saved to the database yet{why}. Quit anyway? warroom waits "
+                f"{QUIT_WAIT:g} s more, then keeps the lines in a file beside the database and names it.")
+    if app.drill is not None and not app.session.room.drill_ended:
+        return "A drill is running. Quit it now? It ends unscored (the timeline so far is kept)."
+    return ""
+
+
+def confirm_quit(app: WarRoomApp) -> None:
+    """ctrl+q: quit at once, or ask first (``quit_question``); ctrl+q again in the question quits."""
+    from warroom.domain.text import one_line
+    from warroom.ui.screens.confirm import ConfirmScreen
+
+    if isinstance(app.screen, ConfirmScreen) and app.screen.id == "quit-confirm":
+        app.screen.dismiss(True)
+        return
+    question = quit_question(app)
+    if not question:
+        app.quit_now()
+        return
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.quit_now()
+    app.push_screen(ConfirmScreen("Quit warroom?", one_line(question), "Enter, y or ctrl+q: quit · Esc or n: stay",
+                                  id="quit-confirm"), answered)
 
 
 async def quit_when_written(app: WarRoomApp) -> None:

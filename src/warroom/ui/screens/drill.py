@@ -49,20 +49,19 @@ class DrillReportScreen(Dialog[None]):
 
 
 WELCOME = """\
-Nothing is configured yet, and there is no incident in this database.
-
-A drill runs a scripted incident through every pane — metrics against their baseline,
-pods crash-looping, alerts, injects for the IC — and scores the response at the end.
-
-To connect the real thing instead:
-  Prometheus   WARROOM_PROMETHEUS_URL=http://prometheus:9090 warroom
-  Kubernetes   [kubernetes] in ~/.config/warroom/config.toml (read-only; uses your kubeconfig)
-  (warroom doctor checks the config; warroom drill --list shows every scenario)
+Nothing is configured yet, and this database has no incident.
+A drill runs a scripted incident through every pane (metrics against their
+baseline, pods crash-looping, alerts, injects for the IC) at 5× speed, and
+scores the response at the end. To connect the real thing instead:
+  Prometheus  WARROOM_PROMETHEUS_URL=http://prometheus:9090 warroom
+  Kubernetes  [kubernetes] in ~/.config/warroom/config.toml, via kubeconfig
+  warroom doctor checks the config · warroom drill --list lists scenarios\
 """
 
 
 class WelcomeScreen(Dialog[str | None]):
-    """First run: offer the drill (Enter), a real incident, or the empty room."""
+    """First run: offer the drill (Enter), a real incident, or the empty room. Its lines fit 80x24
+    unwrapped (the dialog takes the whole width there)."""
 
     BINDINGS = [Binding("escape", "cancel", "Close")]
 
@@ -73,9 +72,9 @@ class WelcomeScreen(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="welcome"):
             yield Static(Text("Welcome to warroom", style="bold"))
-            yield Static(Text(WELCOME, style=""))
+            yield Static(Text(WELCOME, style=""), id="welcome-text")
             yield OptionList(
-                *[Option(Text(f"Start a drill: {title}  ({name}, 5× speed)"), id=f"drill:{name}")
+                *[Option(Text(f"Drill: {title} ({name})"), id=f"drill:{name}")
                   for name, title in self._scenarios],
                 Option(Text("Declare a real incident (F2)"), id="declare"),
                 Option(Text("Just open the empty war room"), id="close"),

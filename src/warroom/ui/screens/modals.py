@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -143,6 +143,7 @@ warroom — keys (they work while you type)
   F11 pause a drill           F12 drill speed (warroom drill: a scripted incident)
   ctrl+n  compose a status update (templates; ctrl+s sends to the webhooks and logs it)
   ctrl+t  high-contrast theme   ctrl+p  command palette   ctrl+q  quit
+  ctrl+l  the last notices (the line above the keys shows the latest)
   Tab  move between panes (the checklist: space ticks an item)
 
 The timeline input (always ready; Enter logs the line at once, durably)
@@ -163,11 +164,13 @@ In the timeline (↑ from the input)
 
 
 class HelpScreen(Dialog[None]):
+    """Scrolls (↑ ↓, PgUp PgDn) where it does not fit: at 80x24 half of it used to be cut off."""
+
     BINDINGS = [Binding("escape,f1,q", "close", "Close")]
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="help"):
-            yield Static(Text(HELP_TEXT))
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Static(Text(HELP_TEXT), id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)
