@@ -42,6 +42,8 @@ def test_a_column_left_out_gives_its_room_back_to_name():
 def test_middle_cut_keeps_the_pod_s_own_suffix():
     assert middle_cut("checkout-7d9f6c5b4-x2x4q", 20) == "checkout-7d9f…-x2x4q"
     assert middle_cut("checkout-6887660f9f-3255c", 13) == "checko…-3255c"
+    assert middle_cut("checkout-6887660f9f-3255c", 12) == "check…-3255c"
+    assert middle_cut("checkout-6887660f9f-3255c", 11) == "check…3255c"
     assert middle_cut("db-0", 10) == "db-0"
     assert middle_cut("averyveryverylongnamewithoutdashes", 9) == "aver…shes"
     assert len(middle_cut("checkout-6887660f9f-3255c", 10)) == 10

@@ -60,13 +60,13 @@ def fit_widths(labels: Sequence[str], natural: Sequence[int], width: int) -> lis
 def middle_cut(text: str, width: int) -> str:
     """``text`` in ``width`` characters: the start and the end kept, an ellipsis between.
 
-    The end kept is the last ``-``-separated part when it fits in half the width (a pod's own
-    suffix: ``checkout-7d9f…-x2x4q``)."""
+    The end kept is the last ``-``-separated part when five characters of the start still fit
+    beside it (a pod's own suffix: ``checkout-7d9f…-x2x4q``, ``check…-x2x4q``), else the last half."""
     if len(text) <= width:
         return text
     if width <= 1:
         return "…"[:width]
     room = width - 1
     dash = text.rfind("-")
-    tail = len(text) - dash if 0 < dash and len(text) - dash <= room // 2 else room // 2
+    tail = len(text) - dash if 0 < dash and len(text) - dash <= room - 5 else room // 2
     return text[: room - tail] + "…" + text[len(text) - tail:]

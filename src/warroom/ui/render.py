@@ -279,9 +279,22 @@ def _resample(values: list[float], width: int) -> list[float]:
     return [max(values[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
 
 
-def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, stale_limit=None) -> Text:
-    """Two or three lines for one panel: value vs baseline with a verdict, then the sparklines.
+def metric_title_width(width: int) -> int:
+    """Cells left for a panel's title in a line ``width`` cells wide (see :func:`metric_panel`)."""
+    # a space, value 10, " base " + 10 (" " + 10 when compact), ratio 7 (6), deviation 8 (none),
+    # a space and the verdict 9 (" NO DATA ")
+    compact = width < 62
+    fixed = 1 + 10 + (6 + 10 if not compact else 1 + 10) + (7 if not compact else 6) + (8 if not compact else 0) + 10
+    return max(6, width - fixed)
 
+
+def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, stale_limit=None,
+                 title: str | None = None, sparklines: bool = True) -> Text:
+    """Two or three lines for one panel: value vs baseline with a verdict, then the sparklines
+    (one line when ``sparklines`` is false: the pane is short, the values must all be seen).
+
+    ``title``: the title to show (:func:`warroom.domain.panel_titles.short_titles`: panels named
+    alike stay apart in a narrow column); the panel's own, cut, by default.
     ``stale_limit``: how old a reading may be before it shows STALE with its age even though no
     poll has reported an error yet (see :func:`warroom.domain.metrics_view.stale_age`)."""
     import math
@@ -290,19 +303,19 @@ def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, st
 
     p, r = view.panel, view.reading
     out = Text(no_wrap=True, overflow="ellipsis")
-    # value 10, " base " + 10, ratio 7, deviation 8, verdict 9 (" NO DATA ")
     compact = width < 62
-    fixed = 10 + (6 + 10 if not compact else 1 + 10) + 7 + (8 if not compact else 0) + 10
-    title_w = max(6, width - fixed)
-    title = p.title if len(p.title) <= title_w else p.title[: title_w - 1] + "…"
+    title_w = metric_title_width(width)
+    title = title if title is not None else p.title
+    title = title if len(title) <= title_w else title[: title_w - 1] + "…"
     out.append_text(user(title.ljust(title_w), "bold"))
+    out.append(" ")
     if r is None:
         out.append(" waiting for the first reading" if not view.error else "", style="dim")
     else:
         out.append(f"{format_value(r.current, p.unit):>10}")
         base = "—" if r.baseline is None else format_value(r.baseline, p.unit)
         out.append(f" base {base:<10}" if not compact else f" {base:<10}", style="dim")
-        out.append(f"{format_ratio(r.ratio) if r.ratio is not None else '':>7}")
+        out.append(f"{format_ratio(r.ratio) if r.ratio is not None else '':>{6 if compact else 7}}")
         if not compact:
             out.append(f"{format_deviation(r.deviation_pct) if r.deviation_pct is not None else '':>8}")
         out.append(" ")
@@ -319,7 +332,7 @@ def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, st
         out.append("\n")
         out.append_text(user(r.note if len(r.note) <= width else r.note[: width - 1] + "…", "dim italic"))
     s = view.sparkline
-    if s is not None and s.current.points:
+    if sparklines and s is not None and s.current.points:
         spark_w = max(10, width - 6)
         cur = _resample(s.current.values, spark_w)
         base = _resample(s.baseline.values, spark_w) if s.baseline.points else []

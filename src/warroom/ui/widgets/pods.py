@@ -401,19 +401,21 @@ class PodsPane(Vertical):
         self._lines[selector] = lines
 
     def _render_changes(self, now: datetime, local: tzinfo) -> None:
+        """The rollouts, then the Warning events, a line each; the first on the heading's line, so
+        that a short pane (its pods come first) still shows the latest change."""
         out = Text(no_wrap=True, overflow="ellipsis")
         rollouts = [(c, r) for c, v in sorted(self.views.items()) for r in v.rollouts]
         events = [(c, e) for c, v in sorted(self.views.items()) for e in v.events]
         out.append("What changed", style="bold")
         if not rollouts and not events:
             out.append(": no rollouts or Warning events recently", style="dim")
-        for context, r in rollouts[:5]:
-            out.append("\n ↻ ", style="cyan")
+        for i, (context, r) in enumerate(rollouts[:5]):
+            out.append("\n ↻ " if i else "  ↻ ", style="cyan")
             out.append_text(render.user(f"{r.namespace}/{r.deployment}", "bold"))
             out.append(f" rev {r.revision} {r.at.astimezone(local):%H:%M} ({format_kube_duration(r.age)} ago) ", style="dim")
             out.append_text(render.user(r.images_text))
-        for context, e in events[:6]:
-            out.append("\n ⚠ ", style="yellow")
+        for i, (context, e) in enumerate(events[:6]):
+            out.append("\n ⚠ " if i or rollouts else "  ⚠ ", style="yellow")
             out.append_text(render.user(e.reason, "bold"))
             out.append(" ")
             out.append_text(render.user(f"{e.namespace}/{e.object}", ""))
