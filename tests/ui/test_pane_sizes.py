@@ -32,8 +32,9 @@ async def mid_drill(app, pilot, clock) -> None:
     drive = Drive(app, pilot, clock)
     await drive.start()
     await drive.to(timedelta(minutes=7))
-    await wait_for(pilot, lambda: pods_of(app, "checkout") == ["CrashLoopBackOff"] * 4,
-                   what="every checkout pod crash-looping")
+    if app.drill.scenario.name == "bad-deploy":
+        await wait_for(pilot, lambda: pods_of(app, "checkout") == ["CrashLoopBackOff"] * 4,
+                       what="every checkout pod crash-looping")
     app.clear_notifications()
     await pilot.pause()
 
@@ -72,10 +73,14 @@ async def test_pods_status_ready_restarts_whole_and_five_pods_at_120x40(db_path,
         assert any("CrashLoopBackOff" in line and "ago)" in line for line in rows)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-async def test_metric_titles_differ_and_every_value_is_on_screen(db_path, tmp_path, size):
+METRIC_CASES = [("bad-deploy", size) for size in SIZES] + [("payment-processor", (120, 40)), ("db-pool", (120, 40))]
+
+
+@pytest.mark.parametrize(("scenario", "size"), METRIC_CASES, ids=[f"{n}-{w}x{h}" for n, (w, h) in METRIC_CASES])
+async def test_metric_titles_differ_and_every_value_is_on_screen(db_path, tmp_path, scenario, size):
+    """Four panels at 120x40 too: the firing alerts then go on one line, by name (as many as fit)."""
     clock = FakeClock(T0)
-    app = drill_app(db_path, "bad-deploy", clock, tmp_path)
+    app = drill_app(db_path, scenario, clock, tmp_path)
     async with app.run_test(size=size) as pilot:
         await mid_drill(app, pilot, clock)
         await show_pane(app, pilot, MetricsPane)
@@ -95,6 +100,9 @@ async def test_metric_titles_differ_and_every_value_is_on_screen(db_path, tmp_pa
             assert not pane.one_line and "now" in shown  # room for the sparklines
         else:
             assert pane.one_line
+        alerts = "\n".join(painted(app.query_one("#metrics-alerts")))
+        firing = [a.name for a in pane.view.alerts if a.firing]
+        assert f"{len(firing)} alert" in alerts and firing[0] in alerts, alerts  # the count, the first by name
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

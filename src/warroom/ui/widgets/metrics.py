@@ -71,6 +71,7 @@ class MetricsPane(Vertical):
 
     def on_mount(self) -> None:
         self._room = 0
+        self._names_only = False
         self.screen.screen_layout_refresh_signal.subscribe(self, self._layout_refreshed)
         self.border_title = "Metrics vs baseline"
         self.query_one("#metrics-status", Static).update(Text(f"{self._source_label} · connecting…", style="dim"))
@@ -93,25 +94,30 @@ class MetricsPane(Vertical):
             status.append(f" · updated {view.polled_at.astimezone(local):%H:%M:%S}", style="dim")
         self.query_one("#metrics-status", Static).update(status, layout=False)
         panels = self.query_one(PanelList)
-        width = max(30, (panels.scrollable_content_region.width or 62) - 1)
+        width = max(30, panels.scrollable_content_region.width or 62)
         narrow = self.screen.has_class("-narrow")
         highlighted = panels.highlighted
-        titles = short_titles([p.panel for p in view.panels], render.metric_title_width(width))
+        columns = render.metric_columns(view.panels, width)
+        titles = short_titles([p.panel for p in view.panels], columns.title)
 
         def rendered(sparklines: bool) -> list[Text]:
             return [render.metric_panel(p, now, width, with_baseline=not narrow, stale_limit=self.stale_limit,
-                                        title=title, sparklines=sparklines) for p, title in zip(view.panels, titles)]
+                                        title=title, sparklines=sparklines, columns=columns)
+                    for p, title in zip(view.panels, titles)]
 
         room = self._room = self.room()
         full = rendered(True)
-        one_line = not fits(full, self._alerts_and_probes(view, now, local, one_line=False), room, margin=1)
+        one_line = not fits(full, self._alerts_and_probes(view, now, local, False, False), room, margin=1)
         shown = rendered(False) if one_line else full
+        alerts = self._alerts_and_probes(view, now, local, one_line, False)
+        self._names_only = one_line and not fits(shown, alerts, room, margin=0)
+        if self._names_only:  # the values first: the alerts by name
+            alerts = self._alerts_and_probes(view, now, local, True, True)
         options = [Option(text, id=p.panel.title) for text, p in zip(shown, view.panels)]
         panels.set_options(options)
         if highlighted is not None and options:
             panels.highlighted = min(highlighted, len(options) - 1)
         self.set_class(one_line, "-one-line")
-        alerts = self._alerts_and_probes(view, now, local)
         self.query_one("#metrics-alerts", Static).update(alerts)
         # the panels scroll (highlight one to bring it in view) when even a line each is too much
         below = min(ALERT_LINES, lines(alerts)) + (0 if one_line else 1) if alerts.plain else 0
@@ -181,9 +187,14 @@ class MetricsPane(Vertical):
         else:
             self.query_one("#metrics-alerts", Static).update(self._probe_lines(self.one_line))
 
-    def _alerts_and_probes(self, view: MetricsView, now: datetime, local: tzinfo, one_line: bool | None = None) -> Text:
-        out = render.alerts_lines(view, now, local, self.stale_limit) if view.panels else Text()
-        probes = self._probe_lines(self.one_line if one_line is None else one_line)
+    def _alerts_and_probes(self, view: MetricsView, now: datetime, local: tzinfo, one_line: bool | None = None,
+                           names_only: bool | None = None) -> Text:
+        """The alerts, then the probes; ``one_line``: the probes on one line (the pane is short);
+        ``names_only``: the alerts too, by name (shorter still). As last shown by default."""
+        one_line = self.one_line if one_line is None else one_line
+        names_only = self._names_only if names_only is None else names_only
+        out = render.alerts_lines(view, now, local, self.stale_limit, one_line=names_only) if view.panels else Text()
+        probes = self._probe_lines(one_line)
         if probes.plain:
             if out.plain:
                 out.append("\n")
