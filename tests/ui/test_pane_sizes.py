@@ -118,3 +118,35 @@ async def test_the_timeline_gets_the_larger_share_of_the_width(db_path, tmp_path
             assert timeline.width >= 62, timeline  # its text column ~40 at 120
             assert timeline.width > left.width and left.width >= 50
             assert left.width <= 84  # wider screens widen the timeline: 116 of 200
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_the_emulated_cluster_s_crash_loop_reads_whole(db_path, tmp_path, size):
+    """The kube emulator's pods over real HTTP: `7 (45s ago)` whole at 80x24, every pod at 120x40."""
+    from datetime import timezone
+
+    from fixtures import podfixtures as pf
+    from fixtures.kube_fixture import DEFAULT_TOKEN, KubeEmulator, scenario, write_kubeconfig
+    from warroom.config import Config, KubeConfig
+    from warroom.domain.presets import SEV
+    from warroom.store import Store
+    from warroom.ui.factory import make_app
+
+    async with KubeEmulator() as emu:
+        emu.add_all(scenario())
+        write_kubeconfig(tmp_path / "kubeconfig", {"a": (emu.url, DEFAULT_TOKEN)})
+        async with Store.open(db_path) as store:
+            await store.declare("Shop is down", SEV, "SEV-1", now=pf.NOW, author="ic")
+        config = Config(kubernetes=KubeConfig(contexts=(None,), kubeconfig=str(tmp_path / "kubeconfig")))
+        app = make_app(db_path, clock=FakeClock(pf.NOW), local=timezone.utc, tick_interval=3600,
+                       sync_interval=3600, config=config)
+        async with app.run_test(size=size) as pilot:
+            await app.loaded.wait()
+            await wait_for(pilot, lambda: app.pod_views and next(iter(app.pod_views.values())).synced, timeout=15,
+                           what="the pods")
+            await show_pane(app, pilot, PodsPane)
+            table = app.query_one(PodTable)
+            rows = painted(table)[1:][: table.row_count]
+            assert len(rows) >= (4 if size[1] < 40 else min(5, table.row_count)), rows
+            assert any(" CrashLoopBackOff " in row and " 7 (45s ago)" in row for row in rows), rows
+            assert any(" Completed " in row for row in rows) or size[1] < 40, rows
