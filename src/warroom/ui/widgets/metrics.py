@@ -32,6 +32,14 @@ def lines(text: Text) -> int:
     return text.plain.count("\n") + 1
 
 
+def _least_height(pane) -> int:
+    """Lines a neighbouring pane keeps: its height, or its minimum if it shares the rest (``1fr``)."""
+    height, least = pane.styles.height, pane.styles.min_height
+    if height is not None and height.is_fraction:
+        return int(least.value) if least is not None else 0
+    return pane.outer_size.height
+
+
 def fits(panels: list[Text], alerts: Text, room: int, margin: int) -> bool:
     """Whether ``panels`` fit in ``room`` lines above the alerts (``margin`` lines between)."""
     if room <= 0:
@@ -143,16 +151,12 @@ class MetricsPane(Vertical):
         half the body (``Screen.-narrow #left`` in warroom.tcss). Less the border and status line."""
         if self.screen.has_class("-narrow"):
             space = self.screen.query_one("#body").size.height // 2
+        elif self.parent is None:
+            space = 0
         else:
-            column = self.parent
-            space = column.size.height if column is not None else 0
-            for pane in column.children if column is not None else ():
-                if pane is not self and pane.display:
-                    space -= pane.outer_size.height if not pane.styles.height or not pane.styles.height.is_fraction \
-                        else int(pane.styles.min_height.value) if pane.styles.min_height else 0
-        if space <= 0:
-            return 0
-        return max(1, space - 2 - 1)
+            space = self.parent.size.height - sum(_least_height(p) for p in self.parent.children
+                                                  if p is not self and p.display)
+        return max(1, space - 2 - 1) if space > 0 else 0
 
     def _layout_refreshed(self, _screen) -> None:
         """The panes around this one changed height: what fits here may have changed too."""
