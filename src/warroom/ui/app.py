@@ -38,7 +38,7 @@ from warroom.ui.modes import unavailable
 from warroom.ui.palette import harmless, war_room_commands
 from warroom.ui.runtime import CollectsWhenIdle
 from warroom.ui.session import Session
-from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST, NARROW_WIDTH, styles_path
+from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST, NARROW_WIDTH, SHORT_HEIGHT, styles_path
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.keybar import KeyBar
 from warroom.ui.widgets.line_input import RejectableInput
@@ -266,7 +266,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
         self.theme = DEFAULT_THEME
-        self._apply_width(self.size.width)
+        self._apply_width(self.size.width, self.size.height)
         self.session.render_clock()
         self.session.hint()
         self.session.mounted()
@@ -283,10 +283,11 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         self.set_timer(self._sync_interval, lambda: self.feeds.poll_now("sync"))
 
     def on_resize(self, event) -> None:
-        self._apply_width(event.size.width)
+        self._apply_width(event.size.width, event.size.height)
 
-    def _apply_width(self, width: int) -> None:
+    def _apply_width(self, width: int, height: int) -> None:
         self.screen.set_class(width < NARROW_WIDTH, "-narrow")
+        self.screen.set_class(height < SHORT_HEIGHT, "-short")
 
     def tick(self) -> None:
         """Every second: the clock and what comes due with it, the drill's script, stale ages."""

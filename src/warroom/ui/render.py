@@ -8,6 +8,7 @@ colour-blind readers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from rich.console import Console
@@ -340,9 +341,43 @@ def _resample(values: list[float], width: int) -> list[float]:
     return [max(values[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
 
 
-def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, stale_limit=None) -> Text:
-    """Two or three lines for one panel: value vs baseline with a verdict, then the sparklines.
+@dataclass(frozen=True)
+class MetricColumns:
+    """The widths of a panel line's columns, the same for every panel of the pane (they line up)."""
 
+    title: int
+    value: int
+    base: int
+    ratio: int
+    deviation: int  # 0: not shown (a narrow line)
+    compact: bool  # no "base" word, no deviation
+
+
+def metric_columns(views, width: int) -> MetricColumns:
+    """Columns as wide as the pane's values need (a few cells at least, so that they seldom move),
+    the title getting the rest of ``width``: a short pane keeps its titles readable."""
+    from warroom.domain.units import format_deviation, format_ratio, format_value
+
+    readings = [(v.panel, v.reading) for v in views if v.reading is not None]
+    value = max([7, *(len(format_value(r.current, p.unit)) for p, r in readings)])
+    base = max([7, *(len("—" if r.baseline is None else format_value(r.baseline, p.unit)) for p, r in readings)])
+    ratio = max([5, *(len(format_ratio(r.ratio)) for _, r in readings if r.ratio is not None)])
+    deviation = max([6, *(len(format_deviation(r.deviation_pct)) for _, r in readings if r.deviation_pct is not None)])
+    verdict = max([4, *(len(r.verdict) for _, r in readings)]) + 2  # a badge: a space either side
+    compact = width < 62
+    # title, a space, value, " base " or " ", base, a space, ratio, [a space, deviation], a space, verdict
+    fixed = 1 + value + (1 if compact else 6) + base + 1 + ratio + (0 if compact else 1 + deviation) + 1 + verdict
+    return MetricColumns(max(6, width - fixed), value, base, ratio, 0 if compact else deviation, compact)
+
+
+def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, stale_limit=None,
+                 title: str | None = None, sparklines: bool = True, columns: MetricColumns | None = None) -> Text:
+    """Two or three lines for one panel: value vs baseline with a verdict, then the sparklines
+    (one line when ``sparklines`` is false: the pane is short, the values must all be seen).
+
+    ``title``: the title to show (:func:`warroom.domain.panel_titles.short_titles`: panels named
+    alike stay apart in a narrow column); the panel's own, cut, by default.
+    ``columns``: the pane's (:func:`metric_columns`); this panel's alone by default.
     ``stale_limit``: how old a reading may be before it shows STALE with its age even though no
     poll has reported an error yet (see :func:`warroom.domain.metrics_view.stale_age`)."""
     import math
@@ -350,22 +385,21 @@ def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, st
     from warroom.domain.units import format_deviation, format_ratio, format_value
 
     p, r = view.panel, view.reading
+    c = columns or metric_columns([view], width)
     out = Text(no_wrap=True, overflow="ellipsis")
-    # value 10, " base " + 10, ratio 7, deviation 8, verdict 9 (" NO DATA ")
-    compact = width < 62
-    fixed = 10 + (6 + 10 if not compact else 1 + 10) + 7 + (8 if not compact else 0) + 10
-    title_w = max(6, width - fixed)
-    title = p.title if len(p.title) <= title_w else p.title[: title_w - 1] + "…"
-    out.append_text(user(title.ljust(title_w), "bold"))
+    title = title if title is not None else p.title
+    title = title if len(title) <= c.title else title[: c.title - 1] + "…"
+    out.append_text(user(title.ljust(c.title), "bold"))
+    out.append(" ")
     if r is None:
         out.append(" waiting for the first reading" if not view.error else "", style="dim")
     else:
-        out.append(f"{format_value(r.current, p.unit):>10}")
+        out.append(f"{format_value(r.current, p.unit):>{c.value}}")
         base = "—" if r.baseline is None else format_value(r.baseline, p.unit)
-        out.append(f" base {base:<10}" if not compact else f" {base:<10}", style="dim")
-        out.append(f"{format_ratio(r.ratio) if r.ratio is not None else '':>7}")
-        if not compact:
-            out.append(f"{format_deviation(r.deviation_pct) if r.deviation_pct is not None else '':>8}")
+        out.append(f" {base:<{c.base}}" if c.compact else f" base {base:<{c.base}}", style="dim")
+        out.append(f" {format_ratio(r.ratio) if r.ratio is not None else '':>{c.ratio}}")
+        if c.deviation:
+            out.append(f" {format_deviation(r.deviation_pct) if r.deviation_pct is not None else '':>{c.deviation}}")
         out.append(" ")
         out.append(f" {r.verdict} ", style=VERDICT_STYLE[r.verdict])
     stale = view.stale_for(now, stale_limit)
@@ -380,7 +414,7 @@ def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, st
         out.append("\n")
         out.append_text(user(r.note if len(r.note) <= width else r.note[: width - 1] + "…", "dim italic"))
     s = view.sparkline
-    if s is not None and s.current.points:
+    if sparklines and s is not None and s.current.points:
         spark_w = max(10, width - 6)
         cur = _resample(s.current.values, spark_w)
         base = _resample(s.baseline.values, spark_w) if s.baseline.points else []
@@ -399,9 +433,10 @@ def metric_panel(view, now: datetime, width: int, with_baseline: bool = True, st
     return out
 
 
-def alerts_lines(view, now: datetime, local: tzinfo, stale_limit=None) -> Text:
+def alerts_lines(view, now: datetime, local: tzinfo, stale_limit=None, one_line: bool = False) -> Text:
     """The firing alerts — or, when they could not be read (or not lately), "unknown" with why,
-    and the last known ones: an error never passes for "No alerts firing"."""
+    and the last known ones: an error never passes for "No alerts firing".
+    ``one_line``: all on one line, the alerts by name only (a short pane)."""
     out = Text(no_wrap=True, overflow="ellipsis")
     firing = [a for a in view.alerts if a.firing]
     pending = [a for a in view.alerts if not a.firing]
@@ -420,7 +455,7 @@ def alerts_lines(view, now: datetime, local: tzinfo, stale_limit=None) -> Text:
         out.append_text(user(why, "italic"))
         if not view.alerts:
             return out
-        out.append("\nlast known: ", style="dim")
+        out.append(" · last known: " if one_line else "\nlast known: ", style="dim")
         out.append(f"{len(firing)} firing", style="bold red" if firing else "dim")
     elif not firing:
         out.append("No alerts firing", style="green")
@@ -431,6 +466,11 @@ def alerts_lines(view, now: datetime, local: tzinfo, stale_limit=None) -> Text:
         out.append(f"{len(firing)} alert{'s' if len(firing) != 1 else ''} firing", style="bold red")
     if pending:
         out.append(f" · {len(pending)} pending", style="dim")
+    if one_line:
+        for i, a in enumerate(firing):
+            out.append(" ● " if i else ":  ● ", style="red")
+            out.append_text(user(a.name, "bold"))
+        return out
     for a in firing[:8]:
         out.append("\n")
         out.append(" ● ", style="red")

@@ -9,6 +9,9 @@ from textual.theme import Theme
 
 #: below this many columns the panes take turns (ctrl+o) instead of sitting side by side
 NARROW_WIDTH = 120
+#: below this many rows the SLA pane keeps to 40% of the left column (its checklist scrolls), so
+#: that every metric and five pods fit under it (120x40)
+SHORT_HEIGHT = 50
 
 
 def styles_path() -> Path:

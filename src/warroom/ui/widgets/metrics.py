@@ -1,5 +1,10 @@
 """The tech lead's pane: each panel's value against its baseline, with sparklines; firing alerts;
-health probes. Renders a ``MetricsView``; the app polls and feeds it. ``p`` pins a reading."""
+health probes. Renders a ``MetricsView``; the app polls and feeds it. ``p`` pins a reading.
+
+Where the pane is too short for the sparklines (120x40, 80x24) it drops them: one line a panel,
+every panel's value against its baseline seen at once, the probes on one line. Titles of panels
+named alike keep what tells them apart (``error ratio``, ``p95 latency``), not a shared
+``Checkout…``."""
 
 from __future__ import annotations
 
@@ -13,9 +18,36 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.domain.metrics_view import MetricsView
+from warroom.domain.panel_titles import short_titles
 from warroom.domain.times import format_duration
 from warroom.ui import render
 from warroom.ui.messages import PinReading
+
+
+#: the alerts and probes take at most this many lines (``#metrics-alerts`` in warroom.tcss)
+ALERT_LINES = 10
+
+
+def lines(text: Text) -> int:
+    return text.plain.count("\n") + 1
+
+
+def _least_height(pane) -> int:
+    """Lines a neighbouring pane keeps: its height, or its minimum if it shares the rest (``1fr``)."""
+    height, least = pane.styles.height, pane.styles.min_height
+    if height is not None and height.is_fraction:
+        return int(least.value) if least is not None else 0
+    return pane.outer_size.height
+
+
+def fits(panels: list[Text], alerts: Text, room: int, margin: int) -> bool:
+    """Whether ``panels`` fit in ``room`` lines above the alerts (``margin`` lines between)."""
+    if room <= 0:
+        return True  # not laid out yet: decided again once it is
+    needed = sum(lines(t) for t in panels)
+    if alerts.plain:
+        needed += margin + min(ALERT_LINES, lines(alerts))
+    return needed <= room
 
 
 class PanelList(OptionList):
@@ -46,6 +78,9 @@ class MetricsPane(Vertical):
         yield Static(id="metrics-alerts")
 
     def on_mount(self) -> None:
+        self._room = 0
+        self._names_only = False
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._layout_refreshed)
         self.border_title = "Metrics vs baseline"
         self.query_one("#metrics-status", Static).update(Text(f"{self._source_label} · connecting…", style="dim"))
 
@@ -67,19 +102,66 @@ class MetricsPane(Vertical):
             status.append(f" · updated {view.polled_at.astimezone(local):%H:%M:%S}", style="dim")
         self.query_one("#metrics-status", Static).update(status, layout=False)
         panels = self.query_one(PanelList)
-        width = max(30, (panels.scrollable_content_region.width or 62) - 2)
+        width = max(30, panels.scrollable_content_region.width or 62)
         narrow = self.screen.has_class("-narrow")
         highlighted = panels.highlighted
-        options = [Option(render.metric_panel(p, now, width, with_baseline=not narrow, stale_limit=self.stale_limit),
-                          id=p.panel.title) for p in view.panels]
+        columns = render.metric_columns(view.panels, width)
+        titles = short_titles([p.panel for p in view.panels], columns.title)
+
+        def rendered(sparklines: bool) -> list[Text]:
+            return [render.metric_panel(p, now, width, with_baseline=not narrow, stale_limit=self.stale_limit,
+                                        title=title, sparklines=sparklines, columns=columns)
+                    for p, title in zip(view.panels, titles)]
+
+        room = self._room = self.room()
+        full = rendered(True)
+        one_line = not fits(full, self._alerts_and_probes(view, now, local, False, False), room, margin=1)
+        shown = rendered(False) if one_line else full
+        alerts = self._alerts_and_probes(view, now, local, one_line, False)
+        self._names_only = one_line and not fits(shown, alerts, room, margin=0)
+        if self._names_only:  # the values first: the alerts by name
+            alerts = self._alerts_and_probes(view, now, local, True, True)
+        options = [Option(text, id=p.panel.title) for text, p in zip(shown, view.panels)]
         panels.set_options(options)
         if highlighted is not None and options:
             panels.highlighted = min(highlighted, len(options) - 1)
-        self.query_one("#metrics-alerts", Static).update(self._alerts_and_probes(view, now, local))
+        self.set_class(one_line, "-one-line")
+        self.query_one("#metrics-alerts", Static).update(alerts)
+        # the panels scroll (highlight one to bring it in view) when even a line each is too much
+        below = min(ALERT_LINES, lines(alerts)) + (0 if one_line else 1) if alerts.plain else 0
+        limit = max(1, room - below) if room > 0 else None
+        if panels.styles.max_height != limit:
+            panels.styles.max_height = limit
         worst = [p.reading.verdict for p in view.panels if p.reading and p.stale_for(now, self.stale_limit) is None]
         crit = worst.count("CRIT")
         self.border_title = "Metrics vs baseline" + (f" · {crit} CRIT" if crit else "")
         self.set_class(bool(crit), "-crit")
+
+    @property
+    def one_line(self) -> bool:
+        """The panels are shown one line each (no sparklines): the pane is too short for them."""
+        return self.has_class("-one-line")
+
+    def room(self) -> int:
+        """Lines the panels and the alerts may take (0: not laid out yet).
+
+        The pane is as tall as its content; what it may take is what the left column leaves:
+        side by side, the column less the panes above and below it (a pane that shares the rest,
+        like the pods, at its minimum height); in the narrow layout, where the panes take turns,
+        half the body (``Screen.-narrow #left`` in warroom.tcss). Less the border and status line."""
+        if self.screen.has_class("-narrow"):
+            space = self.screen.query_one("#body").size.height // 2
+        elif self.parent is None:
+            space = 0
+        else:
+            space = self.parent.size.height - sum(_least_height(p) for p in self.parent.children
+                                                  if p is not self and p.display)
+        return max(1, space - 2 - 1) if space > 0 else 0
+
+    def _layout_refreshed(self, _screen) -> None:
+        """The panes around this one changed height: what fits here may have changed too."""
+        if self.view is not None and self.room() != self._room:
+            self.show(self.view, self._now, self._local)
 
     def on_resize(self) -> None:
         if self.view is not None:
@@ -99,7 +181,7 @@ class MetricsPane(Vertical):
         """The probes feed failed: said where the probes are listed, the last results kept below."""
         self.probe_error = message
         self.query_one("#metrics-alerts", Static).update(
-            self._alerts_and_probes(self.view, self._now, self._local) if self.view is not None else self._probe_lines())
+            self._alerts_and_probes(self.view, self._now, self._local) if self.view is not None else self._probe_lines(self.one_line))
 
     def show_probes(self, results: list, now: datetime, local: tzinfo) -> None:
         self.probes = results
@@ -107,18 +189,24 @@ class MetricsPane(Vertical):
         if self.view is not None:
             self.query_one("#metrics-alerts", Static).update(self._alerts_and_probes(self.view, now, local))
         else:
-            self.query_one("#metrics-alerts", Static).update(self._probe_lines())
+            self.query_one("#metrics-alerts", Static).update(self._probe_lines(self.one_line))
 
-    def _alerts_and_probes(self, view: MetricsView, now: datetime, local: tzinfo) -> Text:
-        out = render.alerts_lines(view, now, local, self.stale_limit) if view.panels else Text()
-        probes = self._probe_lines()
+    def _alerts_and_probes(self, view: MetricsView, now: datetime, local: tzinfo, one_line: bool | None = None,
+                           names_only: bool | None = None) -> Text:
+        """The alerts, then the probes; ``one_line``: the probes on one line (the pane is short);
+        ``names_only``: the alerts too, by name (shorter still). As last shown by default."""
+        one_line = self.one_line if one_line is None else one_line
+        names_only = self._names_only if names_only is None else names_only
+        out = render.alerts_lines(view, now, local, self.stale_limit, one_line=names_only) if view.panels else Text()
+        probes = self._probe_lines(one_line)
         if probes.plain:
             if out.plain:
                 out.append("\n")
             out.append_text(probes)
         return out
 
-    def _probe_lines(self) -> Text:
+    def _probe_lines(self, one_line: bool = False) -> Text:
+        """A line a probe; all on one line (down first) where the pane is short."""
         out = Text(no_wrap=True, overflow="ellipsis")
         if self.probe_error:
             out.append(" PROBES ", style="bold white on red")
@@ -126,9 +214,10 @@ class MetricsPane(Vertical):
             out.append_text(render.user(self.probe_error, "italic"))
             if self.probes:
                 out.append("\n")
-        for i, r in enumerate(self.probes):
+        probes = sorted(self.probes, key=lambda r: r.ok) if one_line else self.probes
+        for i, r in enumerate(probes):
             if i:
-                out.append("\n")
+                out.append(" · " if one_line else "\n", style="dim")
             out.append(" UP " if r.ok else " DOWN ", style="bold black on green" if r.ok else "bold white on red")
             out.append(" ")
             out.append_text(render.user(r.name, "bold"))
@@ -136,7 +225,7 @@ class MetricsPane(Vertical):
             if r.latency_s is not None:
                 detail += f" {r.latency_s * 1000:.0f} ms"
             out.append(detail, style="dim")
-            if r.error:
+            if r.error and not one_line:
                 out.append("  ")
                 out.append_text(render.user(r.error, "italic"))
         return out

@@ -26,6 +26,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from warroom.domain.pod_columns import GAP, fit_widths, middle_cut, row_width
 from warroom.domain.pod_status import PodRow
 from warroom.domain.times import format_kube_duration
 from warroom.domain.pod_view import ContextView
@@ -33,7 +34,7 @@ from warroom.domain.text import one_line
 from warroom.ui import render
 from warroom.ui.messages import PinPod
 from warroom.ui.widgets.line_input import LineInput
-from warroom.ui.widgets.virtual_rows import VirtualRows, row_width
+from warroom.ui.widgets.virtual_rows import VirtualRows
 
 MAX_ROWS = 1000  # a war room needs the unhealthy pods; the healthy thousands are one filter away
 MORE_KEY = "__more__"
@@ -85,8 +86,9 @@ def pod_cells(context: str | None, row: PodRow, now: datetime) -> Cells:
     return cells if context is None else (Cell(one_line(context), "", True), *cells)
 
 
-def more_cells(columns: int, hidden: int) -> Cells:
-    return (*([Cell("")] * (columns - 1)), Cell(f"… {hidden} more healthy pods: type in the filter", "dim"))
+def more_cells(hidden: int) -> Cells:
+    """The last row when pods are left out: one cell across the table (see ``PodTable``)."""
+    return (Cell(f"… {hidden} more healthy pods: type in the filter", "dim"),)
 
 
 def _matches(wanted: str, context: str, r: PodRow) -> bool:
@@ -110,7 +112,9 @@ def shown_rows(views: Mapping[str, ContextView], wanted: str, limit: int) -> tup
 class PodTable(VirtualRows):
     """The pods, a header row over them. ``show`` hands over the rows' keys and a function giving
     a row's cells; only the rows on screen are asked for theirs. Column widths fit what has been
-    shown and only grow, so columns do not jump as the rows change under a storm."""
+    shown and only grow, so columns do not jump as the rows change under a storm; where the pane
+    is too narrow for them, :func:`~warroom.domain.pod_columns.fit_widths` decides what gives way
+    (NAME, cut in the middle, then the optional columns: never READY, STATUS or RESTARTS)."""
 
     HEADER = 1
     CACHE_SIZE = 512
@@ -121,6 +125,7 @@ class PodTable(VirtualRows):
         background: $surface;
         overflow-x: auto;
         overflow-y: auto;
+        scrollbar-size-vertical: 1;  /* a column more for the pods */
     }
     PodTable:focus {
         background-tint: $foreground 5%;
@@ -156,7 +161,9 @@ class PodTable(VirtualRows):
         self._keys: list[str] = []
         self._index: dict[str, int] = {}
         self._cells_of: Callable[[int], Cells] = lambda row: ()
-        self._widths = [len(label) for label in labels]
+        self._widths = [len(label) for label in labels]  # natural: what cuts nothing
+        self._fitted = list(self._widths)  # what the pane's width allows (0: left out)
+        self._name = self._labels.index("NAME") if "NAME" in self._labels else -1
         self._frame: dict[int, Cells] = {}  # the visible rows' cells, for one paint
 
     @property
@@ -177,10 +184,26 @@ class PodTable(VirtualRows):
         self.refresh()
 
     def get_row_at(self, row: int) -> list[Text]:
-        return [cell.render() for cell in self._cells_of(row)]
+        """A row's cells, one per column (a note across the table is in the last one)."""
+        cells = self._cells_of(row)
+        return [Text("")] * (len(self._labels) - len(cells)) + [cell.render() for cell in cells]
+
+    @property
+    def column_widths(self) -> dict[str, int]:
+        """The shown columns and their widths in the last paint (a column left out is not here)."""
+        return {label: w for label, w in zip(self._labels, self._fitted) if w}
 
     def _total_width(self) -> int:
-        return row_width(self._widths)
+        return row_width(self._fitted)
+
+    def _fit(self) -> bool:
+        """Fit the columns to the pane's width; True when that changed them."""
+        room = self.scrollable_content_region.width or self.size.width
+        fitted = fit_widths(self._labels, self._widths, room) if room else list(self._widths)
+        if fitted == self._fitted:
+            return False
+        self._fitted = fitted
+        return True
 
     # -- rendering ---------------------------------------------------------------------------------
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -189,42 +212,48 @@ class PodTable(VirtualRows):
         self._frame = {row: self._cells_of(row) for row in range(top, min(self.row_count, top + self._page_height))}
         grew = False
         for cells in self._frame.values():
+            if len(cells) == 1:
+                continue  # a note across the table: no column's width
             for column, cell in enumerate(cells):
                 width = min(cell_len(cell.text), MAX_COLUMN)
                 if width > self._widths[column]:
                     self._widths[column] = width
                     grew = True
-        if grew:
+        if self._fit() or grew:
             self._cache.clear()
             self._set_virtual_size(self._total_width())
         return super().render_lines(crop)
 
     def render_header(self, y: int, width: int) -> Strip:
-        key = ("header", tuple(self._widths), width)
+        key = ("header", tuple(self._fitted), width)
         strip = self._cache.get(key)
         if strip is None:
-            cells = [Text(label) for label in self._labels]
-            strip = self.cells_strip(cells, self._widths, width, self.get_component_rich_style("pods--header"))
-            strip = self._cache[key] = strip.apply_style(self._base_style)
+            style = self._base_style + self.get_component_rich_style("pods--header")
+            strip = self._cache[key] = self._row_strip([Cell(label) for label in self._labels], width, style)
         return strip
 
     def render_row(self, row: int, width: int) -> Strip:
         cells = self._frame.get(row) or self._cells_of(row)
         look = self.row_look(row)
-        key = (cells, tuple(self._widths), width, look)
+        key = (cells, tuple(self._fitted), width, look)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._cache[key] = self._row_strip(cells, width, look)
+            strip = self._cache[key] = self._row_strip(cells, width, self.look_style(look))
         return strip
 
-    def _row_strip(self, cells: Cells, width: int, look: str) -> Strip:
+    def _row_strip(self, cells: Sequence[Cell], width: int, style) -> Strip:
         """One segment a cell, in its final style (the widget's, the cursor's or the stripe's,
         the cell's own): a storm re-renders every visible row, and Rich's ``Text`` plus a strip
-        for each style laid over took ~1 ms a row where this takes a tenth of that."""
-        style = self.look_style(look)
+        for each style laid over took ~1 ms a row where this takes a tenth of that.
+        NAME is cut in the middle (pods of a workload differ at the end), the others at the end."""
         get_style = self.app.console.get_style
-        segments = [Segment(f" {fit(cell.text, w)} ", style + get_style(cell.style) if cell.style else style)
-                    for cell, w in zip(cells, self._widths)]
+        gap = " " * GAP
+        if len(cells) == 1 < len(self._labels):  # a note across the table
+            text = cells[0].text
+            return Strip([Segment(gap + fit(text, max(width - GAP, 1)), style + get_style(cells[0].style))], width)
+        segments = [Segment(gap + fit(middle_cut(cell.text, w) if i == self._name else cell.text, w),
+                            style + get_style(cell.style) if cell.style else style)
+                    for i, (cell, w) in enumerate(zip(cells, self._fitted)) if w]
         used = self._total_width()
         if used < width:
             segments.append(Segment(" " * (width - used), style))
@@ -359,7 +388,7 @@ class PodsPane(Vertical):
         if index < len(self._shown):
             context, row = self._shown[index]
             return pod_cells(context if self.multi else None, row, self._now)
-        return more_cells(len(COLUMNS) + self.multi, self._hidden)
+        return more_cells(self._hidden)
 
     def _update_text(self, selector: str, text: Text) -> None:
         """Update a text pane; a layout pass (the whole screen measured again) only when its
@@ -372,19 +401,21 @@ class PodsPane(Vertical):
         self._lines[selector] = lines
 
     def _render_changes(self, now: datetime, local: tzinfo) -> None:
+        """The rollouts, then the Warning events, a line each; the first on the heading's line, so
+        that a short pane (its pods come first) still shows the latest change."""
         out = Text(no_wrap=True, overflow="ellipsis")
         rollouts = [(c, r) for c, v in sorted(self.views.items()) for r in v.rollouts]
         events = [(c, e) for c, v in sorted(self.views.items()) for e in v.events]
         out.append("What changed", style="bold")
         if not rollouts and not events:
             out.append(": no rollouts or Warning events recently", style="dim")
-        for context, r in rollouts[:5]:
-            out.append("\n ↻ ", style="cyan")
+        for i, (context, r) in enumerate(rollouts[:5]):
+            out.append("\n ↻ " if i else "  ↻ ", style="cyan")
             out.append_text(render.user(f"{r.namespace}/{r.deployment}", "bold"))
             out.append(f" rev {r.revision} {r.at.astimezone(local):%H:%M} ({format_kube_duration(r.age)} ago) ", style="dim")
             out.append_text(render.user(r.images_text))
-        for context, e in events[:6]:
-            out.append("\n ⚠ ", style="yellow")
+        for i, (context, e) in enumerate(events[:6]):
+            out.append("\n ⚠ " if i or rollouts else "  ⚠ ", style="yellow")
             out.append_text(render.user(e.reason, "bold"))
             out.append(" ")
             out.append_text(render.user(f"{e.namespace}/{e.object}", ""))
