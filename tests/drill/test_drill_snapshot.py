@@ -1,14 +1,18 @@
-"""The drill screen mid-incident (bad-deploy, seven minutes in, at 10×, a fixed clock): every pane alive."""
+"""The drill screen mid-incident (bad-deploy, seven minutes in, a fixed clock) at the sizes users have: every
+pane alive, the inject on the notice line, nothing covered (issue #18)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from fixtures.drill_support import Drive, drill_app, pods_of
 from fixtures.support import T0, FakeClock, wait_for
 
 
-def test_drill_screen_mid_incident(snap_compare, db_path, tmp_path):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)], ids=["80x24", "120x40", "200x60"])
+def test_drill_screen_mid_incident(snap_compare, db_path, tmp_path, size):
     clock = FakeClock(T0)
     app = drill_app(db_path, "bad-deploy", clock, tmp_path)
 
@@ -23,4 +27,4 @@ def test_drill_screen_mid_incident(snap_compare, db_path, tmp_path):
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

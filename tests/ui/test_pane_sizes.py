@@ -62,6 +62,7 @@ async def test_pods_status_ready_restarts_whole_and_five_pods_at_120x40(db_path,
         for label in ("NAME", "READY", "STATUS", "RESTARTS"):
             assert f" {label} " in f"{header} ", header
         rows = rows[: table.row_count]
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no sideways scrolling
         assert len(rows) >= (5 if size[1] >= 40 else 4), lines
         for i, line in enumerate(rows):
             namespace, name, ready, status, restarts, *_ = [c.plain for c in table.get_row_at(i)]

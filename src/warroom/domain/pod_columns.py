@@ -20,7 +20,7 @@ GAP = 1
 #: NAME is not cut below this while an optional column could make room instead
 NAME_READABLE = 20
 #: NAME is never cut below this (the table scrolls sideways instead)
-NAME_MIN = 10
+NAME_MIN = 8  # "che…255c": the pod's own suffix still tells them apart
 #: left out first when the width is short (the others are never left out)
 OPTIONAL = ("NODE", "AGE", "NAMESPACE", "CONTEXT")
 
