@@ -50,8 +50,11 @@ class SlaPane(Vertical):
             self.show_checklist((), frozenset())
             return
         text = render.sla_lines(incident, report, local)
-        lines = text.plain.count("\n")
-        clock.update(text, layout=lines != self._lines)  # a layout pass only when the height changes
+        width = clock.content_size.width
+        # the height as painted, wrapping included: a step falling due reads longer and wraps,
+        # and the lines below it must not drop off the pane (a layout pass only then)
+        lines = len(text.wrap(self.app.console, width)) if width else -2
+        clock.update(text, layout=lines != self._lines)
         self._lines = lines
 
     def show_checklist(self, items: tuple[str, ...], ticked: frozenset[int]) -> None:
