@@ -89,9 +89,10 @@ def header_line(incident: Incident | None, now: datetime, local: tzinfo, compact
     if compact:
         out.append(f" ⏱{format_clock(end - incident.start)} ", style="bold")
         out.append(incident.status.upper(), style=status_style)
-        out.append_text(_right(Text(" "), clock))
+        if not incident.drill:  # a drill has its own clock beside the badge: the title gets the room
+            out.append_text(_right(Text(" "), clock))
         out.append(" ")
-        out.append(f"{incident.ref} ", style="bold")
+        out.append(f" {incident.ref} " if incident.drill else f"{incident.ref} ", style="bold")
         out.append_text(user(incident.title, "bold"))
         return out
     out.append(f" {incident.ref} ", style="bold")
