@@ -1,5 +1,6 @@
 """The store's rules in SQL, once for both engines: declaring, changing an incident, entries with
-revisions and redaction, once-only keyed entries, client ids, readings and pruning.
+revisions and redaction, once-only keyed entries, client ids, readings and pruning, and an incident
+read and written whole (``store.whole``: ``warroom copy`` between engines, ``warroom import``).
 
 An engine (``sqlite.Store``, ``postgres.PgStore``) provides the connection and its transactions
 through four primitives — ``_fetch`` (a read), ``_transaction`` (a write transaction that holds
