@@ -9,9 +9,10 @@ written. What an export does not carry is not invented: a redacted entry's text 
 export never has them) stay absent, and there are no readings, keys or client ids.
 
 The incident gets back the creation time its first store gave it: an incident's first entry is
-logged at the instant it is created, so the earliest ``logged_at`` is it. Its origin key (created
-then, with the export's id) is then the one a ``warroom copy`` of the same incident carries, so
-importing an export of an incident already copied here (or twice the same export) finds it.
+logged at the instant it is created, so the earliest ``logged_at`` is it. With the export's id that
+makes its origin key: importing the same export twice writes once, and so does importing an export
+made in the incident's first database where ``warroom copy`` already brought it (an export made
+from a copy has the copy's id, and is imported as another incident).
 """
 
 from __future__ import annotations
