@@ -7,6 +7,7 @@ incident's and entries' ids (which each destination numbers itself) taken out of
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ import pytest
 
 from warroom.domain.presets import SEV
 from warroom.store import NotFound, StoreError, open_store
+from warroom.store.export_reader import read_export
 from warroom.store.whole import ENTRY_COLUMNS, WholeIncident
 
 from fixtures.support import T0, raw_sql
@@ -123,3 +125,14 @@ async def test_read_whole_of_a_missing_incident_is_not_found(store):
 
 def test_entries_are_read_with_every_stored_column():
     assert "client_id" in ENTRY_COLUMNS and "key" in ENTRY_COLUMNS and ENTRY_COLUMNS[0] == "id"
+
+
+async def test_an_export_of_an_incident_copied_here_is_found_by_its_origin(store, tmp_path):
+    async with open_store(tmp_path / "laptop.db") as laptop:
+        original_id = await rich_incident(laptop)
+        copy_id, _ = await store.write_whole(await laptop.read_whole(original_id))
+        exported = await export_of(laptop, original_id)
+    imported = read_export(json.dumps(exported).encode())
+    assert imported.created_at == (await store.read_whole(copy_id)).created_at  # the first entry's logged_at
+    assert await store.write_whole(imported) == (copy_id, False)
+    assert len(await store.incidents()) == 1
