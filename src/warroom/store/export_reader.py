@@ -65,7 +65,8 @@ def whole_from_export(data: Any) -> WholeIncident:
     """The incident of a parsed export (see the module's docstring)."""
     doc = _Fields(data, "the file")
     if doc.get("format", str, "") != FORMAT:
-        raise BadExport(f"not a warroom export (its format is not {FORMAT!r}; `warroom export --format json` makes one)")
+        raise BadExport(f"not a warroom export (its format is not {FORMAT!r}; "
+                        "`warroom export --format json` makes one)")
     if doc.get("version", int) != VERSION:
         raise BadExport(f"export version {data.get('version')!r} is not one this warroom reads ({VERSION})")
     fields = _Fields(doc.get("incident", dict), "incident")
