@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from warroom.cli import incidents, launch, records, sources, timeline
+from warroom.cli import copying, incidents, launch, records, sources, timeline
 from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, incident_id, speed
 from warroom.domain import incident as inc
 from warroom.domain.timeline import KINDS
@@ -78,6 +78,19 @@ COMMANDS: tuple[Command, ...] = (
             help="from a damaged database: export the entries that can still be read"),
     ), records.cmd_export, store=True),
     Command("where", "print where the database lives", (), records.cmd_where),
+    Command("copy", "copy incidents whole to another database (SQLite file or PostgreSQL URL, either way)", (
+        arg("--from", dest="source", type=db_location, metavar="FILE|URL", help="where from (default: the database)"),
+        arg("--to", required=True, type=db_location, metavar="FILE|URL",
+            help="where to: each incident gets a new id there, everything else as stored (revisions, redactions, "
+                 "readings…); an incident already there (copied before, or copied from there) is skipped, known by "
+                 "its origin key: the instant its first database created it and its id there"),
+        arg("-i", "--incident", dest="ids", type=incident_id, nargs="+", action="extend", metavar="ID",
+            help="the incidents to copy (default: all)"),
+    ), copying.cmd_copy),
+    Command("import", "restore a JSON export (warroom export --format json) into the database, as a new incident", (
+        arg("file", type=Path, metavar="FILE.json", help="the export (- for standard input); an incident already "
+                                                        "there (the same export, or a copy) is skipped"),
+    ), copying.cmd_import, store=True),
     Command("metrics", "every panel against its baseline, firing alerts and probes, from the config", (
         CONFIG,
         arg("--json", action="store_true", help="JSON: numbers as numbers, plus the formatted text"),

@@ -21,6 +21,7 @@ from warroom.domain.policy import Policy
 from warroom.domain.recording import Record
 from warroom.domain.timeline import Entry
 from warroom.store.journal import LineGate
+from warroom.store.whole import WholeIncident
 
 #: A pure change to an incident: the incident after, and the texts of the system entries it writes.
 Change = Callable[[Incident], tuple[Incident, list[str]]]
@@ -141,6 +142,11 @@ retry with the same one writes nothing and gives back the entry already written.
     async def readings(self, incident_id: int) -> list[Record]: ...
 
     async def prune_readings(self, resolved_before: datetime) -> tuple[list[int], int]: ...
+
+    # -- an incident whole, between stores (``store.whole``) ---------------------------------------
+    async def read_whole(self, incident_id: int) -> WholeIncident: ...
+
+    async def write_whole(self, incident: WholeIncident) -> tuple[int, bool]: ...
 
     # -- damage -------------------------------------------------------------------------------------
     async def damage(self) -> list[str]: ...

@@ -1,5 +1,6 @@
 """The store's rules in SQL, once for both engines: declaring, changing an incident, entries with
-revisions and redaction, once-only keyed entries, client ids, readings and pruning.
+revisions and redaction, once-only keyed entries, client ids, readings and pruning, and an incident
+read and written whole (``store.whole``: ``warroom copy`` between engines, ``warroom import``).
 
 An engine (``sqlite.Store``, ``postgres.PgStore``) provides the connection and its transactions
 through four primitives — ``_fetch`` (a read), ``_transaction`` (a write transaction that holds
@@ -24,7 +25,7 @@ from warroom.domain.policy import Policy
 from warroom.domain.recording import Record
 from warroom.domain.timeline import Entry, EntryError, Revision, in_order, parse_kind
 from warroom.domain.times import iso_utc, short_utc
-from warroom.store.errors import NotFound
+from warroom.store.errors import NotFound, StoreError
 from warroom.store.interface import Change, DrillScenario
 from warroom.store.journal import ScribeLines
 from warroom.store.rows import (
@@ -40,6 +41,8 @@ from warroom.store.rows import (
     to_records,
     to_revision,
 )
+from warroom.store import whole as w
+from warroom.store.whole import WholeIncident
 
 REVISION_COLUMNS = "entry_id, revision, at, kind, text, author, replaced_at, replaced_by"
 
@@ -390,3 +393,89 @@ class SqlStore(ScribeLines):
                     pruned.append(i.id)
                     deleted += count
         return pruned, deleted
+
+    # -- an incident whole, from one store to another (warroom copy, warroom import) ---------------
+    async def read_whole(self, incident_id: int) -> WholeIncident:
+        """Everything the store holds of one incident, as stored, read in one transaction (a line
+        written meanwhile is in it whole or not at all)."""
+        async with self._transaction() as tx:
+            rows = await tx.fetch(f"SELECT {w.columns(w.INCIDENT_COLUMNS)} FROM incidents WHERE id = ?",
+                                  (incident_id,))
+            if not rows:
+                raise NotFound(f"no incident #{incident_id}")
+            incident = tuple(rows[0])
+            entries = await tx.fetch(
+                f"SELECT {w.columns(w.ENTRY_COLUMNS)} FROM entries WHERE incident_id = ? ORDER BY id", (incident_id,))
+            revisions = await tx.fetch(
+                f"SELECT {', '.join('r.' + c for c in w.REVISION_COLUMNS)} FROM revisions r"
+                " JOIN entries e ON e.id = r.entry_id WHERE e.incident_id = ? ORDER BY r.entry_id, r.revision",
+                (incident_id,))
+            readings = await tx.fetch(f"SELECT {w.columns(w.READING_COLUMNS)} FROM readings WHERE incident_id = ?"
+                                      f" ORDER BY {self.READING_ORDER}", (incident_id,))
+            drill = await tx.fetch(f"SELECT {w.columns(w.DRILL_COLUMNS)} FROM drills WHERE incident_id = ?",
+                                   (incident_id,))
+            origin = await tx.fetch("SELECT value FROM meta WHERE key = ?", (w.origin_meta_key(incident_id),))
+        created_at = incident[w.INCIDENT_COLUMNS.index("created_at")]
+        return WholeIncident(
+            id=incident_id, origin=origin[0][0] if origin else w.origin_key(created_at, incident_id),
+            incident=incident, entries=tuple(map(tuple, entries)), revisions=tuple(map(tuple, revisions)),
+            readings=tuple(map(tuple, readings)), drill=tuple(drill[0]) if drill else None)
+
+    async def write_whole(self, incident: WholeIncident) -> tuple[int, bool]:
+        """Write an incident read by ``read_whole`` (or from an export) as a new incident here, in one
+        transaction, with new ids; every stored value else as given. If an incident with the same
+        origin key is already here, nothing is written. Returns (its id here, whether written).
+        An entry's client id already here (on another incident) is a StoreError: nothing is written."""
+        async with self._transaction() as tx:
+            found = await self._by_origin(tx, incident.origin)
+            if found is not None:
+                return found, False
+            await self._check_client_ids(tx, incident)
+            rows = await tx.fetch(
+                f"INSERT INTO incidents ({w.columns(w.INCIDENT_COLUMNS)})"
+                f" VALUES ({w.placeholders(len(w.INCIDENT_COLUMNS))}) RETURNING id", incident.incident)
+            new_id = rows[0][0]
+            entry_ids: dict[int, int] = {}
+            insert = (f"INSERT INTO entries (incident_id, {w.columns(w.ENTRY_COLUMNS[1:])})"
+                      f" VALUES ({w.placeholders(len(w.ENTRY_COLUMNS))}) RETURNING id")
+            for entry in sorted(incident.entries, key=lambda e: e[0]):
+                entry_ids[entry[0]] = (await tx.fetch(insert, (new_id, *entry[1:])))[0][0]
+            if incident.revisions:
+                await tx.run_many(
+                    f"INSERT INTO revisions ({w.columns(w.REVISION_COLUMNS)})"
+                    f" VALUES ({w.placeholders(len(w.REVISION_COLUMNS))})",
+                    [(entry_ids[r[0]], *r[1:]) for r in incident.revisions])
+            if incident.readings:
+                await tx.run_many(
+                    f"INSERT INTO readings (incident_id, {w.columns(w.READING_COLUMNS)})"
+                    f" VALUES ({w.placeholders(len(w.READING_COLUMNS) + 1)})",
+                    [(new_id, *r) for r in incident.readings])
+            if incident.drill is not None:
+                await tx.run(f"INSERT INTO drills (incident_id, {w.columns(w.DRILL_COLUMNS)})"
+                             f" VALUES ({w.placeholders(len(w.DRILL_COLUMNS) + 1)})", (new_id, *incident.drill))
+            await self._set_meta(tx, w.origin_meta_key(new_id), incident.origin)
+        return new_id, True
+
+    async def _by_origin(self, tx: Tx, origin: str) -> int | None:
+        rows = await tx.fetch("SELECT key FROM meta WHERE key LIKE ? AND value = ?", (w.ORIGIN_PREFIX + "%", origin))
+        if rows:
+            return int(rows[0][0].removeprefix(w.ORIGIN_PREFIX))
+        created_at, _, number = origin.rpartition("#")
+        if not (number.isascii() and number.isdigit() and len(number) <= 18):
+            return None
+        rows = await tx.fetch("SELECT id FROM incidents WHERE id = ? AND created_at = ?", (int(number), created_at))
+        if not rows:
+            return None
+        recorded = await tx.fetch("SELECT value FROM meta WHERE key = ?", (w.origin_meta_key(rows[0][0]),))
+        return None if recorded else rows[0][0]  # a copy is known by the origin it came with
+
+    async def _check_client_ids(self, tx: Tx, incident: WholeIncident) -> None:
+        at = w.ENTRY_COLUMNS.index("client_id")
+        ids = [e[at] for e in incident.entries if e[at] is not None]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = await tx.fetch(f"SELECT client_id, incident_id FROM entries WHERE client_id IN"
+                                  f" ({w.placeholders(len(chunk))})", chunk)
+            if rows:
+                raise StoreError(f"database {self.path}: an entry of #{incident.id} is already here, on incident "
+                                 f"#{rows[0][1]} (client id {rows[0][0]!r}); nothing was written")
