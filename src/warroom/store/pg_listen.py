@@ -46,6 +46,7 @@ class Listener:
         self._moved = asyncio.Event()  # replaced on each move: a waiter keeps the one it waits on
         self._task: asyncio.Task | None = None
         self._con: psycopg.AsyncConnection | None = None
+        self._starting = asyncio.Lock()  # two first callers at once start one listener
 
     @property
     def listening(self) -> bool:
@@ -54,10 +55,10 @@ class Listener:
     async def start(self) -> None:
         """Listen before returning (a change committed afterwards is never missed), then keep
         listening in a task. ``StoreError`` if the server cannot be reached now."""
-        if self._task is not None:
-            return
-        con = await self._listen()
-        self._task = asyncio.create_task(self._run(con), name="warroom-listener")
+        async with self._starting:
+            if self._task is None:
+                con = await self._listen()
+                self._task = asyncio.create_task(self._run(con), name="warroom-listener")
 
     async def _listen(self) -> psycopg.AsyncConnection:
         con = await self._connect(self.url)
@@ -77,7 +78,7 @@ class Listener:
                 lost = "the connection closed"
             except psycopg.Error as exc:
                 lost = explain(self.url, exc)
-            await con.close()
+            await _quietly(con.close())
             self.trouble = lost
             con = await self._reconnect()
             self.trouble = ""
@@ -122,7 +123,7 @@ class Listener:
             task.cancel()
             try:
                 await task
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 — closing: a failure was said by ``wait``
                 pass
         con, self._con = self._con, None
         if con is not None:
