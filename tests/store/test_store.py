@@ -152,7 +152,7 @@ async def test_change_detection_between_connections(db, store):
         v0, seq0 = await other.data_version(), await other.change_seq()
         assert await other.data_version() == v0  # nothing changed: cheap and stable
         e = await store.append(i.id, "from the scribe", author="s", now=T0)
-        assert await other.data_version() != v0
+        assert await other.wait_for_change(v0, timeout=5) != v0  # PostgreSQL's signal comes a moment later
         seq, ids, incident_changed = await other.changes_since(seq0, i.id)
         assert seq > seq0 and ids == {e.id} and not incident_changed
         await store.change(i.id, lambda x: inc.assign_role(x, "ic", "Alice"), author="s", at=T0, now=T0)

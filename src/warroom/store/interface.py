@@ -51,7 +51,13 @@ retry with the same one writes nothing and gives back the entry already written.
     async def close(self, *, abandon_lines: bool = False) -> None: ...
 
     # -- change detection: another process wrote ---------------------------------------------
+    #: True: ``wait_for_change`` returns as soon as another process commits (PostgreSQL's
+    #: ``LISTEN``); False: it can only poll (SQLite), so a screen polls ``data_version`` itself.
+    live: bool
+
     async def data_version(self) -> int: ...
+
+    async def wait_for_change(self, seen: int, timeout: float) -> int: ...
 
     async def change_seq(self) -> int: ...
 

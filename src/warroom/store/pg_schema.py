@@ -13,6 +13,9 @@ Migrations are append-only: never edit a released one, add the next (here and in
 
 from __future__ import annotations
 
+#: The channel every change is announced on (migration 5; ``pg_listen`` listens to it).
+CHANNEL = "warroom"
+
 #: The advisory lock key of warroom's single writer (advisory locks are per database).
 WRITE_LOCK = 0x7761_7272_6F6F_6D  # "warroom"
 
@@ -133,6 +136,31 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE entries ADD COLUMN client_id TEXT;
     CREATE UNIQUE INDEX entries_by_client_id ON entries (client_id) WHERE client_id IS NOT NULL;
+    """,
+    # 5: live between hosts — each change also says so on the ``warroom`` channel (``NOTIFY``,
+    # delivered at commit, never ahead of the data; the payload is the incident's id). A listener
+    # (``pg_listen``) then wakes at once instead of polling; the data stays in the tables.
+    f"""
+    CREATE OR REPLACE FUNCTION warroom_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        incident BIGINT;
+    BEGIN
+        PERFORM pg_advisory_xact_lock({WRITE_LOCK});
+        IF TG_TABLE_NAME = 'entries' THEN
+            incident := NEW.incident_id;
+            INSERT INTO changes (incident_id, entry_id) VALUES (incident, NEW.id);
+        ELSIF TG_TABLE_NAME = 'incidents' THEN
+            incident := NEW.id;
+            INSERT INTO changes (incident_id, entry_id) VALUES (incident, NULL);
+        ELSIF NEW.key = 'active_incident' THEN  -- meta: another incident became the active one
+            incident := NEW.value::bigint;
+            INSERT INTO changes (incident_id, entry_id) VALUES (incident, NULL);
+        END IF;
+        IF incident IS NOT NULL THEN
+            PERFORM pg_notify('{CHANNEL}', incident::text);
+        END IF;
+        RETURN NULL;
+    END $$;
     """,
 )
 

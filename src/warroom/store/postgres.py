@@ -8,13 +8,15 @@ unreachable host is an error, not a hang.
 
 Writers are serialised as on SQLite (``pg_schema.WRITE_LOCK``, taken first in every write
 transaction and by the change-log triggers), so the ``changes`` log is in commit order.
-``data_version`` is the log's last sequence number: the sync feed polls it exactly as it polls
-SQLite's ``PRAGMA data_version`` (one indexed read while nothing changed). A live feed can replace
-the polling later: a ``NOTIFY warroom`` in the trigger, and ``data_version`` answered from the
-last notification (see the report of issue #21).
+Change detection is live: the trigger announces each change (``NOTIFY warroom``) and a listener
+on a connection of its own (``pg_listen``, opened the first time anyone asks what changed: a
+one-shot CLI command never pays for it) counts them, so ``data_version`` costs no round trip and
+``wait_for_change`` returns as soon as another host commits.
 
 A connection the server dropped (a restart, a network cut) is replaced on the next call; the
-call that met the drop fails with a ``StoreError`` and the caller's retry goes through.
+call that met the drop fails with a ``StoreError`` and the caller's retry goes through. A silent
+network (a cut link, a peer gone) is found by TCP keepalives and a user timeout
+(``connect_options``), so a write waits seconds, not minutes, before it fails and is retried.
 """
 
 from __future__ import annotations
@@ -33,10 +35,15 @@ from warroom.store.errors import StoreError
 from warroom.store.journal import Journal
 from warroom.store.location import shown
 from warroom.store.pg_errors import cannot_connect, entry_errors, explain
+from warroom.store.pg_listen import Listener
 from warroom.store.pg_schema import MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE, WRITE_LOCK
 from warroom.store.sql_store import SqlStore
 
 CONNECT_TIMEOUT_S = 10
+#: libpq's TCP options unless the URL says otherwise: a connection whose peer went silent (a cut
+#: link) fails after about 5 s instead of the kernel's 15 minutes of retransmissions.
+TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3,
+               "tcp_user_timeout": 5000}
 
 
 @functools.lru_cache(maxsize=256)
@@ -61,10 +68,12 @@ def named_rows(cursor: Any) -> Any:
 
 
 def connect_options(url: str) -> dict[str, Any]:
-    """What warroom adds to the URL: a connect timeout unless the URL or PGCONNECT_TIMEOUT says one."""
-    if "connect_timeout=" in url or os.environ.get("PGCONNECT_TIMEOUT"):
-        return {}
-    return {"connect_timeout": CONNECT_TIMEOUT_S}
+    """What warroom adds to the URL: a connect timeout unless the URL or PGCONNECT_TIMEOUT says
+    one, and ``TCP_OPTIONS`` each unless the URL says it."""
+    options: dict[str, Any] = {k: v for k, v in TCP_OPTIONS.items() if f"{k}=" not in url}
+    if "connect_timeout=" not in url and not os.environ.get("PGCONNECT_TIMEOUT"):
+        options["connect_timeout"] = CONNECT_TIMEOUT_S
+    return options
 
 
 class _Tx:
@@ -114,6 +123,7 @@ class PgStore(SqlStore):
     """Async access to a warroom database on a PostgreSQL server. ``async with PgStore.open(url)``."""
 
     READING_ORDER = "at, seq"
+    live = True  # ``wait_for_change`` wakes when another host commits
 
     def __init__(self, con: psycopg.AsyncConnection, url: str) -> None:
         self._con = con
@@ -121,6 +131,7 @@ class PgStore(SqlStore):
         self.path = shown(url)
         self._lock = asyncio.Lock()  # one statement or transaction at a time on the connection
         self._journal = PgJournal(url)
+        self._listener = Listener(url, self._new_connection)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -153,6 +164,7 @@ class PgStore(SqlStore):
     async def close(self, *, abandon_lines: bool = False) -> None:
         """Close once every line already handed to ``append_soon`` is committed (or has failed)."""
         await asyncio.wrap_future(self._journal.close(abandon=abandon_lines))
+        await self._listener.close()
         await self._con.close()
 
     async def _connection(self) -> psycopg.AsyncConnection:
@@ -201,11 +213,16 @@ class PgStore(SqlStore):
         return entry_errors(self._url, incident_id)
 
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list:
+        """A read; one that met a connection the server had dropped (a restart) is tried once
+        more on a new one — reading twice is harmless, so the catch-up after a restart goes through."""
         async with self._lock:
-            try:
-                return await _Tx(await self._connection()).fetch(sql, params)
-            except psycopg.Error as exc:
-                raise StoreError(explain(self._url, exc)) from None
+            for retry in (True, False):
+                try:
+                    return await _Tx(await self._connection()).fetch(sql, params)
+                except psycopg.Error as exc:
+                    if not (retry and self._con.broken):
+                        raise StoreError(explain(self._url, exc)) from None
+        raise AssertionError("unreachable")
 
     @asynccontextmanager
     async def _single(self) -> AsyncIterator[_Tx]:
@@ -234,9 +251,22 @@ class PgStore(SqlStore):
 
     # -- change detection ----------------------------------------------------------------------
     async def data_version(self) -> int:
-        """The change log's last sequence number: moves whenever anyone commits a change (this
-        process too; the sync feed skips what it already shows). One indexed read."""
-        return await self.change_seq()
+        """Moves whenever anyone commits a change (this process too; the sync feed skips what it
+        already shows), or the listener came back after missing some. From memory: the first
+        call starts listening (``StoreError`` if the server cannot be reached)."""
+        await self._listener.start()
+        return self._listener.version
+
+    async def wait_for_change(self, seen: int, timeout: float) -> int:
+        """``data_version`` as soon as it is not ``seen`` (a notification: no polling), or after
+        ``timeout`` s; ``StoreError`` then if the listener is still reconnecting."""
+        await self._listener.start()
+        return await self._listener.wait(seen, timeout)
+
+    @property
+    def listener(self) -> Listener:
+        """The listener (tests and benches read its ``reconnects`` and ``trouble``)."""
+        return self._listener
 
     # -- damage: the server keeps its own pages sound -------------------------------------------
     async def damage(self) -> list[str]:

@@ -108,6 +108,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE entries ADD COLUMN client_id TEXT;
     CREATE UNIQUE INDEX entries_by_client_id ON entries (client_id) WHERE client_id IS NOT NULL;
     """,
+    # 5: nothing here. PostgreSQL's change trigger also announces each change (``NOTIFY``); SQLite
+    # has no such signal (``PRAGMA data_version`` is polled), and the tables stay the same.
+    "",
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,6 +36,7 @@ __all__ = [  # the UI still imports these from here
 ]
 
 BUSY_TIMEOUT_MS = 5000
+WAIT_POLL_S = 0.05
 
 
 def prepare_file(path: Path) -> None:
@@ -194,9 +195,19 @@ class Store(SqlStore):
         await asyncio.wrap_future(self._journal.set_busy_timeout(ms))
 
     # -- change detection ----------------------------------------------------------------------
+    live = False  # no signal from other processes: ``data_version`` is polled
+
     async def data_version(self) -> int:
         """Changes whenever *another* connection commits; costs no disk read."""
         return (await self._db.execute_fetchall("PRAGMA data_version"))[0][0]
+
+    async def wait_for_change(self, seen: int, timeout: float) -> int:
+        """``data_version`` once it is not ``seen``, or after ``timeout`` s: SQLite has no signal,
+        so this polls (every 50 ms); the sync feed polls on its own schedule instead."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while (version := await self.data_version()) == seen and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(WAIT_POLL_S)
+        return version
 
     async def integrity_check(self) -> str:
         return (await self._db.execute_fetchall("PRAGMA integrity_check"))[0][0]
