@@ -156,3 +156,28 @@ def test_the_reason_is_never_empty():
     assert reason(StoreError()) == "StoreError"
     assert reason(OSError("disk\nfull")) == "disk full"
     assert waiting_hint(1, 0, "disk full", 2) == "⚠ 1 line not saved yet — kept, retrying in 2 s: disk full"
+
+
+async def test_a_line_the_writer_writes_holds_back_lines_typed_after_it_until_it_is_in():
+    """``/status mitigating`` then ``rolled back``: the second went to the journal at once and could
+    commit before the first, which waited for the writer — not in typing order."""
+    committed = []
+    queue = WriteQueue(backoff=FAST)
+    ok = Flaky(committed)
+    ok.fixed.set()
+    queue.line(T0, "/status mitigating", ok.write("/status mitigating"))
+    assert not queue.gate.is_open  # a line handed to the journal now is not attempted
+    writer = asyncio.create_task(queue.run())
+    await asyncio.wait_for(queue.join(), 5)
+    assert queue.gate.is_open and committed == ["/status mitigating"]
+    writer.cancel()
+
+
+def test_every_line_has_its_own_client_id_kept_until_it_is_written():
+    queue = WriteQueue(backoff=FAST)
+    queue.line(T0, "given", lambda: None, client_id="typed-1")
+    queue.line(T0, "made", lambda: None)
+    queue.line(T0, "made too", lambda: None)
+    lines, _ = queue.unsaved()
+    ids = [line.client_id for line in lines]
+    assert ids[0] == "typed-1" and len(set(ids)) == 3 and all(ids)

@@ -7,6 +7,10 @@ a write the store refuses as wrong (``rejects``: no such incident, an empty line
 and said so. The scribe's lines are counted apart: when the screen quits with some still
 waiting, ``unsaved`` names exactly those not committed, for the file kept beside the database.
 
+Each line carries a client id (``new_client_id``), made once when it is typed and sent with every
+attempt: the store writes a given id once, so a retry after a lost acknowledgement (the commit
+happened, the answer never came back) finds the entry already there instead of writing it twice.
+
 No Textual here: the screen gives callbacks (``changed``, ``rejected``, ``failed``), the tests
 give plain coroutines.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,13 +39,20 @@ class Backoff:
         return min(self.first * 2 ** max(failures - 1, 0), self.limit)
 
 
+def new_client_id() -> str:
+    """A write's own id, unique across hosts and restarts (the store keeps it unique)."""
+    return uuid.uuid4().hex
+
+
 @dataclass
 class PendingLine:
-    """A line as the scribe typed it (``raw``), at ``at``, until it is committed."""
+    """A line as the scribe typed it (``raw``), at ``at``, until it is committed; ``client_id``
+    is sent with every attempt to write it."""
 
     at: datetime
     raw: str
     written: bool = False
+    client_id: str = field(default_factory=new_client_id)
 
 
 @dataclass
@@ -105,12 +117,17 @@ class WriteQueue:
         self._put(_Write(what, write, done))
 
     def line(self, at: datetime, raw: str, write: Callable[[], Awaitable[Any]],
-             done: Callable[[Any], Any] | None = None, *, first: asyncio.Future | None = None) -> None:
+             done: Callable[[Any], Any] | None = None, *, first: asyncio.Future | None = None,
+             client_id: str | None = None) -> None:
         """Queue the scribe's line ``raw``; ``first``: an attempt already started (its outcome is
-        the first attempt's). Counted in ``lines_waiting`` until committed."""
+        the first attempt's); ``client_id``: the id every attempt sends (made when the line was
+        typed). Counted in ``lines_waiting`` until committed."""
         if first is not None:
             first.add_done_callback(lambda f: f.cancelled() or f.exception())  # read by the queue, or at quit
-        self._put(_Write(raw, write, done, PendingLine(at, raw), first, first))
+        else:
+            self.gate.close()  # written by the writer: a line typed after it must not commit first
+        pending = PendingLine(at, raw) if client_id is None else PendingLine(at, raw, client_id=client_id)
+        self._put(_Write(raw, write, done, pending, first, first))
 
     def _put(self, item: _Write) -> None:
         self._items.append(item)
