@@ -85,6 +85,34 @@ async def test_an_answer_lost_after_the_commit_is_retried_without_a_duplicate_li
     assert texts(pg_url, incident_id)[1:] == written + ["rolled back"]
 
 
+async def test_lines_typed_while_the_link_is_cut_are_counted_and_written_once_in_order_when_it_is_back(
+        server, pg_url, tmp_path, clock):
+    """A cut link fails nothing: the write hangs. The hint said nothing while the lines piled up."""
+    proxy = LossyProxy(server.port)
+    incident_id = await seed(pg_url)
+    typed = ["pool at 95%", "/status mitigating", "rolled back to v41"]
+    app = app_on(proxy.url(pg_url), tmp_path, clock)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.loaded.wait()
+            await pilot.pause()
+            proxy.cut()
+            try:
+                for line in typed:
+                    await pilot.press(*line, "enter")
+                await wait_for(pilot, lambda: "3 lines not saved yet" in pane_text(app, "#scribe-hint"),
+                               what="the hint to count the lines waiting")
+            finally:
+                proxy.restore()  # else closing the app waits for the answer for ever
+            await wait_for(pilot, lambda: not app.writes.lines_waiting, timeout=10, what="the lines written")
+            await pilot.pause()
+            assert "not saved" not in pane_text(app, "#scribe-hint")
+    finally:
+        proxy.close()
+    assert texts(pg_url, incident_id)[1:] == ["pool at 95%", "Status investigating → mitigating",
+                                              "rolled back to v41"]
+
+
 async def test_lines_queued_while_the_connection_is_terminated_are_written_once_in_order(server, pg_url,
                                                                                         tmp_path, clock):
     incident_id = await seed(pg_url)

@@ -78,10 +78,17 @@ def reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def waiting_hint(lines: int, changes: int, why: str, retry_in: float) -> str:
+def waiting_hint(lines: int, changes: int, why: str, retry_in: float | None) -> str:
+    """``retry_in`` None: the attempt is under way, still without an answer."""
     parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((lines, "line"), (changes, "change")) if n]
     what = " and ".join(parts) or "nothing"
-    return f"⚠ {what} not saved yet — kept, retrying in {retry_in:g} s: {why}"
+    then = "waiting" if retry_in is None else f"retrying in {retry_in:g} s"
+    return f"⚠ {what} not saved yet — kept, {then}: {why}"
+
+
+#: Seconds an attempt may go without an answer before the hint says the writes wait (a network
+#: cut does not fail a write: it hangs until the link is back or the connection times out).
+SLOW_AFTER = 1.0
 
 
 class WriteQueue:
@@ -90,13 +97,15 @@ class WriteQueue:
         *,
         rejects: tuple[type[BaseException], ...] = (),
         backoff: Backoff = Backoff(),
+        slow_after: float = SLOW_AFTER,
         changed: Callable[[], None] = lambda: None,
         rejected: Callable[[str, BaseException], None] = lambda what, exc: None,
         failed: Callable[[str, BaseException], None] = lambda what, exc: None,
     ) -> None:
         self.gate = LineGate()
         self.trouble = ""  # why the write first in line failed, while it waits
-        self.retry_in = 0.0
+        self.retry_in: float | None = 0.0  # None: waiting for the answer to the attempt under way
+        self._slow_after = slow_after
         self._rejects = rejects
         self._backoff = backoff
         self._changed = changed
@@ -180,7 +189,7 @@ class WriteQueue:
                     continue
                 item = self._items[0]
                 try:
-                    value = await self._attempt(item)
+                    value = await self._answered(self._attempt(item))
                 except NotAttempted:
                     continue  # an earlier line failed after this one was handed over: try it now
                 except self._rejects as exc:
@@ -207,6 +216,20 @@ class WriteQueue:
         finally:
             self._running = False
             self._stopped.set()
+
+    async def _answered(self, attempt: Awaitable[Any]) -> Any:
+        """The attempt's outcome; should it take longer than ``slow_after``, the hint says the
+        writes wait (and counts them) until it ends."""
+        task = asyncio.ensure_future(attempt)
+        try:
+            done, _ = await asyncio.wait([task], timeout=self._slow_after)
+            if not done:
+                self.trouble, self.retry_in = f"no answer from the database for {self._slow_after:g} s", None
+                self._changed()
+            return await task
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
 
     async def _attempt(self, item: _Write) -> Any:
         if item.first is not None:
