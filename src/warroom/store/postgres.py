@@ -60,11 +60,20 @@ def named_rows(cursor: Any) -> Any:
     return NamedRow
 
 
+#: A cut link does not fail a statement, it hangs it (quitting waits for the write under way):
+#: unanswered data fails the connection after 15 s (a 10 s cut still goes through), and an idle
+#: one whose peer is gone is found within ~25 s. The URL may say otherwise.
+LINK_OPTIONS = {"tcp_user_timeout": 15_000, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                "keepalives_count": 3}
+
+
 def connect_options(url: str) -> dict[str, Any]:
-    """What warroom adds to the URL: a connect timeout unless the URL or PGCONNECT_TIMEOUT says one."""
-    if "connect_timeout=" in url or os.environ.get("PGCONNECT_TIMEOUT"):
-        return {}
-    return {"connect_timeout": CONNECT_TIMEOUT_S}
+    """What warroom adds to the URL: a connect timeout unless the URL or PGCONNECT_TIMEOUT says one,
+    and the dead-link timeouts (``LINK_OPTIONS``) it does not set."""
+    options: dict[str, Any] = {k: v for k, v in LINK_OPTIONS.items() if f"{k}=" not in url}
+    if not ("connect_timeout=" in url or os.environ.get("PGCONNECT_TIMEOUT")):
+        options["connect_timeout"] = CONNECT_TIMEOUT_S
+    return options
 
 
 class _Tx:
