@@ -156,3 +156,52 @@ def test_the_reason_is_never_empty():
     assert reason(StoreError()) == "StoreError"
     assert reason(OSError("disk\nfull")) == "disk full"
     assert waiting_hint(1, 0, "disk full", 2) == "⚠ 1 line not saved yet — kept, retrying in 2 s: disk full"
+
+
+async def test_a_line_the_writer_writes_holds_back_lines_typed_after_it_until_it_is_in():
+    """``/status mitigating`` then ``rolled back``: the second went to the journal at once and could
+    commit before the first, which waited for the writer — not in typing order."""
+    committed = []
+    queue = WriteQueue(backoff=FAST)
+    ok = Flaky(committed)
+    ok.fixed.set()
+    queue.line(T0, "/status mitigating", ok.write("/status mitigating"))
+    assert not queue.gate.is_open  # a line handed to the journal now is not attempted
+    writer = asyncio.create_task(queue.run())
+    await asyncio.wait_for(queue.join(), 5)
+    assert queue.gate.is_open and committed == ["/status mitigating"]
+    writer.cancel()
+
+
+def test_every_line_has_its_own_client_id_kept_until_it_is_written():
+    queue = WriteQueue(backoff=FAST)
+    queue.line(T0, "given", lambda: None, client_id="typed-1")
+    queue.line(T0, "made", lambda: None)
+    queue.line(T0, "made too", lambda: None)
+    lines, _ = queue.unsaved()
+    ids = [line.client_id for line in lines]
+    assert ids[0] == "typed-1" and len(set(ids)) == 3 and all(ids)
+
+
+async def test_an_attempt_without_an_answer_is_said_and_counted_until_it_ends():
+    """A network cut does not fail a write, it hangs: the hint said nothing while lines piled up."""
+    committed, hints = [], []
+    answer = asyncio.Event()
+    queue = WriteQueue(backoff=FAST, slow_after=0.05, changed=lambda: hints.append(queue.hint()))
+    writer = asyncio.create_task(queue.run())
+
+    async def hanging():
+        await answer.wait()
+        committed.append("first")
+    queue.line(T0, "first", hanging)
+    ok = Flaky(committed)
+    ok.fixed.set()
+    queue.line(T0, "second", ok.write("second"))
+    await wait_until(lambda: queue.hint())
+    assert queue.hint() == "⚠ 2 lines not saved yet — kept, waiting: no answer from the database for 0.05 s"
+    queue.line(T0, "third", ok.write("third"))
+    assert hints[-1].startswith("⚠ 3 lines not saved yet")
+    answer.set()
+    await asyncio.wait_for(queue.join(), 5)
+    assert committed == ["first", "second", "third"] and queue.hint() == ""
+    writer.cancel()

@@ -7,6 +7,10 @@ a write the store refuses as wrong (``rejects``: no such incident, an empty line
 and said so. The scribe's lines are counted apart: when the screen quits with some still
 waiting, ``unsaved`` names exactly those not committed, for the file kept beside the database.
 
+Each line carries a client id (``new_client_id``), made once when it is typed and sent with every
+attempt: the store writes a given id once, so a retry after a lost acknowledgement (the commit
+happened, the answer never came back) finds the entry already there instead of writing it twice.
+
 No Textual here: the screen gives callbacks (``changed``, ``rejected``, ``failed``), the tests
 give plain coroutines.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,13 +39,20 @@ class Backoff:
         return min(self.first * 2 ** max(failures - 1, 0), self.limit)
 
 
+def new_client_id() -> str:
+    """A write's own id, unique across hosts and restarts (the store keeps it unique)."""
+    return uuid.uuid4().hex
+
+
 @dataclass
 class PendingLine:
-    """A line as the scribe typed it (``raw``), at ``at``, until it is committed."""
+    """A line as the scribe typed it (``raw``), at ``at``, until it is committed; ``client_id``
+    is sent with every attempt to write it."""
 
     at: datetime
     raw: str
     written: bool = False
+    client_id: str = field(default_factory=new_client_id)
 
 
 @dataclass
@@ -66,10 +78,17 @@ def reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def waiting_hint(lines: int, changes: int, why: str, retry_in: float) -> str:
+def waiting_hint(lines: int, changes: int, why: str, retry_in: float | None) -> str:
+    """``retry_in`` None: the attempt is under way, still without an answer."""
     parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((lines, "line"), (changes, "change")) if n]
     what = " and ".join(parts) or "nothing"
-    return f"⚠ {what} not saved yet — kept, retrying in {retry_in:g} s: {why}"
+    then = "waiting" if retry_in is None else f"retrying in {retry_in:g} s"
+    return f"⚠ {what} not saved yet — kept, {then}: {why}"
+
+
+#: Seconds an attempt may go without an answer before the hint says the writes wait (a network
+#: cut does not fail a write: it hangs until the link is back or the connection times out).
+SLOW_AFTER = 1.0
 
 
 class WriteQueue:
@@ -78,13 +97,15 @@ class WriteQueue:
         *,
         rejects: tuple[type[BaseException], ...] = (),
         backoff: Backoff = Backoff(),
+        slow_after: float = SLOW_AFTER,
         changed: Callable[[], None] = lambda: None,
         rejected: Callable[[str, BaseException], None] = lambda what, exc: None,
         failed: Callable[[str, BaseException], None] = lambda what, exc: None,
     ) -> None:
         self.gate = LineGate()
         self.trouble = ""  # why the write first in line failed, while it waits
-        self.retry_in = 0.0
+        self.retry_in: float | None = 0.0  # None: waiting for the answer to the attempt under way
+        self._slow_after = slow_after
         self._rejects = rejects
         self._backoff = backoff
         self._changed = changed
@@ -105,12 +126,17 @@ class WriteQueue:
         self._put(_Write(what, write, done))
 
     def line(self, at: datetime, raw: str, write: Callable[[], Awaitable[Any]],
-             done: Callable[[Any], Any] | None = None, *, first: asyncio.Future | None = None) -> None:
+             done: Callable[[Any], Any] | None = None, *, first: asyncio.Future | None = None,
+             client_id: str | None = None) -> None:
         """Queue the scribe's line ``raw``; ``first``: an attempt already started (its outcome is
-        the first attempt's). Counted in ``lines_waiting`` until committed."""
+        the first attempt's); ``client_id``: the id every attempt sends (made when the line was
+        typed). Counted in ``lines_waiting`` until committed."""
         if first is not None:
             first.add_done_callback(lambda f: f.cancelled() or f.exception())  # read by the queue, or at quit
-        self._put(_Write(raw, write, done, PendingLine(at, raw), first, first))
+        else:
+            self.gate.close()  # written by the writer: a line typed after it must not commit first
+        pending = PendingLine(at, raw) if client_id is None else PendingLine(at, raw, client_id=client_id)
+        self._put(_Write(raw, write, done, pending, first, first))
 
     def _put(self, item: _Write) -> None:
         self._items.append(item)
@@ -163,7 +189,7 @@ class WriteQueue:
                     continue
                 item = self._items[0]
                 try:
-                    value = await self._attempt(item)
+                    value = await self._answered(self._attempt(item))
                 except NotAttempted:
                     continue  # an earlier line failed after this one was handed over: try it now
                 except self._rejects as exc:
@@ -190,6 +216,20 @@ class WriteQueue:
         finally:
             self._running = False
             self._stopped.set()
+
+    async def _answered(self, attempt: Awaitable[Any]) -> Any:
+        """The attempt's outcome; should it take longer than ``slow_after``, the hint says the
+        writes wait (and counts them) until it ends."""
+        task = asyncio.ensure_future(attempt)
+        try:
+            done, _ = await asyncio.wait([task], timeout=self._slow_after)
+            if not done:
+                self.trouble, self.retry_in = f"no answer from the database for {self._slow_after:g} s", None
+                self._changed()
+            return await task
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
 
     async def _attempt(self, item: _Write) -> Any:
         if item.first is not None:

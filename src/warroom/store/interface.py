@@ -39,10 +39,11 @@ class DrillScenario:
 
 class IncidentStore(Protocol):
     """Incidents, their timelines and their readings, shared by every warroom process that uses
-    the same database. ``client_id`` (``append``, ``append_soon``): made by the writer, unique; a
-retry with the same one writes nothing and gives back the entry already written. Errors: ``StoreError`` (one line: which database, what is wrong, what to
-    do), ``NotFound``; ``Damaged`` from ``check_sound``; ``IncidentError``/``EntryError`` for input
-    the domain refuses."""
+    the same database. ``client_id`` (``append``, ``append_soon``, ``change``): made by the writer,
+    unique; a retry with the same one writes nothing and gives back the entry already written
+    (``change``: the incident and its entries as the first attempt left them). Errors:
+    ``StoreError`` (one line: which database, what is wrong, what to do), ``NotFound``; ``Damaged``
+    from ``check_sound``; ``IncidentError``/``EntryError`` for input the domain refuses."""
 
     #: Where the data lives, as said in messages (``damaged(store.path, …)``): the file's path, or
     #: the PostgreSQL URL without its password (``location.shown``).
@@ -92,7 +93,7 @@ retry with the same one writes nothing and gives back the entry already written.
     async def set_active(self, incident_id: int) -> None: ...
 
     async def change(self, incident_id: int, change: Change, *, author: str, at: datetime, now: datetime,
-                     kind: str = "system") -> tuple[Incident, list[Entry]]: ...
+                     kind: str = "system", client_id: str | None = None) -> tuple[Incident, list[Entry]]: ...
 
     # -- entries ----------------------------------------------------------------------------------
     async def append(

@@ -41,7 +41,8 @@ from warroom.store.sql_store import SqlStore
 
 CONNECT_TIMEOUT_S = 10
 #: libpq's TCP options unless the URL says otherwise: a connection whose peer went silent (a cut
-#: link) fails after about 5 s instead of the kernel's 15 minutes of retransmissions.
+#: link) fails after about 5 s instead of the kernel's 15 minutes of retransmissions, so a write
+#: under way is retried (its client id keeps it once) and quitting never waits on a dead link.
 TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3,
                "tcp_user_timeout": 5000}
 

@@ -183,13 +183,20 @@ class SqlStore(ScribeLines):
             await self._set_meta(tx, "active_incident", str(incident_id))
 
     async def change(self, incident_id: int, change: Change, *, author: str, at: datetime, now: datetime,
-                     kind: str = "system") -> tuple[Incident, list[Entry]]:
-        """Apply a pure incident change and write its system entries, atomically."""
+                     kind: str = "system", client_id: str | None = None) -> tuple[Incident, list[Entry]]:
+        """Apply a pure incident change and write its system entries, atomically. With
+        ``client_id`` (made by the writer, unique) the entries carry it (``id``, ``id/2``, …) and a
+        retry after a lost acknowledgement changes nothing: it returns the incident and the
+        entries the first attempt wrote."""
         async with self._transaction() as tx:
             rows = await tx.fetch("SELECT * FROM incidents WHERE id = ?", (incident_id,))
             if not rows:
                 raise NotFound(f"no incident #{incident_id}")
             before = to_incident(rows[0])
+            if client_id is not None and await tx.fetch("SELECT 1 FROM entries WHERE client_id = ?", (client_id,)):
+                done = await tx.fetch(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE client_id = ? OR client_id LIKE ?"
+                                      " ORDER BY id", (client_id, client_id + "/%"))
+                return before, [to_entry(r) for r in done]
             after, texts = change(before)
             await tx.run(
                 "UPDATE incidents SET title=?, severity=?, status=?, milestones=?, roles=?, services=?, impact=?,"
@@ -198,7 +205,9 @@ class SqlStore(ScribeLines):
                  json.dumps(dict(after.roles), sort_keys=True), json.dumps(list(after.services)),
                  after.impact, after.summary, iso_utc(now), incident_id),
             )
-            entries = [await self._insert_entry(tx, incident_id, t, kind, author, at, now) for t in texts]
+            entries = [await self._insert_entry(tx, incident_id, t, kind, author, at, now,
+                                                client_id=client_id and (client_id if n == 1 else f"{client_id}/{n}"))
+                       for n, t in enumerate(texts, start=1)]
         return after, [e for e in entries if e is not None]
 
     # -- entries -----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from warroom.domain.text import one_line
 from warroom.domain.timeline import Entry, EntryError
 from warroom.domain.times import TimeParseError
 from warroom.room.session import Room, update_reminder
-from warroom.room.writes import Backoff, WriteQueue, reason
+from warroom.room.writes import Backoff, WriteQueue, new_client_id, reason
 from warroom.store import Damaged, IncidentStore, NotFound, StoreError, connect_store, explain
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.line_input import RejectableInput
@@ -219,6 +219,7 @@ class Session:
             self.refuse(raw, "no incident open: F2 declares one, F3 opens one — your line is kept")
             return
         incident_id, now = self.room.incident.id, app.now()
+        client_id = new_client_id()  # sent with every attempt: a retry after a lost answer writes nothing
         if line.action != "entry":
             change, at, kind = self._line_change(line)
             try:
@@ -227,10 +228,11 @@ class Session:
                 self.refuse(raw, str(exc))
                 return
             self._accepted(raw)
-            self.writes.line(now, raw, lambda: self._write_change(incident_id, change, at, kind),
-                             self._settled(raw, self._show_change))
+            self.writes.line(now, raw, lambda: self._write_change(incident_id, change, at, kind, client_id),
+                             self._settled(raw, self._show_change), client_id=client_id)
             return
-        write = dict(author=app.author, now=now, at=line.at, kind=line.kind, owner=line.owner, due=line.due)
+        write = dict(author=app.author, now=now, at=line.at, kind=line.kind, owner=line.owner, due=line.due,
+                     client_id=client_id)
         first: asyncio.Future | None = None
         if self.store is not None:
             # Handed to the store's journal now, inside the key handler, so its commit never waits
@@ -249,7 +251,7 @@ class Session:
             return self.store.append_soon(incident_id, line.text, **write)
 
         self._accepted(raw)
-        self.writes.line(now, raw, again, self._settled(raw, self.apply_one), first=first)
+        self.writes.line(now, raw, again, self._settled(raw, self.apply_one), first=first, client_id=client_id)
 
     def refuse(self, raw: str, why: str) -> None:
         """``raw`` cannot be logged: it stays on the line once, selected (the next key typed
@@ -311,19 +313,21 @@ class Session:
 
     def enqueue_change(self, what: str, incident_id: int, change, at: datetime, kind: str = "system") -> None:
         """Queue a change of the incident itself (status, severity, a role, a milestone)."""
-        self.enqueue(what, lambda: self._write_change(incident_id, change, at, kind), self._show_change)
+        client_id = new_client_id()
+        self.enqueue(what, lambda: self._write_change(incident_id, change, at, kind, client_id), self._show_change)
 
     def append_note(self, text: str, kind: str = "note") -> None:
         """Queue an entry of the open incident's, written as by the author now."""
-        incident_id, now, who = self.room.incident.id, self._app.now(), self._app.author
-        self.enqueue(text, lambda: self.store.append(incident_id, text, author=who, now=now, kind=kind),
-                     self.apply_one)
+        incident_id, now, who, client_id = self.room.incident.id, self._app.now(), self._app.author, new_client_id()
+        self.enqueue(text, lambda: self.store.append(incident_id, text, author=who, now=now, kind=kind,
+                                                     client_id=client_id), self.apply_one)
 
-    async def _write_change(self, incident_id: int, change, at: datetime, kind: str = "system"):
+    async def _write_change(self, incident_id: int, change, at: datetime, kind: str = "system",
+                            client_id: str | None = None):
         if self.store is None:
             raise StoreError("the database is not open")
         return await self.store.change(incident_id, change, author=self._app.author, at=at, now=self._app.now(),
-                                       kind=kind)
+                                       kind=kind, client_id=client_id)
 
     def _show_change(self, result: tuple[Incident, list[Entry]]) -> None:
         incident, entries = result

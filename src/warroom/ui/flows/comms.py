@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warroom.room.session import update_template
+from warroom.room.writes import new_client_id
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
@@ -66,14 +67,17 @@ async def send_update(app: WarRoomApp, incident_id: int, template: str, text: st
     if failed:
         reasons = "; ".join(r.error for r in failed)
         note = f"UNSENT {template} update (webhook: {reasons}) — draft kept:\n{text}"
+        note_id = new_client_id()  # the same with every attempt: written once
         session.enqueue("unsent update", lambda: session.store.append(incident_id, note, author=who, now=now,
-                                                                      kind="note"), session.apply_one)
+                                                                      kind="note", client_id=note_id),
+                        session.apply_one)
         app.comms_drafts.setdefault(incident_id, {})[template] = text
         app.notify(f"Update NOT posted: {reasons}. It is copied, kept as a draft and in the timeline.",
                    title="Comms", severity="error", timeout=30)
         return
-    session.enqueue("comms", lambda: session.store.append(incident_id, text, author=who, now=now, kind="comms"),
-                    session.apply_one)
+    sent_id = new_client_id()
+    session.enqueue("comms", lambda: session.store.append(incident_id, text, author=who, now=now, kind="comms",
+                                                          client_id=sent_id), session.apply_one)
     app.comms_drafts.pop(incident_id, None)
     where = f"posted to {len(urls)} webhook{'s' if len(urls) != 1 else ''} and copied" if urls else "copied"
     app.notify(f"Update {where}; the cadence clock restarts.", title="Comms")
