@@ -138,10 +138,13 @@ class Journal:
                 self._closing.set_result(None)
         return self._closing
 
-    @property
-    def used(self) -> bool:
-        """Whether anything was ever handed over (else closing has nothing to wait for)."""
-        return self._used
+    def close_unused(self) -> bool:
+        """Close at once if nothing was ever handed over (True); else False, and ``close`` it."""
+        with self._lock:
+            if self._used:
+                return False
+            self._closed = True
+            return True
 
     def _close(self) -> None:
         if self._con is not None:

@@ -93,6 +93,6 @@ class OneShotStore(Store):
         return future.result()
 
     async def close(self, *, abandon_lines: bool = False) -> None:
-        if self._journal.used:  # else no thread to wait for (nor concurrent.futures to import)
+        if not self._journal.close_unused():  # else no thread to wait for (nor concurrent.futures to import)
             await self._journal_done(self._journal.close(abandon=abandon_lines))
         await self._db.close()
