@@ -14,7 +14,9 @@ load), with the same interpreter and environment:
 Bytecode is cached in a temporary ``PYTHONPYCACHEPREFIX`` and warmed first, as an installed
 package has its ``.pyc`` (``PYTHONDONTWRITEBYTECODE`` would make every run compile warroom again).
 Targets: median ratio <= 2x on both engines. Also printed: ``python -c pass`` (the interpreter alone),
-and the processes' CPU time (user + system), steadier than the wall clock on a loaded machine.
+the processes' CPU time (user + system, steadier than the wall clock on a loaded machine), and on
+SQLite a reference: the bare process that first imports the standard modules warroom's rules are
+built on (``RULES_STDLIB``), which no rewrite of the CLI can avoid.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ with psycopg.connect(sys.argv[1], autocommit=True) as con:
                 (1, "2026-11-23T10:00:00.000000Z", "2026-11-23T10:00:00.000000Z", "bench", "note", sys.argv[2]))
 """
 
+#: What the store's rules and the CLI stand on, imported before the bare insert: a reference, not a
+#: target — importing dataclasses (and through it inspect, ast, dis, tokenize) alone makes the bare
+#: process ~1.7x (Python 3.11), all of these ~2.4x; ``warroom log`` adds its own modules to that.
+RULES_STDLIB = "import argparse, dataclasses, json, pathlib, typing, zoneinfo\n"
+
 TABLE = ("CREATE TABLE t (id {key}, incident_id INT, at TEXT, logged_at TEXT, author TEXT, kind TEXT,"
          " text TEXT)")
 
@@ -73,28 +80,28 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def compare(name: str, floor: list[str], ours: list[str], env: dict[str, str], n: int) -> float:
-    """Run both ``n`` times, alternating; print medians and p90s; return the ratio of the medians."""
+def compare(name: str, runs: dict[str, list[str]], env: dict[str, str], n: int) -> float:
+    """Run each process ``n`` times, in turn (the order rotating); print medians and p90s against
+    the first (the floor); return the median ratio of the last (warroom's) to the floor."""
     for _ in range(3):  # warm: bytecode written, files in the page cache
-        timed(floor, env), timed(ours, env)
-    a, b = [], []
+        for argv in runs.values():
+            timed(argv, env)
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label in runs}
+    order = list(runs)
     for i in range(n):
-        if i % 2:
-            b.append(timed(ours, env))
-            a.append(timed(floor, env))
-        else:
-            a.append(timed(floor, env))
-            b.append(timed(ours, env))
-    wall_a, wall_b = [w for w, _ in a], [w for w, _ in b]
-    cpu_a, cpu_b = [c for _, c in a], [c for _, c in b]
-    fa, fb = statistics.median(wall_a) * 1e3, statistics.median(wall_b) * 1e3
-    qa, qb = statistics.quantiles(wall_a, n=10)[-1] * 1e3, statistics.quantiles(wall_b, n=10)[-1] * 1e3
-    ca, cb = statistics.median(cpu_a) * 1e3, statistics.median(cpu_b) * 1e3
-    ratio = fb / fa
+        for label in order[i % len(order):] + order[:i % len(order)]:
+            samples[label].append(timed(runs[label], env))
     print(f"{name} ({n} processes each, interleaved)")
-    print(f"  bare insert process   median {fa:7.1f} ms  p90 {qa:7.1f} ms  cpu {ca:6.1f} ms")
-    print(f"  warroom log           median {fb:7.1f} ms  p90 {qb:7.1f} ms  cpu {cb:6.1f} ms")
-    print(f"  ratio                 median {ratio:5.2f}x   p90 {qb / qa:5.2f}x   cpu {cb / ca:5.2f}x   (target <= 2x)")
+    floor_wall = floor_cpu = 0.0
+    for label, values in samples.items():
+        wall = statistics.median(w for w, _ in values) * 1e3
+        p90 = statistics.quantiles([w for w, _ in values], n=10)[-1] * 1e3
+        cpu = statistics.median(c for _, c in values) * 1e3
+        floor_wall, floor_cpu = floor_wall or wall, floor_cpu or cpu
+        print(f"  {label:34} median {wall:6.1f} ms ({wall / floor_wall:4.2f}x)  p90 {p90:6.1f} ms"
+              f"  cpu {cpu:6.1f} ms ({cpu / floor_cpu:4.2f}x)")
+    ratio = statistics.median(w for w, _ in samples[order[-1]]) * 1e3 / floor_wall
+    print(f"  warroom log / bare: {ratio:.2f}x   (target <= 2x)")
     return ratio
 
 
@@ -118,8 +125,11 @@ def bench_sqlite(tmp: Path, n: int) -> float:
     con.execute(TABLE.format(key="INTEGER PRIMARY KEY"))
     con.commit()
     con.close()
-    return compare("SQLite", [sys.executable, "-c", BARE_SQLITE, str(bare), "a line"],
-                   [*warroom_command(), "log", "a line"], env, n)
+    return compare("SQLite", {
+        "bare sqlite3 insert process": [sys.executable, "-c", BARE_SQLITE, str(bare), "a line"],
+        "the same + stdlib the rules use": [sys.executable, "-c", RULES_STDLIB + BARE_SQLITE, str(bare), "a line"],
+        "warroom log": [*warroom_command(), "log", "a line"],
+    }, env, n)
 
 
 def bench_postgres(tmp: Path, n: int) -> float | None:
@@ -140,8 +150,10 @@ def bench_postgres(tmp: Path, n: int) -> float | None:
         env = base_env(tmp)
         env["WARROOM_DB"] = ours_url
         subprocess.run([*warroom_command(), "declare", "bench"], env=env, check=True, capture_output=True)
-        return compare("PostgreSQL (loopback, SCRAM)", [sys.executable, "-c", BARE_PSYCOPG, bare_url, "a line"],
-                       [*warroom_command(), "log", "a line"], env, n)
+        return compare("PostgreSQL (loopback, SCRAM)", {
+            "bare psycopg connect+insert process": [sys.executable, "-c", BARE_PSYCOPG, bare_url, "a line"],
+            "warroom log": [*warroom_command(), "log", "a line"],
+        }, env, n)
     finally:
         server.stop("immediate")
         shutil.rmtree(server.root, ignore_errors=True)
