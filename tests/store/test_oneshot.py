@@ -75,3 +75,13 @@ async def test_a_one_shot_store_closes_without_a_thread_and_refuses_lines_after(
     assert {t for t in threading.enumerate() if t.name.startswith("warroom-journal")} <= before
     with pytest.raises(StoreError, match="closed"):
         store.append_soon(incident.id, "after close", author="s", now=T0)
+
+
+async def test_settling_the_lines_at_quit_works_on_every_engine(store) -> None:
+    """Settling imports asyncio itself (the module no longer does, for the one-shot CLI)."""
+    incident = await store.declare("Checkout 500s", SEV, "SEV-2", now=T0, author="ic")
+    line = store.append_soon(incident.id, "pool at 95%", author="s", now=T0)
+    await store.settle_lines()
+    assert (await line).text == "pool at 95%"
+    with pytest.raises(StoreError, match="closed"):
+        store.append_soon(incident.id, "after settling", author="s", now=T0)

@@ -169,6 +169,13 @@ class ScribeLines:
     def _line_errors(self, incident_id: int) -> AbstractContextManager[None]:
         return entry_errors(self.path, incident_id)
 
+    async def _journal_done(self, future: Future) -> Any:
+        """The result of something handed to the journal's thread, the event loop going on meanwhile
+        (``oneshot.OneShotStore``, which has none, waits for it in place)."""
+        import asyncio
+
+        return await asyncio.wrap_future(future)
+
     def open_journal(self) -> None:
         """Open the journal's thread and connection now, in the background, so the scribe's first
         line does not pay for them (~200 ms on a slow machine)."""
@@ -225,4 +232,4 @@ class ScribeLines:
         """Stop the journal: the lines handed over but not started are dropped (the caller keeps
         them), and the one being written, if any, is waited for — so that afterwards every line
         is known to be written or not, none still on its way."""
-        await asyncio.wrap_future(self._journal.close(abandon=True))
+        await self._journal_done(self._journal.close(abandon=True))

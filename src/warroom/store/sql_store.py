@@ -39,8 +39,6 @@ from warroom.store.rows import (
 )
 
 if TYPE_CHECKING:  # types only: a one-shot command loads neither the interface nor the readings
-    from concurrent.futures import Future
-
     from warroom.domain.recording import Record
     from warroom.store.interface import Change, DrillScenario
 
@@ -84,12 +82,6 @@ class SqlStore(ScribeLines):
         import asyncio
 
         return await asyncio.to_thread(work, *args)
-
-    async def _journal_done(self, future: Future[T]) -> T:
-        """The result of something handed to the journal's thread."""
-        import asyncio
-
-        return await asyncio.wrap_future(future)
 
     # -- change detection (``data_version``, the cheap "whether", is the engine's) ------------------
     async def change_seq(self) -> int:
