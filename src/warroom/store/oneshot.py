@@ -4,8 +4,8 @@ of aiosqlite's thread — and no event loop at all.
 
 The rules (``sql_store``) are coroutines over four primitives. Over a connection whose calls are
 synchronous underneath they never suspend, so ``run_sync`` drives one to its end with
-``coro.send(None)``: no asyncio to import (a third of ``warroom log``'s time was spent importing
-it), no loop to start, no thread. A coroutine that does suspend — something awaited a real
+``coro.send(None)``: no asyncio to import (with what it pulls in, a quarter of what ``warroom log``
+cost), no loop to start, no thread. A coroutine that does suspend — something awaited a real
 future — is a bug, said at once rather than hung. The file is prepared, locked, migrated and
 explained exactly as by ``sqlite.Store``, which this subclasses: only the connection differs.
 """
