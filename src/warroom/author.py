@@ -3,7 +3,6 @@ own so that the TUI does not import the CLI and its argument parser to learn it)
 
 from __future__ import annotations
 
-import getpass
 import os
 
 
@@ -15,6 +14,8 @@ def author_name(explicit: str | None = None) -> str:
         return decodable(explicit)
     if os.environ.get("WARROOM_AUTHOR"):
         return decodable(os.environ["WARROOM_AUTHOR"])
+    import getpass  # only when no name is given: termios and friends are not free to import
+
     try:
         return decodable(getpass.getuser())
     except Exception:  # no login name in some containers

@@ -15,6 +15,7 @@ from warroom.drill.library import load
 from warroom.review import extra_sections
 from warroom.store import DrillScenario, IncidentStore, PgStore, Store
 from warroom.store.location import shown
+from warroom.store.oneshot import OneShotStore
 
 from fixtures.support import T0
 
@@ -40,7 +41,7 @@ def test_the_interface_lists_what_the_callers_use():
     assert "limit_pages" not in MEMBERS and "set_busy_timeout" not in MEMBERS  # SQLite's test hooks
 
 
-@pytest.mark.parametrize("engine", [Store, PgStore])
+@pytest.mark.parametrize("engine", [Store, PgStore, OneShotStore])
 @pytest.mark.parametrize("name", METHODS)
 def test_store_has_each_method_with_the_interface_signature(name, engine):
     ours, theirs = getattr(engine, name), getattr(IncidentStore, name)

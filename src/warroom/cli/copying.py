@@ -10,12 +10,10 @@ command again copies the rest.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import asyncio
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.cli.common import CliError
 from warroom.cli.output import cell, out
@@ -32,6 +30,8 @@ MAX_IMPORT_BYTES = 256 * 1024 * 1024
 def cmd_copy(args, db_path: Location) -> int:
     source = args.source if args.source is not None else db_path
     _check_pair(source, args.to)
+    import asyncio  # here: the other commands never load it (tests/cli/test_import_cost.py)
+
     return asyncio.run(_copy(source, args.to, args.ids or []))
 
 

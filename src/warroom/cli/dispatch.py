@@ -1,21 +1,21 @@
 """``main``: parse, then run the chosen command under the one error policy. Anything the person
 can fix is one line on stderr and status 1 (a damaged database included); ctrl+c is status 130.
 
-Commands marked ``store`` run in an event loop with the database open; the others open what
-they need themselves.
+Commands marked ``store`` run with the database open (``store.run_one_shot``: on SQLite without
+an event loop); the others open what they need themselves. Everything a command does not need is
+imported inside the function that needs it, so that ``warroom log`` costs little more than the
+insert itself (``bench/bench_cli.py``; ``tests/cli/test_import_cost.py`` keeps asyncio out).
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
+import sys
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Sequence
 
 from warroom.cli.args import visible_bytes
 from warroom.cli.common import CliError
-from warroom.cli.launch import run_tui
 from warroom.cli.output import error
 from warroom.cli.registry import BY_NAME, build_parser
 from warroom.domain.incident import IncidentError
@@ -27,14 +27,17 @@ from warroom.store.location import Location
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = visible_bytes(build_parser().parse_args(argv))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = visible_bytes(build_parser(argv).parse_args(argv))
     db_path = args.db or default_db_path()
     if args.command is None:
+        from warroom.cli.launch import run_tui
+
         return run_tui(args, db_path)
     command = BY_NAME[args.command]
     try:
         if command.store:
-            return asyncio.run(_in_store(command.handler, args, db_path))
+            return _in_store(command.handler, args, db_path)
         return command.handler(args, db_path)
     except CliError as exc:
         error(exc)
@@ -43,14 +46,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-async def _in_store(handler, args, db_path: Location) -> int:
+def _in_store(handler, args, db_path: Location) -> int:
     """Run ``handler`` with the database open; what the store, the domain or the disk refuse is a CliError."""
-    from warroom.store import NotFound, StoreError, explain, open_store, shown
+    from warroom.store.errors import NotFound, StoreError, explain
+    from warroom.store.location import shown
+    from warroom.store.opening import run_one_shot
 
     now = datetime.now(timezone.utc)
     try:
-        async with open_store(db_path) as store:
-            return await handler(store, args, now)
+        return run_one_shot(db_path, lambda store: handler(store, args, now))
     except (StoreError, NotFound, IncidentError, PolicyError, TimeParseError, EntryError) as exc:
         raise CliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:  # a damaged page met by a read

@@ -7,7 +7,6 @@ been checked, so a mistake is one clear line and every other command starts fast
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -40,6 +39,8 @@ def cmd_replay(args: argparse.Namespace, db_path: Path) -> int:
             return incident_id, at
 
     try:
+        import asyncio  # the replay opens the TUI's store: aiosqlite
+
         incident_id, at = asyncio.run(pick())
     except (StoreError, NotFound, TimeParseError) as exc:
         raise CliError(str(exc)) from None

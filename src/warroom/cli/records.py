@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import asyncio
-import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -27,6 +25,8 @@ def cmd_where(args, db_path: Path | str) -> int:
 
 
 async def cmd_export(store: IncidentStore, args, now) -> int:
+    import json
+
     from warroom.domain.report import to_json_data, to_markdown
     from warroom.domain.text import json_visible, visible
     from warroom.drill.library import report_time
@@ -58,7 +58,8 @@ async def cmd_export(store: IncidentStore, args, now) -> int:
         return 0
     path = target_path(args.output, default_name(incident, now, args.format))
     try:
-        await asyncio.to_thread(write_private, path, json_visible(document) if as_json else visible(document))
+        # in place: a one-shot command has no event loop to keep going (``dispatch``)
+        write_private(path, json_visible(document) if as_json else visible(document))
     except ExportError as exc:
         raise CliError(str(exc)) from None
     out(str(path), file=sys.stderr)

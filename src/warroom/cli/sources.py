@@ -2,14 +2,12 @@
 probes), pods (Kubernetes, listed once), doctor (every check, one line each).
 
 No database and no event loop of their own (the probes run one briefly); Prometheus, the
-Kubernetes client and httpx are imported inside the command that needs them.
+Kubernetes client, httpx, asyncio and json are imported inside the command that needs them.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -20,6 +18,8 @@ from warroom.domain.times import TimeParseError
 
 def cmd_metrics(args: argparse.Namespace, db_path: Path) -> int:
     """Read every panel (concurrently, in threads), the alerts and the probes; print them."""
+    import asyncio
+    import json
     from concurrent.futures import ThreadPoolExecutor
 
     from warroom.cli.metrics_report import metrics_json, metrics_text
@@ -104,6 +104,8 @@ def cmd_doctor(args: argparse.Namespace, db_path: Path) -> int:
 
 def cmd_pods(args: argparse.Namespace, db_path: Path) -> int:
     """List once per context (no watch) and print what the pane shows. Exit 1 if a context failed."""
+    import json
+
     from warroom.config import KubeConfig
     from warroom.domain.times import format_kube_duration
     from warroom.sources.kube.context import KubeTarget

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from warroom.author import author_name
 from warroom.cli.common import write_target
 from warroom.cli.output import cell, out
-from warroom.localtime import local_timezone
+from warroom.localtime import on_local_clock
 
 if TYPE_CHECKING:
     from warroom.store import IncidentStore
@@ -22,6 +22,6 @@ async def cmd_log(store: IncidentStore, args, now) -> int:
     incident, at = await write_target(store, args, now)
     text = " ".join(args.text)
     entry = await store.append(incident.id, text, author=author_name(args.author), now=now, at=at, kind=args.kind)
-    shown = entry.at.astimezone(local_timezone())
+    shown = on_local_clock(entry.at)
     out(f"{incident.ref} {cell(incident.title)}: entry {entry.id} ({shown:%H:%M:%S})")
     return 0

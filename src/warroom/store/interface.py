@@ -10,11 +10,10 @@ are its test hooks (``limit_pages``, ``set_busy_timeout``).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
@@ -22,6 +21,9 @@ from warroom.domain.recording import Record
 from warroom.domain.timeline import Entry
 from warroom.store.journal import LineGate
 from warroom.store.whole import WholeIncident
+
+if TYPE_CHECKING:  # a type only: the one-shot CLI never loads asyncio
+    import asyncio
 
 #: A pure change to an incident: the incident after, and the texts of the system entries it writes.
 Change = Callable[[Incident], tuple[Incident, list[str]]]

@@ -9,18 +9,20 @@ lines are written.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from warroom.domain.timeline import Entry, EntryError, parse_kind
 from warroom.store.errors import StoreError, entry_errors, explain
 from warroom.store.rows import ENTRY_COLUMNS, INSERT_ENTRY, entry_params, new_entry, to_entry
+
+if TYPE_CHECKING:  # asyncio and concurrent.futures load on first use: a one-shot CLI command never journals
+    import asyncio
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 #: The scribe's lines wait less for a lock: the writer retries them, and quitting waits for the
 #: attempt under way before it can say which lines are written.
@@ -62,7 +64,7 @@ class Journal:
     def __init__(self, path: Path, busy_timeout_ms: int) -> None:
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="warroom-journal")
+        self._executor: ThreadPoolExecutor | None = None  # made on first use
         self._con: Any = None  # the engine's connection (sqlite3's; psycopg's in PgJournal)
         self._closed = self._used = False
         self._closing: Future | None = None
@@ -73,6 +75,10 @@ class Journal:
         with self._lock:
             if self._closed:
                 raise StoreError(f"database {self.path} is closed")
+            if self._executor is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="warroom-journal")
             self._used = True
             future = self._executor.submit(self._run, write)
             self._queued.add(future)
@@ -122,13 +128,23 @@ class Journal:
             if abandon:
                 for future in list(self._queued):
                     future.cancel()  # refused by the one already running: that one is waited for
-            if self._used:
+            if self._executor is not None:
                 self._closing = self._executor.submit(self._close)
+                self._executor.shutdown(wait=False)
             else:
+                from concurrent.futures import Future
+
                 self._closing = Future()
                 self._closing.set_result(None)
-        self._executor.shutdown(wait=False)
         return self._closing
+
+    def close_unused(self) -> bool:
+        """Close at once if nothing was ever handed over (True); else False, and ``close`` it."""
+        with self._lock:
+            if self._used:
+                return False
+            self._closed = True
+            return True
 
     def _close(self) -> None:
         if self._con is not None:
@@ -152,6 +168,13 @@ class ScribeLines:
 
     def _line_errors(self, incident_id: int) -> AbstractContextManager[None]:
         return entry_errors(self.path, incident_id)
+
+    async def _journal_done(self, future: Future) -> Any:
+        """The result of something handed to the journal's thread, the event loop going on meanwhile
+        (``oneshot.OneShotStore``, which has none, waits for it in place)."""
+        import asyncio
+
+        return await asyncio.wrap_future(future)
 
     def open_journal(self) -> None:
         """Open the journal's thread and connection now, in the background, so the scribe's first
@@ -201,10 +224,12 @@ class ScribeLines:
                 raise
             return new_entry(row[0], params)
 
+        import asyncio
+
         return asyncio.wrap_future(self._journal.submit(insert))
 
     async def settle_lines(self) -> None:
         """Stop the journal: the lines handed over but not started are dropped (the caller keeps
         them), and the one being written, if any, is waited for — so that afterwards every line
         is known to be written or not, none still on its way."""
-        await asyncio.wrap_future(self._journal.close(abandon=True))
+        await self._journal_done(self._journal.close(abandon=True))

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy, policy_from_snapshot
-from warroom.domain.recording import Record
 from warroom.domain.timeline import Entry, Revision
 from warroom.domain.times import EARLIEST, iso_utc, parse_instant
+
+if TYPE_CHECKING:  # readings load what they need when read: ``warroom log`` never reads one
+    from warroom.domain.recording import Record
 
 ENTRY_COLUMNS = (
     "id, incident_id, at, logged_at, author, kind, text, starred, revision, "
@@ -132,6 +134,8 @@ def new_entry(entry_id: int, params: tuple) -> Entry:
 
 
 def to_records(rows) -> list[Record]:
+    from warroom.domain.recording import Record
+
     return [Record(datetime.fromtimestamp(r[0], timezone.utc), r[1], r[2], None if r[3] is None else json.loads(r[3]))
             for r in rows]
 

@@ -14,19 +14,16 @@ flags as 0/1, JSON as text), so ``rows`` reads both and exports are identical.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
-from typing import Any, Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, TypeVar
 
 from warroom.domain.incident import Incident, IncidentError
 from warroom.domain.policy import Policy
-from warroom.domain.recording import Record
 from warroom.domain.timeline import Entry, EntryError, Revision, in_order, parse_kind
 from warroom.domain.times import iso_utc, short_utc
 from warroom.store.errors import NotFound, StoreError
-from warroom.store.interface import Change, DrillScenario
 from warroom.store.journal import ScribeLines
 from warroom.store.rows import (
     ENTRY_COLUMNS,
@@ -43,6 +40,12 @@ from warroom.store.rows import (
 )
 from warroom.store import whole as w
 from warroom.store.whole import WholeIncident
+
+if TYPE_CHECKING:  # types only: a one-shot command loads neither the interface nor the readings
+    from warroom.domain.recording import Record
+    from warroom.store.interface import Change, DrillScenario
+
+T = TypeVar("T")
 
 REVISION_COLUMNS = "entry_id, revision, at, kind, text, author, replaced_at, replaced_by"
 
@@ -75,6 +78,13 @@ class SqlStore(ScribeLines):
 
     def _entry_errors(self, incident_id: int) -> AbstractContextManager[None]:
         raise NotImplementedError
+
+    # -- waiting for a thread: the event loop goes on meanwhile (the one-shot engine has none) ------
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` on a worker thread (asyncio is imported here, not by the one-shot CLI)."""
+        import asyncio
+
+        return await asyncio.to_thread(work, *args)
 
     # -- change detection (``data_version``, the cheap "whether", is the engine's) ------------------
     async def change_seq(self) -> int:
@@ -153,6 +163,8 @@ class SqlStore(ScribeLines):
 
     async def drill_scenario(self, incident_id: int) -> DrillScenario | None:
         """The scenario a drill incident ran (None for a real incident)."""
+        from warroom.store.interface import DrillScenario
+
         rows = await self._fetch(
             "SELECT scenario, source, speed, started_at FROM drills WHERE incident_id = ?", (incident_id,))
         if not rows:
@@ -385,7 +397,7 @@ class SqlStore(ScribeLines):
         rows = await self._fetch(
             f"SELECT at, stream, key, value FROM readings WHERE incident_id = ? ORDER BY {self.READING_ORDER}",
             (incident_id,))
-        return await asyncio.to_thread(to_records, rows)  # hours of readings: decoded off the event loop
+        return await self._in_thread(to_records, rows)  # hours of readings: decoded off the event loop
 
     async def prune_readings(self, resolved_before: datetime) -> tuple[list[int], int]:
         """Delete the readings of incidents resolved before ``resolved_before`` (their timelines stay).

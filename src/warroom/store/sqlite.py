@@ -10,29 +10,32 @@ Here: the connection, its transactions, migrations, change detection and damage;
 and their queries are ``sql_store``'s, shared with PostgreSQL. Beside it: ``rows`` (rows ↔ domain
 values), ``journal`` (the scribe's lines on their own thread), ``errors`` (the one-line
 explanations), ``damage`` (quick_check and salvage). Import from ``warroom.store``.
+
+The connection is aiosqlite's (its own thread: the event loop never waits for the disk); a
+one-shot command uses the same class over the stdlib ``sqlite3`` connection (``oneshot``), so
+this module imports neither aiosqlite nor asyncio until a store is opened with them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable
-
-import aiosqlite
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable
 
 from warroom.domain.timeline import Entry
 from warroom.store.damage import quick_check, salvage
 from warroom.store.errors import Damaged, NotFound, StoreError, damaged, entry_errors, explain
-from warroom.store.interface import DrillScenario
 from warroom.store.journal import LINE_BUSY_TIMEOUT_MS, Journal
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
 from warroom.store.sql_store import SqlStore
 
+if TYPE_CHECKING:
+    import aiosqlite
+
 __all__ = [  # the UI still imports these from here
-    "Damaged", "DrillScenario", "NotFound", "Store", "StoreError", "explain",
+    "Damaged", "NotFound", "Store", "StoreError", "explain",
 ]
 
 BUSY_TIMEOUT_MS = 5000
@@ -73,7 +76,7 @@ class Store(SqlStore):
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
-        self._write_lock = asyncio.Lock()
+        self._write_lock = self._new_lock()
         self._journal = Journal(path, LINE_BUSY_TIMEOUT_MS)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -94,7 +97,7 @@ class Store(SqlStore):
         except OSError as exc:
             raise StoreError(f"cannot create database {path}: {exc.strerror or exc}") from None
         try:
-            db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            db = await cls._open_connection(path)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from None
         db.row_factory = sqlite3.Row
@@ -106,10 +109,23 @@ class Store(SqlStore):
             raise
         return store
 
+    @staticmethod
+    async def _open_connection(path: Path) -> aiosqlite.Connection:
+        """The connection the rules run on (``oneshot.OneShotStore``: the stdlib's, directly)."""
+        import aiosqlite
+
+        return await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+
+    def _new_lock(self) -> AbstractAsyncContextManager[Any]:
+        """Writers of this process, one at a time (the transactions share one connection)."""
+        import asyncio
+
+        return asyncio.Lock()
+
     async def close(self, *, abandon_lines: bool = False) -> None:
         """Close once every line already handed to ``append_soon`` is committed (or has failed);
         ``abandon_lines``: the caller kept them elsewhere, so only the one being written is waited for."""
-        await asyncio.wrap_future(self._journal.close(abandon=abandon_lines))
+        await self._journal_done(self._journal.close(abandon=abandon_lines))
         await self._db.close()
 
     async def _setup(self) -> None:
@@ -187,12 +203,12 @@ class Store(SqlStore):
         """For tests where no small disk can be mounted: the file is full at ``pages`` pages,
         SQLite failing as on a full disk (SQLITE_FULL)."""
         await self._db.execute(f"PRAGMA max_page_count = {int(pages)}")
-        await asyncio.wrap_future(self._journal.submit(lambda con: con.execute(f"PRAGMA max_page_count = {int(pages)}")))
+        await self._journal_done(self._journal.submit(lambda con: con.execute(f"PRAGMA max_page_count = {int(pages)}")))
 
     async def set_busy_timeout(self, ms: int) -> None:
         """How long a write waits for another process's lock before failing (tests shorten the 5 s)."""
         await self._db.execute(f"PRAGMA busy_timeout = {int(ms)}")
-        await asyncio.wrap_future(self._journal.set_busy_timeout(ms))
+        await self._journal_done(self._journal.set_busy_timeout(ms))
 
     # -- change detection ----------------------------------------------------------------------
     live = False  # no signal from other processes: ``data_version`` is polled
@@ -204,6 +220,8 @@ class Store(SqlStore):
     async def wait_for_change(self, seen: int, timeout: float) -> int:
         """``data_version`` once it is not ``seen``, or after ``timeout`` s: SQLite has no signal,
         so this polls (every 50 ms); the sync feed polls on its own schedule instead."""
+        import asyncio  # here: a one-shot command never waits for a change, nor loads asyncio
+
         deadline = asyncio.get_running_loop().time() + timeout
         while (version := await self.data_version()) == seen and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(WAIT_POLL_S)
@@ -215,13 +233,13 @@ class Store(SqlStore):
     async def damage(self) -> list[str]:
         """``PRAGMA quick_check``'s findings (empty for a sound file): a damaged page mid-file
         otherwise shows only when a read reaches it, as a traceback mid-export."""
-        return await asyncio.to_thread(quick_check, self.path)  # its own connection: reads go on meanwhile
+        return await self._in_thread(quick_check, self.path)  # its own connection: reads go on meanwhile
 
     async def salvage_entries(self, incident_id: int) -> tuple[list[Entry], int]:
         """From a damaged file: the incident's entries that can still be read, each on its own
         (a scan stops at the first bad page; a lookup by id goes around it), in timeline order,
         and how many entry ids (of any incident) could not be read."""
-        return await asyncio.to_thread(salvage, self.path, incident_id)
+        return await self._in_thread(salvage, self.path, incident_id)
 
     async def check_sound(self) -> None:
         """Raise ``Damaged`` (one line: what is damaged, how to recover) unless ``quick_check`` passes."""
