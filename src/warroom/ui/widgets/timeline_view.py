@@ -24,14 +24,15 @@ from textual.message import Message
 from textual.strip import Strip
 
 from warroom.domain.day_breaks import day_breaks
+from warroom.domain.pod_columns import row_width
 from warroom.domain.timeline import Entry
 from warroom.ui import render
 from warroom.ui.widgets.virtual_rows import VirtualRows
 
 
-def tight_width(widths: Sequence[int]) -> int:
-    """Cells wide a row of these columns is: each shown column with one space before it."""
-    return sum(widths) + sum(1 for w in widths if w)
+#: cells wide a row of these columns is: each shown column with one space before it (the pods
+#: table's rule, written once in ``domain/pod_columns``)
+tight_width = row_width
 
 CellMaker = Callable[[Entry], Sequence[Text]]
 
