@@ -118,8 +118,17 @@ def default_comment(ref: str, title: str) -> str:
     return one_line(f"{ref} {title}")
 
 
+def span_text(span: timedelta) -> str:
+    """``1h``, ``90m``, ``2d`` as typed, for a silence's length."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return format_duration(span)
+
+
 def silenced_text(row: AlertRow, silence_id: str, duration: timedelta, comment: str) -> str:
-    return one_line(f"Silenced alert {row.name} for {format_duration(duration)} "
+    return one_line(f"Silenced alert {row.name} for {span_text(duration)} "
                     f"(silence {silence_id}): {comment}")
 
 
