@@ -112,3 +112,30 @@ def test_unrouted_alert_declares_an_incident_with_severity_and_detected_time(ale
     wait_for(lambda: alert_texts(db_path, incident.id, "Alert resolved"), 30, "resolved entry",
              alert_stack.alertmanager, receiver)
     assert len(incidents(db_path)) == 1
+
+
+def test_doctor_checks_the_receiver_and_alertmanager(alert_stack, receiving, wr, tmp_path):
+    base = f"""
+[alertmanager]
+url = "{alert_stack.alertmanager.url}"
+[alertmanager.receiver]
+listen = "127.0.0.1:{alert_stack.receiver_port}"
+token_file = "{alert_stack.token_file}"
+"""
+    path = tmp_path / "wt-i23-doctor.toml"
+    path.write_text(base)
+    before = wr("--config", str(path), "doctor", ok=False).stdout
+    assert "nothing listens there yet (warroom receive starts it)" in before
+    assert "alertmanager  " + alert_stack.alertmanager.url + ": Alertmanager 0.25" in before
+    receiving()
+    running = wr("--config", str(path), "doctor", ok=False).stdout
+    assert "a warroom receiver answers and accepts the token" in running
+    other = tmp_path / "wt-i23-other-token"
+    other.write_text("another-token-of-some-length")
+    path.write_text(base.replace(str(alert_stack.token_file), str(other))
+                    .replace(alert_stack.alertmanager.url, "http://127.0.0.1:1"))
+    wrong = wr("--config", str(path), "doctor", ok=False)
+    assert "FAIL  receiver    127.0.0.1" in wrong.stdout and "refuses this token" in wrong.stdout
+    assert "FAIL  alertmanager  http://127.0.0.1:1" in wrong.stdout and wrong.returncode == 1
+    for secret in (TOKEN, "another-token-of-some-length"):
+        assert secret not in wrong.stdout + wrong.stderr + before + running
