@@ -16,6 +16,7 @@ from warroom.domain.alert_routing import parse_key
 from warroom.domain.presets import SEV
 from warroom.store import Store
 from warroom.ui.screens.alerts import AlertsScreen
+from warroom.ui.screens.modals import PromptScreen
 
 from fixtures.alertmanager_fixture import start_receiver
 
@@ -68,9 +69,14 @@ async def test_silence_from_the_view_quiets_the_alert_and_expires(alert_stack, m
             view = app.screen
             row = [r.fingerprint for r in view.rows].index(by_shard["a"])
             view.query_one(DataTable).move_cursor(row=row)
-            await pilot.press("s")  # duration prompt: 1h offered
-            await pilot.press("enter")  # comment prompt: the incident offered
-            await pilot.press("enter")
+            await pilot.press("s")
+            prompts = []
+            for offered in ("1h", f"#{incident.id} Silence test"):  # the duration, then the comment
+                await until(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen not in prompts
+                            and app.screen.query("#prompt-input"), f"the prompt offering {offered}")
+                prompts.append(app.screen)
+                assert app.screen.query_one("#prompt-input").value == offered
+                await pilot.press("enter")
             silences = await until(pilot, lambda: [s for s in am.silences() if s["status"]["state"] == "active"
                                                     and any(m["value"] == SERVICE for m in s["matchers"])],
                                    "an active silence in Alertmanager")
