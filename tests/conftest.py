@@ -56,5 +56,5 @@ def wr(warroom_exe, cli_env):
     return run
 
 # The real-Prometheus fixtures (prometheus, prometheus_scenario, spare_prometheus) and the real
-# PostgreSQL (postgres_server, pg_server, pg_url).
-pytest_plugins = ["fixtures.prom_fixture", "fixtures.pg_fixture"]
+# PostgreSQL (postgres_server, pg_server, pg_url), Prometheus + Alertmanager for the receiver (alert_stack).
+pytest_plugins = ["fixtures.prom_fixture", "fixtures.pg_fixture", "fixtures.alertmanager_fixture"]

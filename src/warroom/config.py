@@ -40,6 +40,23 @@ environment or a file at load time and kept out of ``repr``.
     bell = true                            # ring the terminal bell when an update is due
     templates_dir = "~/.config/warroom/templates"   # update.mustache here replaces the bundled one
 
+    [alertmanager]                         # alerts in (warroom receive), silences out (the alerts view)
+    url = "http://alertmanager:9093"       # API v2: the alerts view and silences (or $WARROOM_ALERTMANAGER_URL)
+    bearer_token_env = "AM_TOKEN"          # or bearer_token_file: for Alertmanager behind a proxy
+    timeout = 5
+
+    [alertmanager.receiver]
+    listen = "127.0.0.1:9095"
+    token_file = "/run/secrets/warroom-receiver"   # or token_env; or $WARROOM_RECEIVER_TOKEN
+    max_body = 1048576                     # bytes
+    unmatched = "nothing"                  # nothing | notice | declare
+    severity_label = "severity"
+    severity_map = { critical = "SEV-1", warning = "SEV-3" }
+
+    [[alertmanager.routes]]                # first match wins; none: by the alert's service label
+    match = ['team="payments"']            # Alertmanager matchers: = != =~ !~
+    service = "checkout"                   # or service_label = "service", or active = true
+
     [kubernetes]
     contexts = ["prod-eu", "prod-us"]      # default: the kubeconfig's current context
     namespaces = ["payments", "checkout"]  # default: all namespaces
@@ -59,6 +76,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from warroom.domain.times import MAX_SPAN
 
 if TYPE_CHECKING:
+    from warroom.domain.alert_routing import Routing
     from warroom.domain.panels import Panel
 
 HOUR, DAY = 3600.0, 86400.0
@@ -109,6 +127,23 @@ class CommsConfig:
 
 
 @dataclass(frozen=True)
+class ReceiverConfig:
+    listen: str = "127.0.0.1:9095"
+    token: str | None = field(default=None, repr=False)  # a secret: never printed
+    max_body: int = 1024 * 1024
+    routing: Routing | None = None  # None: the defaults (domain.alert_routing.Routing())
+    author: str = "alertmanager"
+
+
+@dataclass(frozen=True)
+class AlertmanagerConfig:
+    url: str | None = None  # the API v2 (alerts view, silences); None: the receiver only
+    bearer_token: str | None = field(default=None, repr=False)
+    timeout: float = 5.0
+    receiver: ReceiverConfig = field(default_factory=ReceiverConfig)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     policy: str = "sev"
@@ -117,6 +152,7 @@ class Config:
     probes: tuple[ProbeConfig, ...] = ()
     kubernetes: KubeConfig | None = None
     comms: CommsConfig = field(default_factory=CommsConfig)
+    alertmanager: AlertmanagerConfig | None = None
 
     @property
     def metrics_configured(self) -> bool:
@@ -140,7 +176,7 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ, *, expli
 
 
 def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Path | None) -> Config:
-    known = {"policy", "timezone", "prometheus", "probes", "kubernetes", "comms"}
+    known = {"policy", "timezone", "prometheus", "probes", "kubernetes", "comms", "alertmanager"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -161,7 +197,96 @@ def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Pa
         probes=_probes(data.get("probes", []), f"{where}: probes"),
         kubernetes=_kube(data.get("kubernetes"), env, f"{where}: kubernetes"),
         comms=_comms(_table(data, "comms", where), env, f"{where}: comms"),
+        alertmanager=_alertmanager(data.get("alertmanager"), env, f"{where}: alertmanager"),
     )
+
+
+def _alertmanager(raw: Any, env: Mapping[str, str], where: str) -> AlertmanagerConfig | None:
+    if raw is None and not env.get("WARROOM_ALERTMANAGER_URL") and not env.get("WARROOM_RECEIVER_TOKEN"):
+        return None
+    raw = {} if raw is None else raw
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: expected a table ([alertmanager])")
+    for key in raw:
+        if key not in ("url", "bearer_token_env", "bearer_token_file", "timeout", "receiver", "routes"):
+            hint = " (tokens come from bearer_token_env or bearer_token_file)" if "token" in key else ""
+            raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+    url = env.get("WARROOM_ALERTMANAGER_URL") or _opt_str(raw, "url", where)
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: url must start with http:// or https://, got {_shown(url)}")
+    token = None
+    if "bearer_token_env" in raw:
+        name = _name(raw, "bearer_token_env", where)
+        token = env.get(name) or None
+        if token is None:
+            raise ConfigError(f"{where}: bearer_token_env names ${name}, which is not set")
+    elif "bearer_token_file" in raw:
+        token = _secret_file(_name(raw, "bearer_token_file", where), f"{where}: bearer_token_file")
+    return AlertmanagerConfig(url=url.rstrip("/") if url else None, bearer_token=token,
+                              timeout=_positive(raw, "timeout", where, 5.0, maximum=HOUR),
+                              receiver=_receiver(_table(raw, "receiver", where), raw.get("routes", []), env,
+                                                 f"{where}.receiver", f"{where}.routes"))
+
+
+def _receiver(raw: Mapping[str, Any], routes: Any, env: Mapping[str, str], where: str,
+              routes_where: str) -> ReceiverConfig:
+    from warroom.domain.alert_routing import UNMATCHED, Route, Routing, RoutingError, parse_matcher
+
+    allowed = {"listen", "token_env", "token_file", "max_body", "unmatched", "severity_label", "severity_map",
+               "author"}
+    for key in raw:
+        if key not in allowed:
+            hint = " (the token comes from token_env or token_file: never inline)" if "token" in key else ""
+            raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+    listen = _str(raw, "listen", where, "127.0.0.1:9095")
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ConfigError(f"{where}: listen must be HOST:PORT like 127.0.0.1:9095, got {_shown(listen)}")
+    token = env.get("WARROOM_RECEIVER_TOKEN") or None
+    if token is None and "token_env" in raw:
+        name = _name(raw, "token_env", where)
+        token = env.get(name) or None
+        if token is None:
+            raise ConfigError(f"{where}: token_env names ${name}, which is not set")
+    if token is None and "token_file" in raw:
+        token = _secret_file(_name(raw, "token_file", where), f"{where}: token_file") or None
+        if token is None:
+            raise ConfigError(f"{where}: token_file is empty")
+    unmatched = _str(raw, "unmatched", where, "nothing")
+    if unmatched not in UNMATCHED:
+        raise ConfigError(f"{where}: unmatched must be one of {', '.join(UNMATCHED)}, got {_shown(unmatched)}")
+    severity_map = _table(raw, "severity_map", where)
+    if not all(isinstance(v, str) for v in severity_map.values()):
+        raise ConfigError(f"{where}: severity_map values must be severity levels (strings), e.g. critical = \"SEV-1\"")
+    if not isinstance(routes, list) or not all(isinstance(r, Mapping) for r in routes):
+        raise ConfigError(f"{routes_where}: expected [[alertmanager.routes]] tables")
+    parsed = []
+    for i, item in enumerate(routes):
+        here = f"{routes_where}[{i}]"
+        for key in item:
+            if key not in ("match", "service", "service_label", "active"):
+                raise ConfigError(f"{here}: unknown key {key!r} (match, and service, service_label or active)")
+        targets = [k for k in ("service", "service_label", "active") if k in item]
+        if len(targets) != 1:
+            raise ConfigError(f"{here}: give one of service, service_label or active = true")
+        try:
+            matchers = tuple(parse_matcher(m) for m in _str_list(item, "match", here)) if "match" in item else ()
+        except RoutingError as exc:
+            raise ConfigError(f"{here}: {exc}") from None
+        parsed.append(Route(matchers, service=_opt_str(item, "service", here),
+                            service_label=_opt_str(item, "service_label", here),
+                            active=_bool(item, "active", here, False)))
+        if "active" in item and not parsed[-1].active:
+            raise ConfigError(f"{here}: active = false routes nowhere (give service or service_label)")
+    routing = Routing(
+        **({"routes": tuple(parsed)} if parsed else {}),
+        unmatched=unmatched,
+        severity_label=_str(raw, "severity_label", where, "severity"),
+        severity_map=tuple((k.lower(), v) for k, v in severity_map.items()),
+    )
+    return ReceiverConfig(listen=listen, token=token,
+                          max_body=_int(raw, "max_body", where, 1024 * 1024, 1024, 64 * 1024 * 1024),
+                          routing=routing, author=_str(raw, "author", where, "alertmanager"))
 
 
 def _comms(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> CommsConfig:

@@ -85,6 +85,9 @@ def run(
         for check in _probe_checks(config, now):
             yield clean(check)
     yield clean(_kube_check(config, env))
+    if config is not None:
+        for check in _alert_checks(config):
+            yield clean(check)
 
 
 def summary(checks: list[Check]) -> str:
@@ -127,7 +130,65 @@ def _secrets(config: Config | None) -> list[str]:
         found += [prom.bearer_token or "", *(prom.basic_auth[1:] if prom.basic_auth else ()), *url_secrets(prom.url)]
     for probe in config.probes:
         found += url_secrets(probe.url)
+    am = config.alertmanager
+    if am is not None:
+        found += [am.bearer_token or "", am.receiver.token or "", *url_secrets(am.url or "")]
     return [s for s in found if s]
+
+
+# -- alerts in (the receiver) and out (Alertmanager's API) -----------------------------------------
+def _alert_checks(config: Config) -> Iterator[Check]:
+    """The receiver's address and token (and whether one answers there with that token), then
+    Alertmanager's URL (its API v2 status)."""
+    am = config.alertmanager
+    if am is None:  # not configured: nothing to say (the other checks' lines stay as they were)
+        return
+    import httpx
+
+    from warroom.sources.alert_receiver import ListenError, parse_listen
+
+    receiver = am.receiver
+    try:
+        host, port = parse_listen(receiver.listen)
+    except ListenError as exc:
+        yield Check("FAIL", "receiver", str(exc))
+        host = ""
+    if host and not receiver.token:
+        yield Check("WARN", "receiver", f"{receiver.listen}: no token ([alertmanager.receiver] token_file or "
+                                        "token_env, or $WARROOM_RECEIVER_TOKEN): warroom receive will not start")
+    elif host:
+        exposed = "" if host in ("127.0.0.1", "::1", "localhost") else \
+            f"; {host} is reachable from other machines (put TLS in front)"
+        weak = "; the token is short (use 32 random characters)" if len(receiver.token or "") < 16 else ""
+        base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+        try:
+            with httpx.Client(timeout=2.0) as client:
+                answer = client.get(f"{base}/alerts", headers={"Authorization": f"Bearer {receiver.token}"})
+            running = ("a warroom receiver answers and accepts the token" if answer.status_code == 200 else
+                       "a receiver answers but refuses this token (another config?)" if answer.status_code == 401
+                       else f"something else answers there (HTTP {answer.status_code})")
+            status: Status = "OK" if answer.status_code == 200 else "FAIL"
+        except httpx.HTTPError:
+            running, status = "nothing listens there yet (warroom receive starts it)", "OK"
+        if status == "OK" and (exposed or weak):
+            status = "WARN"
+        yield Check(status, "receiver", f"{receiver.listen}: {running}{exposed}{weak}")
+    if not am.url:
+        yield Check("OK", "alertmanager", "no url ([alertmanager] url or $WARROOM_ALERTMANAGER_URL): the alerts "
+                                          "view shows the timeline's alerts only, silences are off")
+        return
+    from warroom.sources.alertmanager import AlertmanagerClient, AlertmanagerError
+
+    client = AlertmanagerClient(am.url, token=am.bearer_token, timeout=am.timeout)
+    started = time.monotonic()
+    try:
+        version = client.version()
+        yield Check("OK", "alertmanager", f"{am.url}: Alertmanager {version}, answered in "
+                                          f"{(time.monotonic() - started) * 1000:.0f} ms")
+    except AlertmanagerError as exc:
+        yield Check("FAIL", "alertmanager", f"{exc} (the alerts view cannot read silences, nor make them)")
+    finally:
+        client.close()
 
 
 # -- database ------------------------------------------------------------------------------------

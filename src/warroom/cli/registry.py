@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from warroom.cli import copying, incidents, launch, records, sources, timeline
+from warroom.cli import copying, incidents, launch, receive, records, sources, timeline
 from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, incident_id, speed
 from warroom.domain import incident as inc
 from warroom.domain.timeline import KINDS
@@ -101,6 +101,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("doctor", "check the config, database, Prometheus and every panel, probes, kubeconfig", (
         CONFIG,
     ), sources.cmd_doctor),
+    Command("receive", "receive Alertmanager (or Grafana) webhooks: alerts become timeline entries", (
+        CONFIG,
+        arg("--listen", metavar="HOST:PORT",
+            help="address to listen on (default: [alertmanager.receiver] listen, else 127.0.0.1:9095)"),
+    ), receive.cmd_receive),
     Command("drill", "run a scripted incident through the whole war room, scored at the end", (
         CONFIG,
         arg("scenario", nargs="?", default=None, metavar="SCENARIO",

@@ -90,6 +90,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         Binding("f11", "drill_pause", "Pause drill"),
         Binding("f12", "drill_speed", "Drill speed"),
         Binding("ctrl+l", "notices", "Notices", show=False),
+        Binding("ctrl+g", "alerts", "Alerts", show=False),
     ]
 
     def __init__(
@@ -356,6 +357,13 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         from warroom.ui.screens.notices import NoticesScreen
 
         self.push_screen(NoticesScreen(self.notices, self.local))
+
+    def action_alerts(self) -> None:
+        """ctrl+g: the incident's alerts, silences from there (``screens.alerts``)."""
+        from warroom.ui.screens.alerts import AlertsScreen
+
+        if self.session.need_incident():
+            self.push_screen(AlertsScreen())
 
     def action_help_quit(self) -> None:
         """ctrl+c (Textual's hint has markup, which notices never interpret)."""

@@ -41,6 +41,8 @@ def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Search timeline", "Show matching entries", lambda: app.run_flow(entry_flows.search))
     yield SystemCommand("Next pane (small screens)", "SLA clock, metrics, pods", app.action_next_pane)
     yield SystemCommand("Keys and timeline grammar", "Help", app.action_help)
+    yield SystemCommand("Alerts of this incident", "Firing and resolved, silence or expire (ctrl+g)",
+                        app.action_alerts)
     yield SystemCommand("Last notices", "Injects, reminders, alerts and errors (ctrl+l)", app.action_notices)
     if app.drill is not None:
         yield SystemCommand("Pause / resume the drill", "Every clock stops", app.action_drill_pause)
