@@ -115,3 +115,52 @@ def test_types_are_strict_with_no_truthiness(tmp_path, text, message):
     with pytest.raises(ConfigError) as err:
         load_config(path, {"X": "pw"})
     assert message in str(err.value) and str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_webhook_kinds_and_audiences(tmp_path):
+    from warroom.config import Webhook
+
+    path = write(tmp_path, """
+[comms]
+webhook_url_env = "MM_URL"
+webhook_kind = "mattermost"
+webhooks = [{ url_env = "DISCORD_URL" }, { url_file = "%s", kind = "googlechat" }]
+
+[[comms.audiences]]
+name = "executive"
+template = "executive"
+every = { "SEV-1" = "30m", "SEV-2" = "1h" }
+webhooks = [{ url_env = "TEAMS_URL", kind = "ms-teams" }]
+""" % (tmp_path / "gchat.url"))
+    (tmp_path / "gchat.url").write_text("https://chat.googleapis.com/v1/spaces/S/messages?key=k\n")
+    env = {"MM_URL": "https://mm.example/hooks/abc", "DISCORD_URL": "https://discord.com/api/webhooks/1/x",
+           "TEAMS_URL": "https://prod.westeurope.logic.azure.com/workflows/1",
+           "WARROOM_WEBHOOK_URL": "json+https://ops.example/in"}
+    comms = load_config(path, env).comms
+    assert [(w.kind, w.url) for w in comms.targets()] == [
+        ("json", "https://ops.example/in"), ("mattermost", "https://mm.example/hooks/abc"),
+        ("discord", "https://discord.com/api/webhooks/1/x"),
+        ("googlechat", "https://chat.googleapis.com/v1/spaces/S/messages?key=k")]
+    [executive] = comms.audiences
+    assert executive.audience.name == "executive" and executive.audience.template == "executive"
+    assert {k: str(v) for k, v in executive.audience.every.items()} == {"SEV-1": "30 min", "SEV-2": "1 h"}
+    assert executive.webhooks == (Webhook("https://prod.westeurope.logic.azure.com/workflows/1", "teams"),)
+    assert "logic.azure" not in repr(comms)  # URLs are secrets
+
+
+@pytest.mark.parametrize("text, env, message", [
+    ('[comms]\nwebhook_kind = "irc"', {}, "comms: unknown webhook kind 'irc' (kinds: slack, mattermost, teams,"),
+    ('[comms]\nwebhook_url_env = "U"', {"U": "irc+https://x.example/"}, "comms: unknown webhook kind 'irc'"),
+    ('[comms]\nwebhooks = [{ url = "https://x" }]', {}, "unknown key 'url' (webhook URLs are secrets"),
+    ('[comms]\nwebhooks = [{ url_env = "NOPE" }]', {}, "comms.webhooks[0]: url_env names $NOPE, which is not set"),
+    ('[comms]\nwebhooks = [{ kind = "teams" }]', {}, "comms.webhooks[0]: needs url_env or url_file"),
+    ('[[comms.audiences]]\nname = "Exec Team"', {}, "comms.audiences[0]: name must be new, lowercase"),
+    ('[[comms.audiences]]\nname = "responders"', {}, "(not 'responders')"),
+    ('[[comms.audiences]]\nname = "x"\nevery = { "SEV-1" = "soon" }', {}, "audiences[0]: every.SEV-1: not a duration"),
+    ('[[comms.audiences]]\nname = "x"\nwebhooks = [{ url_env = "U", kind = "fax" }]', {"U": "https://x.example/"},
+     "audiences[0].webhooks[0]: unknown webhook kind 'fax'"),
+])
+def test_a_broken_webhook_config_is_one_line(tmp_path, text, env, message):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text), env)
+    assert message in str(err.value) and "\n" not in str(err.value)

@@ -37,8 +37,20 @@ environment or a file at load time and kept out of ``repr``.
 
     [comms]
     webhook_url_env = "SLACK_WEBHOOK_URL"  # or webhook_url_file; or $WARROOM_WEBHOOK_URL (comma-separated)
+    webhook_kind = "mattermost"            # slack | mattermost | teams | googlechat | discord | json
+                                           # (default: from the URL's host; or "discord+https://…")
     bell = true                            # ring the terminal bell when an update is due
     templates_dir = "~/.config/warroom/templates"   # update.mustache here replaces the bundled one
+
+    [[comms.webhooks]]                     # more webhooks for the responders' update
+    url_env = "DISCORD_WEBHOOK_URL"        # or url_file
+    kind = "discord"
+
+    [[comms.audiences]]                    # another audience: its template, cadence and webhooks
+    name = "executive"
+    template = "executive"                 # default: update
+    every = { "SEV-1" = "30m", "SEV-2" = "1h" }   # per level; a level not listed: no cadence
+    webhooks = [{ url_env = "EXEC_TEAMS_URL", kind = "teams" }]
 
     [alertmanager]                         # alerts in (warroom receive), silences out (the alerts view)
     url = "http://alertmanager:9093"       # API v2: the alerts view and silences (or $WARROOM_ALERTMANAGER_URL)
@@ -56,7 +68,6 @@ environment or a file at load time and kept out of ``repr``.
     [[alertmanager.routes]]                # first match wins; none: by the alert's service label
     match = ['team="payments"']            # Alertmanager matchers: = != =~ !~
     service = "checkout"                   # or service_label = "service", or active = true
-
     [kubernetes]
     contexts = ["prod-eu", "prod-us"]      # default: the kubeconfig's current context
     namespaces = ["payments", "checkout"]  # default: all namespaces
@@ -73,6 +84,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+from warroom.domain.audiences import Audience
 from warroom.domain.times import MAX_SPAN
 
 if TYPE_CHECKING:
@@ -120,10 +132,35 @@ class KubeConfig:
 
 
 @dataclass(frozen=True)
+class Webhook:
+    url: str = field(repr=False)  # a secret: never printed
+    kind: str = "slack"
+
+
+@dataclass(frozen=True)
+class AudienceConfig:
+    audience: Audience
+    webhooks: tuple[Webhook, ...] = ()
+
+
+@dataclass(frozen=True)
 class CommsConfig:
-    webhook_urls: tuple[str, ...] = field(default=(), repr=False)  # secrets: never printed
+    webhook_urls: tuple[str, ...] = field(default=(), repr=False)  # secrets: never printed ("kind+" allowed)
     bell: bool = True
     templates_dir: Path | None = None  # default: <config dir>/warroom/templates
+    webhook_kind: str | None = None  # of webhook_urls (default: each URL's own)
+    webhooks: tuple[Webhook, ...] = ()
+    audiences: tuple[AudienceConfig, ...] = ()
+
+    def targets(self) -> tuple[Webhook, ...]:
+        """The responders' webhooks, each with its kind."""
+        from warroom.domain.webhook_body import kind_for_url, split_spec
+
+        out = []
+        for spec in self.webhook_urls:
+            kind, url = split_spec(spec)
+            out.append(Webhook(url, kind or self.webhook_kind or kind_for_url(url)))
+        return tuple(out) + self.webhooks
 
 
 @dataclass(frozen=True)
@@ -290,7 +327,10 @@ def _receiver(raw: Mapping[str, Any], routes: Any, env: Mapping[str, str], where
 
 
 def _comms(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> CommsConfig:
-    allowed = {"webhook_url_env", "webhook_url_file", "bell", "templates_dir"}
+    from warroom.domain.webhook_body import WebhookKindError, check_kind, split_spec
+
+    allowed = {"webhook_url_env", "webhook_url_file", "bell", "templates_dir", "webhook_kind", "webhooks",
+               "audiences"}
     for key in raw:
         if key not in allowed:
             hint = " (webhook URLs are secrets: webhook_url_env or webhook_url_file)" if "url" in key else ""
@@ -303,12 +343,87 @@ def _comms(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> CommsC
         urls.append(env[name].strip())
     if "webhook_url_file" in raw:
         urls.append(_secret_file(_name(raw, "webhook_url_file", where), f"{where}: webhook_url_file"))
+    try:
+        for url in urls:
+            split_spec(url)  # an unknown kind+ prefix
+        kind = check_kind(_str(raw, "webhook_kind", where)) if "webhook_kind" in raw else None
+    except WebhookKindError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     for url in urls:
-        if not url.startswith(("http://", "https://")):
+        if not split_spec(url)[1].startswith(("http://", "https://")):
             raise ConfigError(f"{where}: a webhook URL must start with https:// (value not shown)")
     templates = _opt_str(raw, "templates_dir", where)
     return CommsConfig(tuple(dict.fromkeys(urls)), _bool(raw, "bell", where, True),
-                       Path(templates).expanduser() if templates else None)
+                       Path(templates).expanduser() if templates else None, kind,
+                       _webhooks(raw.get("webhooks", []), env, f"{where}.webhooks"),
+                       _audiences(raw.get("audiences", []), env, f"{where}.audiences"))
+
+
+def _webhooks(raw: Any, env: Mapping[str, str], where: str) -> tuple[Webhook, ...]:
+    """``[{ url_env = "X", kind = "teams" }, …]``: a URL from a variable or a file, never literal."""
+    from warroom.domain.webhook_body import WebhookKindError, check_kind, kind_for_url
+
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: expected an array of tables ({{ url_env = \"…\", kind = \"…\" }})")
+    out = []
+    for i, item in enumerate(raw):
+        here = f"{where}[{i}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{here}: expected a table ({{ url_env = \"…\", kind = \"…\" }})")
+        for key in item:
+            if key not in ("url_env", "url_file", "kind"):
+                hint = " (webhook URLs are secrets: url_env or url_file)" if "url" in key else ""
+                raise ConfigError(f"{here}: unknown key {key!r}{hint}")
+        if "url_env" in item:
+            name = _name(item, "url_env", here)
+            if not env.get(name):
+                raise ConfigError(f"{here}: url_env names ${name}, which is not set")
+            url = env[name].strip()
+        elif "url_file" in item:
+            url = _secret_file(_name(item, "url_file", here), f"{here}: url_file")
+        else:
+            raise ConfigError(f"{here}: needs url_env or url_file")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{here}: a webhook URL must start with https:// (value not shown)")
+        try:
+            kind = check_kind(_str(item, "kind", here)) if "kind" in item else kind_for_url(url)
+        except WebhookKindError as exc:
+            raise ConfigError(f"{here}: {exc}") from None
+        out.append(Webhook(url, kind))
+    return tuple(out)
+
+
+def _audiences(raw: Any, env: Mapping[str, str], where: str) -> tuple[AudienceConfig, ...]:
+    from warroom.domain.audience_mark import NAME, RESPONDERS
+    from warroom.domain.policy import PolicyError, parse_span
+
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: expected [[comms.audiences]] tables")
+    out, seen = [], set()
+    for i, item in enumerate(raw):
+        here = f"{where}[{i}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{here}: expected a table")
+        for key in item:
+            if key not in ("name", "template", "every", "webhooks"):
+                raise ConfigError(f"{here}: unknown key {key!r} (name, template, every, webhooks)")
+        name = _str(item, "name", here)
+        if not NAME.match(name) or name == RESPONDERS or name in seen:
+            raise ConfigError(f"{here}: name must be new, lowercase letters, digits, - and _ (not {RESPONDERS!r}), "
+                              f"got {_shown(name)}")
+        seen.add(name)
+        every = item.get("every", {})
+        if not isinstance(every, Mapping):
+            raise ConfigError(f"{here}: every must be a table of level = cadence, e.g. {{ \"SEV-1\" = \"30m\" }}")
+        spans = {}
+        for level, text in every.items():
+            try:
+                spans[level] = parse_span(text)
+            except PolicyError as exc:
+                raise ConfigError(f"{here}: every.{level}: {exc}") from None
+        audience = Audience(name, _str(item, "template", here, "update"), spans)
+        out.append(AudienceConfig(audience, _webhooks(item.get("webhooks", []), env, f"{here}.webhooks")))
+    return tuple(out)
 
 
 def _prometheus(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> PrometheusConfig | None:

@@ -47,7 +47,7 @@ def test_warroom_log_imports_no_event_loop_no_driver_thread_no_timezone_database
 @pytest.mark.parametrize("argv", [
     ["declare", "Checkout 500s", "-s", "SEV-2"], ["list", "--all"], ["ack"], ["status", "identified"],
     ["severity", "SEV-1"], ["assign", "scribe", "ana"], ["export", "--format", "json"], ["export"],
-    ["prune", "--older-than", "30d"], ["where"],
+    ["prune", "--older-than", "30d"], ["where"], ["stats"], ["stats", "-f", "csv", "-s", "SEV-2"],
 ])
 def test_every_store_command_runs_without_asyncio(argv, cli_env, wr) -> None:
     wr("declare", "Earlier")

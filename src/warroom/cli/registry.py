@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from warroom.cli import copying, incidents, launch, receive, records, sources, timeline
+from warroom.cli import copying, incidents, launch, receive, records, sources, stats, timeline
 from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, incident_id, speed
 from warroom.domain import incident as inc
 from warroom.domain.timeline import KINDS
@@ -129,6 +129,13 @@ COMMANDS: tuple[Command, ...] = (
         arg("--context", action="append", metavar="CTX", help="kube context (repeatable; default: config)"),
         arg("-n", "--namespace", action="append", metavar="NS", help="namespace (repeatable; default: all)"),
     ), sources.cmd_pods),
+    Command("stats", "numbers across incidents: MTTx, SLA compliance, update cadence, drills, runbook objectives", (
+        arg("--since", type=age, default="90d", metavar="AGE",
+            help="incidents declared in the last AGE, e.g. 90d, 12w (default: 90d)"),
+        arg("--severity", "-s", action="append", metavar="LEVEL",
+            help="only these levels, e.g. SEV-1 (repeatable, or comma-separated)"),
+        arg("--format", "-f", choices=("markdown", "json", "csv"), default="markdown"),
+    ), stats.cmd_stats, store=True),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from warroom.domain import markdown as md
+from warroom.domain.audience_mark import is_responders
 from warroom.domain.incident import Incident
 from warroom.domain.sla import UpdateGap, evaluate
 from warroom.domain.text import clean_line as _line
@@ -111,7 +112,7 @@ def cadence_report(incident: Incident, entries: Iterable[Entry], now: datetime) 
     update = sla.update
     declared = incident.milestones["declared"]
     resolved = incident.milestones.get("resolved")
-    comms = sorted((e for e in entries if e.kind == "comms" and not e.redacted), key=lambda e: (e.at, e.logged_at, e.id))
+    comms = sorted((e for e in entries if e.kind == "comms" and not e.redacted and is_responders(e)), key=lambda e: (e.at, e.logged_at, e.id))
 
     gaps = list(update.gaps) if update is not None else []
     out: list[SentUpdate] = []

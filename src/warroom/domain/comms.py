@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterable, Mapping, Sequence
 
+from warroom.domain.audience_mark import is_responders
 from warroom.domain.units import format_ratio, format_value
 from warroom.domain.incident import Incident
 from warroom.domain.metrics_view import MetricsView
@@ -306,7 +307,7 @@ def comms_context(
     entries = in_order(entries)
     live = [e for e in entries if not e.redacted]
     sla = evaluate(incident, entries, now)
-    comms = [e for e in live if e.kind == "comms"]
+    comms = [e for e in live if e.kind == "comms" and is_responders(e)]
     last_comms = comms[-1] if comms else None
     since = live
     if last_comms is not None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Iterable, Literal, Mapping
 
+from warroom.domain.audience_mark import is_responders
 from warroom.domain.incident import Incident
 from warroom.domain.policy import EscalationStep, Level, Span
 from warroom.domain.severity_history import SeverityChange, SeverityPeriod, severity_changes, severity_periods
@@ -329,7 +330,7 @@ def _update_clock(periods: tuple[SeverityPeriod, ...], current: Level, incident:
     hours = incident.policy.business_hours
     declared = incident.milestones["declared"]
     resolved = incident.milestones.get("resolved")
-    sent = sorted(e.at for e in live if e.kind == "comms" and e.at >= declared)
+    sent = sorted(e.at for e in live if e.kind == "comms" and e.at >= declared and is_responders(e))
     if resolved is not None:
         sent = [t for t in sent if t <= resolved]
     marks = [declared, *sent]

@@ -48,9 +48,13 @@ def update_reminder(incident: Incident | None, report: SlaReport | None, reminde
     (``reminded`` keeps the keys of those given, and is updated)."""
     if incident is None or report is None or report.update is None or report.update.next_due is None:
         return None
-    due = report.update.next_due
-    left = (due - report.now).total_seconds()
-    key = f"{incident.id}:{due.isoformat()}"
+    return due_reminder(f"{incident.id}:", report.update.next_due, report.now, reminded)
+
+
+def due_reminder(scope: str, due: datetime, now: datetime, reminded: set[str]) -> Reminder | None:
+    """:func:`update_reminder`'s rule for any clock; ``scope`` keeps audiences' reminders apart."""
+    left = (due - now).total_seconds()
+    key = f"{scope}{due.isoformat()}"
     if left < 0 and f"overdue:{key}" not in reminded:
         reminded.add(f"overdue:{key}")
         return Reminder(f"overdue:{key}", True, due, left)

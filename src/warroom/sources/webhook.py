@@ -75,13 +75,15 @@ async def post_update(
     url: str,
     text: str,
     *,
+    body: dict | None = None,
     timeout: float = 5,
     retries: int = 2,
     client: httpx.AsyncClient | None = None,
     backoff: float = 0.5,
     sleep: Sleep = asyncio.sleep,
 ) -> WebhookResult:
-    """POST ``{"text": text}`` to ``url``; retry transient failures; never raise (see the module doc).
+    """POST ``{"text": text}`` (or ``body``, the JSON of another kind of webhook: see
+    :mod:`warroom.domain.webhook_body`) to ``url``; retry transient failures; never raise.
 
     ``timeout`` bounds each attempt as a whole (connect, send, answer). Without ``client``, one is
     made for the call and closed after it.
@@ -96,17 +98,18 @@ async def post_update(
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return WebhookResult(False, None, 0, "invalid webhook URL (expected http:// or https://…)")
     secrets = url_parts(url)
+    payload = {"text": text} if body is None else body
     with _redacting(secrets):
         if client is not None:
-            return await _post(client, url, text, timeout, retries, backoff, sleep, secrets)
+            return await _post(client, url, payload, timeout, retries, backoff, sleep, secrets)
         try:
             async with httpx.AsyncClient(follow_redirects=False, headers={"User-Agent": USER_AGENT}) as own:
-                return await _post(own, url, text, timeout, retries, backoff, sleep, secrets)
+                return await _post(own, url, payload, timeout, retries, backoff, sleep, secrets)
         except Exception as exc:  # noqa: BLE001 — closing the client must not raise either
             return WebhookResult(False, None, 0, _scrub(f"webhook failed: {type(exc).__name__}", secrets))
 
 
-async def _post(client: httpx.AsyncClient, url: str, text: str, timeout: float, retries: int, backoff: float,
+async def _post(client: httpx.AsyncClient, url: str, payload: dict, timeout: float, retries: int, backoff: float,
                 sleep: Sleep, secrets: list[str]) -> WebhookResult:
     attempts = 0
     failure: _Attempt | None = None
@@ -114,7 +117,7 @@ async def _post(client: httpx.AsyncClient, url: str, text: str, timeout: float, 
     for n in range(total):
         attempts += 1
         try:
-            status = await _attempt(client, url, text, timeout)
+            status = await _attempt(client, url, payload, timeout)
         except _Attempt as exc:
             failure = exc
         else:
@@ -130,6 +133,25 @@ async def _post(client: httpx.AsyncClient, url: str, text: str, timeout: float, 
     return WebhookResult(False, failure.status, attempts, _scrub(_final(failure, attempts), secrets))
 
 
+async def post_message(url: str, kind: str, text: str, template_text: str = "", *, template: str = "",
+                       audience: str = "", **options) -> WebhookResult:
+    """Post ``text`` to a webhook of ``kind``: its body (or bodies, in order, when the service takes
+    less in one message) built by :func:`warroom.domain.webhook_body.bodies`; stops at the first
+    message that fails, saying which. ``options`` are :func:`post_update`'s."""
+    from warroom.domain.webhook_body import bodies
+
+    messages = bodies(kind, text, template_text, template=template, audience=audience)
+    attempts = 0
+    result = WebhookResult(True, None, 0, "")
+    for n, body in enumerate(messages, 1):
+        result = await post_update(url, "", body=body, **options)
+        attempts += result.attempts
+        if not result.ok:
+            which = f"message {n} of {len(messages)}: " if len(messages) > 1 else ""
+            return WebhookResult(False, result.status, attempts, which + result.error)
+    return WebhookResult(True, result.status, attempts, "")
+
+
 def _final(failure: _Attempt, attempts: int) -> str:
     if attempts == 1:
         return failure.reason
@@ -138,10 +160,10 @@ def _final(failure: _Attempt, attempts: int) -> str:
     return f"{failure.reason} ({attempts} attempts)"
 
 
-async def _attempt(client: httpx.AsyncClient, url: str, text: str, timeout: float) -> int:
+async def _attempt(client: httpx.AsyncClient, url: str, payload: dict, timeout: float) -> int:
     try:
         async with asyncio.timeout(timeout):
-            async with client.stream("POST", url, json={"text": text}, timeout=timeout,
+            async with client.stream("POST", url, json=payload, timeout=timeout,
                                      follow_redirects=False) as response:
                 status = response.status_code
                 raw = b"" if 200 <= status < 300 else await _read_some(response)

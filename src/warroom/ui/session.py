@@ -190,6 +190,8 @@ class Session:
 
     def _remind(self) -> None:
         app = self._app
+        if self.room.incident is not None and app.config.comms.audiences:
+            self._remind_audiences()
         reminder = update_reminder(self.room.incident, self.report, self._reminded)
         if reminder is None:
             return
@@ -203,6 +205,25 @@ class Session:
                        "ctrl+n to compose", title="Comms", severity="warning", timeout=30)
         if app.config.comms.bell:
             app.bell()
+
+    def _remind_audiences(self) -> None:
+        """The same reminders for each configured audience, by its own cadence (``domain.audiences``)."""
+        from warroom.domain.audiences import audience_clock
+        from warroom.room.session import due_reminder
+
+        app, incident = self._app, self.room.incident
+        for item in app.config.comms.audiences:
+            name = item.audience.name
+            clock = audience_clock(incident, self.room.entries.values(), item.audience, app.now())
+            if clock is None or clock.next_due is None:
+                continue
+            reminder = due_reminder(f"{incident.id}:{name}:", clock.next_due, app.now(), self._reminded)
+            if reminder is None:
+                continue
+            due = reminder.due.astimezone(app.local)
+            state = f"OVERDUE since {due:%H:%M}" if reminder.overdue else f"due at {due:%H:%M}"
+            app.notify(f"Update for {name} {state} — ctrl+n, then → {name}", title="Comms",
+                       severity="error" if reminder.overdue else "warning", timeout=30)
 
     # -- the scribe's line -----------------------------------------------------------------------------
     def log_line(self, raw: str) -> None:

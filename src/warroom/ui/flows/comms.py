@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 from warroom.room.session import update_template
 from warroom.room.writes import new_client_id
 
+#: How an audience's draft is named in the composer's list (``→ executive``).
+AUDIENCE_PREFIX = "→ "
+
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
 
@@ -32,16 +35,23 @@ async def compose(app: WarRoomApp) -> None:
     incident, now, entries = session.room.incident, app.now(), session.room.entries.values()
     user_dir = app.config.comms.templates_dir or default_templates_dir()
     metrics = app.metrics_feed.view if app.metrics_feed is not None and app.metrics_feed.panels else None
+    audiences = {f"{AUDIENCE_PREFIX}{a.audience.name}": a for a in app.config.comms.audiences}
     try:
-        sources = await asyncio.to_thread(lambda: {n: load_template(n, user_dir) for n in TEMPLATES})
+        names = {*TEMPLATES, *(a.audience.template for a in audiences.values())}
+        sources = await asyncio.to_thread(lambda: {n: load_template(n, user_dir) for n in names})
         context = comms_context(incident, entries, now, metrics, app.probe_results, app.local)
         rendered = {n: render_template(sources[n], context) for n in TEMPLATES}
+        for key, item in audiences.items():  # each audience's draft, with its own next update
+            sources[key] = sources[item.audience.template]
+            rendered[key] = render_template(sources[key], audience_context(context, incident, entries, item, now))
     except Exception as exc:  # noqa: BLE001 — a broken user template: say which, keep the app
         app.notify(f"Template problem: {exc}", title="Comms", severity="error", timeout=20)
         return
     drafts = {**rendered, **app.comms_drafts.get(incident.id, {})}
-    hooks = len(app.config.comms.webhook_urls)
+    hooks = len(app.config.comms.targets())
     destination = f"{hooks} webhook{'s' if hooks != 1 else ''} + clipboard" if hooks else "clipboard"
+    if audiences:
+        destination += f"; {AUDIENCE_PREFIX}audience: its own webhooks"
     result = await app.push_screen_wait(ComposerScreen(drafts, update_template(incident, entries), destination))
     app.comms_drafts[incident.id] = {n: t for n, t in result.drafts.items() if t != rendered.get(n)}
     if result.action == "close":
@@ -54,13 +64,35 @@ async def compose(app: WarRoomApp) -> None:
     await send_update(app, incident.id, result.template, result.text, sources[result.template])
 
 
+def audience_context(context, incident, entries, item, now):
+    """The composer's context with the audience's own cadence (``domain.audiences.audience_clock``)."""
+    from dataclasses import replace
+
+    from warroom.domain.audiences import audience_clock
+
+    clock = audience_clock(incident, entries, item.audience, now)
+    if clock is None:
+        return replace(context, update_every="", next_update=None, update_overdue=None)
+    return replace(context, update_every=str(clock.every), next_update=clock.next_due, update_overdue=clock.overdue)
+
+
 async def send_update(app: WarRoomApp, incident_id: int, template: str, text: str, template_text: str) -> None:
-    from warroom.domain.templating import slack_text
-    from warroom.sources.webhook import post_update
+    """Post to the webhooks of the update's audience (each in its kind's JSON); log it, marked with
+    the audience unless it is the responders' (``domain.audience_mark``)."""
+    from warroom.domain.audience_mark import RESPONDERS, mark
+    from warroom.sources.webhook import post_message
 
     session = app.session
-    urls = app.config.comms.webhook_urls
-    results = [await post_update(url, slack_text(text, template_text)) for url in urls]
+    audience = RESPONDERS
+    targets = app.config.comms.targets()
+    if template.startswith(AUDIENCE_PREFIX):
+        audience = template[len(AUDIENCE_PREFIX):]
+        item = next(a for a in app.config.comms.audiences if a.audience.name == audience)
+        targets = item.webhooks
+    results = [await post_message(t.url, t.kind, text, template_text, template=template, audience=audience)
+               for t in targets]
+    urls = targets
+    logged = mark(audience, text)
     app.last_posted = results
     failed = [r for r in results if not r.ok]
     now, who = app.now(), app.author
@@ -76,7 +108,7 @@ async def send_update(app: WarRoomApp, incident_id: int, template: str, text: st
                    title="Comms", severity="error", timeout=30)
         return
     sent_id = new_client_id()
-    session.enqueue("comms", lambda: session.store.append(incident_id, text, author=who, now=now, kind="comms",
+    session.enqueue("comms", lambda: session.store.append(incident_id, logged, author=who, now=now, kind="comms",
                                                           client_id=sent_id), session.apply_one)
     app.comms_drafts.pop(incident_id, None)
     where = f"posted to {len(urls)} webhook{'s' if len(urls) != 1 else ''} and copied" if urls else "copied"
