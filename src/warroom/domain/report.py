@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from warroom.domain import markdown as md
+from warroom.domain.actions import fields
 from warroom.domain.cadence import cadence_report
 from warroom.domain.incident import MILESTONES, ROLE_LABELS, ROLES, Incident
 from warroom.domain.severity_history import consistent
@@ -270,6 +271,7 @@ def to_json_data(incident: Incident, entries: Iterable[Entry], now: datetime) ->
                 "id": e.id, "at": iso_utc(e.at), "logged_at": iso_utc(e.logged_at), "author": e.author,
                 "kind": e.kind, "text": None if e.redacted else e.text, "starred": e.starred,
                 "revision": e.revision, "owner": e.owner or None, "due": _iso(e.due),
+                **_action_json(e),
                 "redacted": None if not e.redacted else {
                     "at": iso_utc(e.redacted_at), "by": e.redacted_by, "reason": e.redaction_reason},
                 "revisions": [] if e.redacted else [
@@ -280,6 +282,18 @@ def to_json_data(incident: Incident, entries: Iterable[Entry], now: datetime) ->
             }
             for e in entries
         ],
+    }
+
+
+def _action_json(e: Entry) -> dict[str, Any]:
+    """An action's tags (read from its text) and whether it is done; nothing for other kinds."""
+    if e.kind != "action":
+        return {}
+    tags = fields(e.text) if not e.redacted else None
+    return {
+        "action": None if tags is None else {"type": tags.type or None, "priority": tags.priority or None,
+                                             "tracker": tags.tracker or None},
+        "done": None if e.done_at is None else {"at": iso_utc(e.done_at), "by": e.done_by},
     }
 
 
