@@ -87,6 +87,9 @@ COMMANDS: tuple[Command, ...] = (
         arg("-o", "--output", type=Path, metavar="FILE|DIR",
             help="write the file (0600); a directory gets the default name inside it"),
         arg("--format", "-f", choices=("markdown", "json"), default="markdown"),
+        arg("--template", "-t", default="full", metavar="full|light|FILE",
+            help="the review template: full (default), light, or a Mustache file; a full.mustache or "
+                 "light.mustache in <config dir>/warroom/templates/review/ replaces the bundled one"),
         arg("--salvage", action="store_true",
             help="from a damaged database: export the entries that can still be read"),
     ), records.cmd_export, store=True),

@@ -31,7 +31,7 @@ from warroom.domain.times import TimeParseError, parse_when
 ENTRY_COMMANDS = {"n": "note", "note": "note", "d": "decision", "decision": "decision", "a": "action",
                   "action": "action", "c": "comms", "comms": "comms", "e": "escalation", "escalation": "escalation"}
 ROLE_COMMANDS = {"ic": "commander", "tl": "tech_lead", "cl": "comms_lead", "scribe": "scribe"}
-HELP = "/d decision · /a @owner [prevent] [P2] action by fri #REF-1 · /c comms · /e escalation · /s STATUS · /ack · /sev N · /ic NAME"
+HELP = "/d decision · /a @owner action by HH:MM · /c comms · /e escalation · /s STATUS · /ack · /sev N · /ic NAME"
 
 _TIME_PREFIX = re.compile(r"^@(\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)(?:\s+|$)")
 _OWNER = re.compile(r"(?:^|\s)@([A-Za-z][\w.\-]*)")
