@@ -42,3 +42,16 @@ def default_config_path(env: Mapping[str, str] = os.environ) -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP, appauthor=False) / "config.toml"
+
+
+def config_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """The directory of the config file (templates live beside it). On Linux it is worked out as
+    platformdirs does (``$XDG_CONFIG_HOME`` or ``~/.config``, then ``warroom``) without importing it:
+    ``warroom export`` stays a quick one-shot command."""
+    import sys
+
+    if env.get("WARROOM_CONFIG") or not sys.platform.startswith("linux"):
+        return default_config_path(env).parent
+    base = env.get("XDG_CONFIG_HOME", "").strip()
+    return Path(base if base else Path("~/.config").expanduser()) / APP
+

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from warroom.domain.incident import Incident
 from warroom.domain.presets import SEV
-from warroom.domain.report import to_markdown
+from warroom.review_templates import review_markdown as to_markdown
 from warroom.domain.sla import durations, evaluate
 
 UTC = timezone.utc

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from warroom.domain import incident as inc
 from warroom.domain.presets import SEV
-from warroom.domain.report import to_json_data, to_markdown
+from warroom.domain.report import to_json_data
+from warroom.review_templates import review_markdown as to_markdown
 
 from fixtures.support import T0
 
@@ -112,7 +113,7 @@ async def test_user_text_cannot_break_the_document(store):
     # no user-made heading or list: the only headings are ours
     headings = [line for line in text.splitlines() if line.startswith("#")]
     assert all(not h.startswith("# not") for h in headings)
-    impact = text.split("## Impact", 1)[1].split("## Milestones", 1)[0]
+    impact = text.split("## Impact", 1)[1].split("### Impact window", 1)[0]
     assert impact.strip().splitlines() == ["\\# all EU card payments", "\\> failing", "1\\. checkout", "&amp;amp; R&D"]
 
 

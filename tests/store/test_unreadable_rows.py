@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from warroom.domain.presets import SEV
-from warroom.domain.report import to_json_data, to_markdown
+from warroom.domain.report import to_json_data
+from warroom.review_templates import review_markdown as to_markdown
 from warroom.domain.times import iso_utc
 
 from fixtures.support import T0, raw_sql

@@ -197,7 +197,8 @@ class _EchoHook(BaseHTTPRequestHandler):
 
 
 async def test_a_404_quoting_the_webhook_url_leaves_no_piece_of_it_anywhere(db_path, tmp_path):
-    from warroom.domain.report import to_json_data, to_markdown
+    from warroom.domain.report import to_json_data
+    from warroom.review_templates import review_markdown as to_markdown
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHook)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -29,6 +29,12 @@ def incident_id(text: str) -> int:
     return int(digits)
 
 
+def entry_id(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or not 0 < int(text) <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"not an entry id: {text!r}")
+    return int(text)
+
+
 def age(text: str):
     from warroom.domain.times import parse_duration
 

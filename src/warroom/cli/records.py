@@ -27,7 +27,7 @@ def cmd_where(args, db_path: Path | str) -> int:
 async def cmd_export(store: IncidentStore, args, now) -> int:
     import json
 
-    from warroom.domain.report import to_json_data, to_markdown
+    from warroom.domain.report import to_json_data
     from warroom.domain.text import json_visible, visible
     from warroom.drill.library import report_time
     from warroom.export_file import ExportError, default_name, target_path, write_private
@@ -51,8 +51,7 @@ async def cmd_export(store: IncidentStore, args, now) -> int:
     if as_json:
         document = json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n"
     else:
-        document = to_markdown(incident, entries, now,
-                               extra_sections=await _extra_sections(store, incident, entries, now, args.salvage))
+        document = await _review(store, incident, entries, now, args)
     if args.output is None:
         (write_json if as_json else write)(document)
         return 0
@@ -66,16 +65,21 @@ async def cmd_export(store: IncidentStore, args, now) -> int:
     return 0
 
 
-async def _extra_sections(store: IncidentStore, incident, entries, now, salvage: bool):
-    from warroom.review import extra_sections
+async def _review(store: IncidentStore, incident, entries, now, args) -> str:
+    from warroom.domain.templating import TemplateError
+    from warroom.review import review_document
     from warroom.store import StoreError
 
-    if not salvage:
-        return await extra_sections(store, incident, entries, now)
     try:
-        return await extra_sections(store, incident, entries, now)
-    except (StoreError, sqlite3.DatabaseError):
-        return ()  # the readings are on damaged pages too: the timeline is what matters
+        try:
+            return await review_document(store, incident, entries, now, template=args.template)
+        except (StoreError, sqlite3.DatabaseError):
+            if not args.salvage:
+                raise
+            # the readings are on damaged pages too: the timeline is what matters
+            return await review_document(store, incident, entries, now, template=args.template, with_extras=False)
+    except TemplateError as exc:
+        raise CliError(str(exc)) from None
 
 
 async def cmd_prune(store: IncidentStore, args, now) -> int:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from warroom.cli import copying, incidents, launch, receive, records, sources, stats, timeline
-from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, incident_id, speed
+from warroom.cli import actions, copying, incidents, launch, receive, records, sources, stats, timeline
+from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, entry_id, incident_id, speed
 from warroom.domain import incident as inc
 from warroom.domain.timeline import KINDS
 from warroom.store.location import db_location
@@ -61,6 +61,17 @@ COMMANDS: tuple[Command, ...] = (
         arg("--author", metavar="NAME", help="default: $WARROOM_AUTHOR or your login name"),
         arg("text", nargs="+", metavar="TEXT"),
     ), timeline.cmd_log, store=True),
+    Command("actions", "action items across incidents, open first, for a weekly review", (
+        arg("--open", action="store_true", help="only the open ones"),
+        arg("--owner", metavar="NAME", help="only this owner's (with or without @)"),
+        arg("--drills", action="store_true", help="drill incidents' action items too"),
+        arg("--format", "-f", choices=("markdown", "json", "csv"), default="markdown"),
+    ), actions.cmd_actions, store=True),
+    Command("action", "mark an action item done, or open again (its entry id: warroom actions shows it)", (
+        arg("state", choices=("done", "open"), metavar="done|open"),
+        arg("entry", type=entry_id, metavar="ID"),
+        arg("--author", metavar="NAME", help="who marks it (default: $WARROOM_AUTHOR or your login name)"),
+    ), actions.cmd_action, store=True),
     Command("ack", "acknowledge the incident", (INCIDENT, AT), incidents.cmd_ack, store=True),
     Command("status", f"change status ({', '.join(inc.STATUSES)})", (
         INCIDENT, arg("status", metavar="STATUS"), AT,
@@ -76,6 +87,9 @@ COMMANDS: tuple[Command, ...] = (
         arg("-o", "--output", type=Path, metavar="FILE|DIR",
             help="write the file (0600); a directory gets the default name inside it"),
         arg("--format", "-f", choices=("markdown", "json"), default="markdown"),
+        arg("--template", "-t", default="full", metavar="full|light|FILE",
+            help="the review template: full (default), light, or a Mustache file; a full.mustache or "
+                 "light.mustache in <config dir>/warroom/templates/review/ replaces the bundled one"),
         arg("--salvage", action="store_true",
             help="from a damaged database: export the entries that can still be read"),
     ), records.cmd_export, store=True),

@@ -21,7 +21,21 @@ async def cmd_log(store: IncidentStore, args, now) -> int:
     """Echo where the line went (``#4 Checkout 500s: entry 75 (14:02:11)``), not just a number."""
     incident, at = await write_target(store, args, now)
     text = " ".join(args.text)
-    entry = await store.append(incident.id, text, author=author_name(args.author), now=now, at=at, kind=args.kind)
+    owner, due = "", None
+    from warroom.domain.timeline import parse_kind
+
+    if parse_kind(args.kind) == "action":  # ``@alice [prevent] [P2] … by fri #JIRA-1``, as /a
+        from warroom.cli.common import CliError
+        from warroom.domain.scribe import ScribeError, parse_action
+        from warroom.localtime import local_timezone
+
+        try:
+            line = parse_action(text, at, now, local_timezone())
+        except ScribeError as exc:
+            raise CliError(str(exc)) from None
+        text, owner, due, args.kind = line.text, line.owner, line.due, "action"
+    entry = await store.append(incident.id, text, author=author_name(args.author), now=now, at=at, kind=args.kind,
+                               owner=owner, due=due)
     shown = on_local_clock(entry.at)
     out(f"{incident.ref} {cell(incident.title)}: entry {entry.id} ({shown:%H:%M:%S})")
     return 0

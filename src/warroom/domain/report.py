@@ -1,19 +1,18 @@
-"""The post-incident review draft (markdown) and the machine-readable export (JSON).
+"""The review's SLA sections (milestones, severity history, SLA compliance: markdown, used by
+``domain.review``), the machine-readable export (JSON) and the status summary.
 
 Pure functions of (incident, entries, now): the same data always gives the same document,
-which is what the golden-file test relies on. Layout follows the runbooks' PIR templates
-(seed 004) and incident report (seed 001). All user text passes through ``markdown``.
+which is what the golden-file tests rely on. All user text passes through ``markdown``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Iterable
 
 from warroom.domain import markdown as md
-from warroom.domain.cadence import cadence_report
-from warroom.domain.incident import MILESTONES, ROLE_LABELS, ROLES, Incident
+from warroom.domain.actions import fields
+from warroom.domain.incident import MILESTONES, Incident
 from warroom.domain.severity_history import consistent
 from warroom.domain.sla import DURATIONS, SlaReport, TargetClock, describe_target, evaluate, milestone_reached
 from warroom.domain.text import one_line
@@ -36,73 +35,14 @@ _ESCALATION_OUTCOME = {
 TO_FILL = "_To be written._"
 
 
-def to_markdown(incident: Incident, entries: Iterable[Entry], now: datetime, *,
-                extra_sections: Iterable[str] = ()) -> str:
-    """The review draft; ``extra_sections`` (already markdown, e.g. a drill report) follow the SLA."""
-    entries = in_order(entries)
-    sla = evaluate(incident, entries, now)
-    out: list[str] = []
-    add = out.append
-    drill = "DRILL — " if incident.drill else ""
-    add(f"# {drill}Incident {incident.ref}: {md.inline(incident.title)}")
-    add("")
-    if incident.drill:
-        add("> **This was a drill.** Nothing here happened in production.")
-        add("")
-    add("| | |")
-    add("|---|---|")
-    add(f"| Severity | {md.cell(incident.level.label)} |")
-    add(f"| Status | {md.cell(incident.status)} |")
-    add(f"| Policy | {md.cell(incident.policy.name)} — {md.cell(incident.policy.title)} |")
-    for role in ROLES:
-        add(f"| {ROLE_LABELS[role]} | {md.cell(incident.roles.get(role, '')) if incident.roles.get(role) else '—'} |")
-    services = ", ".join(md.cell(s) for s in incident.services) or "—"
-    add(f"| Affected services | {services} |")
-    add(f"| Duration | {_duration_text(incident, now)} |")
-    add(f"| Exported | {short_utc(now)} |")
-    add("")
-    add("## Summary")
-    add("")
-    add(md.block(incident.summary) if incident.summary.strip() else TO_FILL)
-    add("")
-    add("## Impact")
-    add("")
-    add(md.block(incident.impact) if incident.impact.strip() else TO_FILL)
-    add("")
-    _milestones(add, incident, sla)
-    _severity_history(add, incident, sla)
-    _sla(add, incident, sla)
-    add(cadence_report(incident, entries, now).to_markdown())
-    for section in extra_sections:
-        add(section)
-    starred = [e for e in entries if e.starred]
-    if starred:
-        add("## Key moments")
-        add("")
-        _timeline_table(add, starred)
-    add("## Timeline")
-    add("")
-    add(f"All times UTC. {len(entries)} entries.")
-    add("")
-    _timeline_table(add, entries)
-    _action_items(add, entries)
-    for heading in ("Root cause", "Resolution", "What went well", "What could be better",
-                    "Prevention and follow-up"):
-        add(f"## {heading}")
-        add("")
-        add(TO_FILL)
-        add("")
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _duration_text(incident: Incident, now: datetime) -> str:
+def duration_text(incident: Incident, now: datetime) -> str:
     end = incident.milestones.get("resolved")
     if end is None:
         return f"{format_duration(now - incident.start)} so far (open)"
     return format_duration(end - incident.start)
 
 
-def _milestones(add, incident: Incident, sla: SlaReport) -> None:
+def milestones_section(add, incident: Incident, sla: SlaReport) -> None:
     add("## Milestones")
     add("")
     add("| Milestone | Time (UTC) | Since start |")
@@ -123,7 +63,7 @@ def _milestones(add, incident: Incident, sla: SlaReport) -> None:
     add("")
 
 
-def _severity_history(add, incident: Incident, sla: SlaReport) -> None:
+def severity_section(add, incident: Incident, sla: SlaReport) -> None:
     add("## Severity history")
     add("")
     label = lambda key: md.cell(incident.policy.level(key).label)  # noqa: E731
@@ -142,7 +82,7 @@ def _severity_history(add, incident: Incident, sla: SlaReport) -> None:
             add("")
 
 
-def _sla(add, incident: Incident, sla: SlaReport) -> None:
+def sla_section(add, incident: Incident, sla: SlaReport) -> None:
     add("## SLA compliance")
     add("")
     add(f"Policy {md.inline(incident.policy.name)}, level {md.inline(sla.level.label)}; targets count from "
@@ -176,10 +116,11 @@ def _result(t: TargetClock) -> str:
     return text
 
 
-def _entry_text(e: Entry) -> str:
+def entry_text(e: Entry, escape=md.inline) -> str:
+    """An entry's text for a row (``escape``: ``markdown.inline``, folding newlines), or the redaction."""
     if e.redacted:
-        return f"_redacted by {md.cell(e.redacted_by)} at {short_utc(e.redacted_at)}: {md.cell(e.redaction_reason)}_"
-    text = md.cell(e.text)
+        return f"_redacted by {escape(e.redacted_by)} at {short_utc(e.redacted_at)}: {escape(e.redaction_reason)}_"
+    text = escape(e.text)
     notes = []
     if e.edited:
         notes.append(f"edited, revision {e.revision}")
@@ -188,31 +129,6 @@ def _entry_text(e: Entry) -> str:
     if notes:
         text += f" _({'; '.join(notes)})_"
     return text
-
-
-def _timeline_table(add, entries: list[Entry]) -> None:
-    add("| Time (UTC) | Kind | Author | Entry |")
-    add("|---|---|---|---|")
-    names = lru_cache(maxsize=512)(md.cell)  # kinds and authors repeat on every row: escaped once each
-    for e in entries:
-        star = " ★" if e.starred else ""
-        add(f"| {short_utc(e.at)}{star} | {names(e.kind)} | {names(e.author)} | {_entry_text(e)} |")
-    add("")
-
-
-def _action_items(add, entries: list[Entry]) -> None:
-    actions = [e for e in entries if e.kind == "action" and not e.redacted]
-    add("## Action items")
-    add("")
-    if not actions:
-        add("_None recorded._")
-        add("")
-        return
-    for e in actions:
-        owner = md.inline(e.owner) if e.owner else "unassigned"
-        due = short_utc(e.due) if e.due else "no due date"
-        add(f"- [ ] {md.inline(e.text)} — owner: {owner}; due: {due} (logged {short_utc(e.at)})")
-    add("")
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -270,6 +186,7 @@ def to_json_data(incident: Incident, entries: Iterable[Entry], now: datetime) ->
                 "id": e.id, "at": iso_utc(e.at), "logged_at": iso_utc(e.logged_at), "author": e.author,
                 "kind": e.kind, "text": None if e.redacted else e.text, "starred": e.starred,
                 "revision": e.revision, "owner": e.owner or None, "due": _iso(e.due),
+                **_action_json(e),
                 "redacted": None if not e.redacted else {
                     "at": iso_utc(e.redacted_at), "by": e.redacted_by, "reason": e.redaction_reason},
                 "revisions": [] if e.redacted else [
@@ -280,6 +197,18 @@ def to_json_data(incident: Incident, entries: Iterable[Entry], now: datetime) ->
             }
             for e in entries
         ],
+    }
+
+
+def _action_json(e: Entry) -> dict[str, Any]:
+    """An action's tags (read from its text) and whether it is done; nothing for other kinds."""
+    if e.kind != "action":
+        return {}
+    tags = fields(e.text) if not e.redacted else None
+    return {
+        "action": None if tags is None else {"type": tags.type or None, "priority": tags.priority or None,
+                                             "tracker": tags.tracker or None},
+        "done": None if e.done_at is None else {"at": iso_utc(e.done_at), "by": e.done_by},
     }
 
 

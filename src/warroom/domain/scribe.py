@@ -3,7 +3,10 @@
     text                     a note, now
     @10:15 text              backdated (HH:MM[:SS] local, or ISO 8601)
     /d text                  decision          /n note     /c comms (a status update sent)
-    /a @alice text by 14:00  action item with owner and due time (both optional)
+    /a @alice [prevent] [P2] text by fri #JIRA-123
+                             action item: owner, type (mitigate/prevent/process), priority
+                             (P0–P3), due (HH:MM, a weekday, today/tomorrow, a date, ISO 8601)
+                             and tracker reference — each optional (``domain.actions``)
     /e text                  escalation        /s mitigating   status change
     /ack                     acknowledge       /sev 1          severity change
     /ic Alice  /tl Bob  /cl Carol  /scribe Sam                 roles
@@ -19,8 +22,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from warroom.domain.actions import ActionError, Tags, canonical, due_day, fields, typed_tags
 from warroom.domain.backdate import check_backdate
 from warroom.domain.incident import Incident, IncidentError, parse_role, parse_status
+from warroom.domain.timeline import Entry
 from warroom.domain.times import TimeParseError, parse_when
 
 ENTRY_COMMANDS = {"n": "note", "note": "note", "d": "decision", "decision": "decision", "a": "action",
@@ -30,7 +35,10 @@ HELP = "/d decision · /a @owner action by HH:MM · /c comms · /e escalation ·
 
 _TIME_PREFIX = re.compile(r"^@(\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)(?:\s+|$)")
 _OWNER = re.compile(r"(?:^|\s)@([A-Za-z][\w.\-]*)")
-_DUE = re.compile(r"\s+by\s+(\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)\s*$", re.IGNORECASE)
+_DUE = re.compile(r"\s+by\s+(\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?|today|tomorrow|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs?(?:day)?)?|fri(?:day)?"
+                  r"|sat(?:urday)?|sun(?:day)?)\s*$",
+                  re.IGNORECASE)
+_REF = re.compile(r"\s+#([A-Za-z0-9][A-Za-z0-9_.:/\-]*)\s*$")
 
 
 class ScribeError(ValueError):
@@ -116,23 +124,53 @@ def _need_text(text: str, what: str = "some text") -> str:
     return text.strip()
 
 
+def parse_action(text: str, at: datetime, now: datetime, local: tzinfo) -> Line:
+    """The action of ``warroom log --kind action TEXT`` (the same grammar as ``/a TEXT``)."""
+    return _action(text, at, at != now, now, local)
+
+
 def _action(rest: str, at: datetime, back: bool, now: datetime, local: tzinfo) -> Line:
-    due = None
-    m = _DUE.search(rest)
-    if m:
-        due = parse_due(m[1], now, local)
+    """``@owner [type] [Pn] text by WHEN #REF``: the owner anywhere, the tags first, the due time and
+    the tracker reference last (in either order); the text is stored as ``actions.canonical``."""
+    due, tracker, rest = None, "", " " + rest
+    while True:
+        if (m := _DUE.search(rest)) and due is None:
+            due = parse_due(m[1], now, local)
+        elif (m := _REF.search(rest)) and not tracker:
+            tracker = m[1]
+        else:
+            break
         rest = rest[: m.start()]
     owner = ""
     o = _OWNER.search(rest)
     if o:
         owner = o[1]
-        rest = (rest[: o.start()] + rest[o.end():]).strip()
-    return Line("entry", at, back, "action", _need_text(rest, "what to do, e.g. /a @alice restart the pool by 14:00"),
+        rest = (rest[: o.start()] + " " + rest[o.end():]).strip()
+    try:
+        tags = typed_tags(rest)
+    except ActionError as exc:
+        raise ScribeError(str(exc)) from None
+    body = _need_text(tags.body, "what to do, e.g. /a @alice [prevent] [P2] add a pool alert by fri #JIRA-123")
+    return Line("entry", at, back, "action", canonical(Tags(tags.type, tags.priority, body, tracker)),
                 owner=owner, due=due)
 
 
 def parse_due(text: str, now: datetime, local: tzinfo) -> datetime:
-    """A due time: ``HH:MM`` is its next occurrence (today or tomorrow); ISO 8601 as given."""
+    """A due time: ``HH:MM`` is its next occurrence (today or tomorrow); a weekday, ``today``,
+    ``tomorrow`` or a date is that day at ``actions.DUE_HOUR`` local; ISO 8601 as given."""
+    if not re.match(r"\d", text):
+        try:
+            day = due_day(text, now, local)
+        except TimeParseError as exc:
+            raise ScribeError(str(exc)) from None
+        if day is None:
+            raise ScribeError(f"not a due time: {text!r} (HH:MM, a weekday, today, tomorrow, or a date)")
+        return day
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return due_day(text, now, local)
+        except TimeParseError as exc:
+            raise ScribeError(str(exc)) from None
     if re.fullmatch(r"\d{1,2}:\d{2}", text):
         try:
             candidate = parse_when(text, now, local, allow_future=True)
@@ -147,3 +185,23 @@ def parse_due(text: str, now: datetime, local: tzinfo) -> datetime:
         return parse_when(text, now, local, allow_future=True)
     except TimeParseError as exc:
         raise ScribeError(str(exc)) from None
+
+
+def line_text(entry: Entry, local: tzinfo, now: datetime) -> str:
+    """The action as a line the grammar reads back (``@bob [prevent] text by 14:30 #REF``), for an
+    edit: the owner, due time and tags are edited with the text, not lost from it. A due time
+    the next ``HH:MM`` would not give back is written in full (ISO 8601, local)."""
+    tags = fields(entry.text)
+    parts = [f"@{entry.owner}"] if entry.owner else []
+    parts.append(canonical(Tags(tags.type, tags.priority, tags.body)))
+    if entry.due is not None:
+        here = entry.due.astimezone(local)
+        short = f"{here:%H:%M}"
+        try:
+            same = here.second == 0 and parse_due(short, now, local) == entry.due
+        except ValueError:
+            same = False
+        parts.append(f"by {short if same else here.strftime('%Y-%m-%dT%H:%M:%S')}")
+    if tags.tracker:
+        parts.append(f"#{tags.tracker}")
+    return " ".join(parts)

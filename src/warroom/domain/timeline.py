@@ -58,6 +58,8 @@ class Entry:
     owner: str = ""  # action items
     due: datetime | None = None  # action items
     key: str | None = None  # de-duplication key of automatic entries (SLA breach …)
+    done_at: datetime | None = None  # action items: when marked done (None: open)
+    done_by: str = ""
     history: tuple[Revision, ...] = field(default=(), compare=False)
 
     @property

@@ -147,12 +147,17 @@ def _entries(raw: list) -> tuple[list[tuple], list[tuple]]:
             redaction = (iso_utc(_instant(r.get("at", str), f"{where}.redacted.at")), r.get("by", str),
                          r.get("reason", str))
         due = e.get("due", str, None)
+        done = e.get("done", dict, None)  # absent from an export made before action items could be done
+        if done is not None:
+            d = _Fields(done, f"{where}.done")
+            done = (iso_utc(_instant(d.get("at", str), f"{where}.done.at")), d.get("by", str))
         entries.append((
             entry_id, iso_utc(_instant(e.get("at", str), f"{where}.at")),
             iso_utc(_instant(e.get("logged_at", str), f"{where}.logged_at")), e.get("author", str),
             _kind(e.get("kind", str), f"{where}.kind"), "" if text is None else text, int(e.get("starred", bool)),
             revision, *redaction, e.get("owner", str, None) or "",
             None if due is None else iso_utc(_instant(due, f"{where}.due")), None, None,
+            *(done or (None, "")),
         ))
         numbers = set()
         for m, old in enumerate(history):

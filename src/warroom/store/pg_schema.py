@@ -162,6 +162,11 @@ MIGRATIONS: tuple[str, ...] = (
         RETURN NULL;
     END $$;
     """,
+    # 6: an action item marked done: when, and by whom (NULL: open).
+    f"""
+    ALTER TABLE entries ADD COLUMN done_at {TIME};
+    ALTER TABLE entries ADD COLUMN done_by TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

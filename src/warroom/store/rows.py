@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # readings load what they need when read: ``warroom log`` nev
 
 ENTRY_COLUMNS = (
     "id, incident_id, at, logged_at, author, kind, text, starred, revision, "
-    "redacted_at, redacted_by, redaction_reason, owner, due, key"
+    "redacted_at, redacted_by, redaction_reason, owner, due, key, done_at, done_by"
 )
 
 #: ``{conflict}``: empty, or `` ON CONFLICT DO NOTHING`` for an entry written once (a key, a client id).
@@ -88,7 +88,7 @@ def to_entry(row, history: tuple[Revision, ...] = ()) -> Entry:
     """An entry row; a time that cannot be read becomes a note at the start of its text, and the
     entry sorts where it was logged (or, failing that, first) — shown, never fatal, never hidden."""
     (id_, incident_id, at, logged_at, author, kind, text, starred, revision,
-     redacted_at, redacted_by, reason, owner, due, key) = tuple(row)
+     redacted_at, redacted_by, reason, owner, due, key, done_at, done_by) = tuple(row)
     when, logged = stored_time(at), stored_time(logged_at)
     notes = ""
     if when is None:
@@ -107,8 +107,13 @@ def to_entry(row, history: tuple[Revision, ...] = ()) -> Entry:
         id=id_, incident_id=incident_id, at=when, logged_at=logged, author=author,
         kind=kind, text=notes + text, starred=bool(starred), revision=revision, redacted_at=redacted,
         redacted_by=redacted_by, redaction_reason=reason, owner=owner, due=due_at, key=key,
-        history=history,
+        done_at=_done(done_at, logged), done_by=done_by, history=history,
     )
+
+
+def _done(text, logged: datetime) -> datetime | None:
+    """When an action was marked done; one no reader understands still means done (when logged)."""
+    return None if text is None else (stored_time(text) or logged)
 
 
 def to_revision(r) -> Revision:

@@ -111,6 +111,12 @@ MIGRATIONS: tuple[str, ...] = (
     # 5: nothing here. PostgreSQL's change trigger also announces each change (``NOTIFY``); SQLite
     # has no such signal (``PRAGMA data_version`` is polled), and the tables stay the same.
     "",
+    # 6: an action item marked done: when, and by whom (NULL: open). Set and cleared by
+    # ``SqlStore.set_action_done``; copied and exported with the entry.
+    """
+    ALTER TABLE entries ADD COLUMN done_at TEXT;
+    ALTER TABLE entries ADD COLUMN done_by TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -365,6 +365,30 @@ class SqlStore(ScribeLines):
             )
         return await self.entry(entry_id, with_history=True)
 
+    async def set_action_done(self, entry_id: int, done: bool = True, *, by: str, now: datetime) -> Entry:
+        """Mark an action item done (when, by whom) or open again; refused for any other entry,
+        a redacted one, or one already in that state (one line that says so)."""
+        async with self._transaction() as tx:
+            current = await self._locked_entry(tx, entry_id)
+            if current.kind != "action":
+                raise EntryError(f"entry {entry_id} is a {current.kind}, not an action item")
+            if current.redacted:
+                raise EntryError(f"entry {entry_id} is redacted")
+            if done and current.done_at is not None:
+                raise EntryError(f"action {entry_id} is already done ({short_utc(current.done_at)}"
+                                 f"{' by ' + current.done_by if current.done_by else ''})")
+            if not done and current.done_at is None:
+                raise EntryError(f"action {entry_id} is open already")
+            await tx.run("UPDATE entries SET done_at=?, done_by=? WHERE id=?",
+                         (iso_utc(now), by, entry_id) if done else (None, "", entry_id))
+        return await self.entry(entry_id)
+
+    async def action_entries(self) -> list[Entry]:
+        """Every action item of every incident (redacted ones left out), by incident then time."""
+        rows = await self._fetch(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE kind = 'action' AND redacted_at IS NULL"
+                                 " ORDER BY incident_id, at, logged_at, id")
+        return [to_entry(r) for r in rows]
+
     async def star(self, entry_id: int, starred: bool = True) -> Entry:
         async with self._transaction() as tx:
             await self._locked_entry(tx, entry_id)

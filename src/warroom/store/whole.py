@@ -22,7 +22,7 @@ INCIDENT_COLUMNS = ("title", "severity", "status", "policy", "milestones", "role
                     "summary", "drill", "created_at", "updated_at")
 #: ``id`` first: the entry's id in the store it was read from (revisions refer to it).
 ENTRY_COLUMNS = ("id", "at", "logged_at", "author", "kind", "text", "starred", "revision", "redacted_at",
-                 "redacted_by", "redaction_reason", "owner", "due", "key", "client_id")
+                 "redacted_by", "redaction_reason", "owner", "due", "key", "client_id", "done_at", "done_by")
 REVISION_COLUMNS = ("entry_id", "revision", "at", "kind", "text", "author", "replaced_at", "replaced_by")
 READING_COLUMNS = ("at", "stream", "key", "value")
 DRILL_COLUMNS = ("scenario", "source", "speed", "started_at")

@@ -21,12 +21,13 @@ def copy_summary(app: WarRoomApp) -> None:
     app.notify("Status summary copied to the clipboard.", title="Copied")
 
 
-async def export(app: WarRoomApp) -> None:
-    from warroom.domain.report import to_markdown
+async def export(app: WarRoomApp, template: str = "full") -> None:
+    """The review draft from ``template`` (full by default: ``warroom export --template`` chooses)."""
+    from warroom.domain.templating import TemplateError
     from warroom.domain.text import one_line
     from warroom.drill.library import report_time
     from warroom.export_file import ExportError, default_name, write_private
-    from warroom.review import extra_sections
+    from warroom.review import review_document
 
     session = app.session
     if not session.need_incident():
@@ -35,7 +36,11 @@ async def export(app: WarRoomApp) -> None:
     entries = await store.entries(incident.id)
     if incident.drill:
         now = report_time(entries, now)
-    text = to_markdown(incident, entries, now, extra_sections=await extra_sections(store, incident, entries, now))
+    try:
+        text = await review_document(store, incident, entries, now, template=template)
+    except TemplateError as exc:
+        app.notify(f"Export failed: {one_line(str(exc))}", severity="error", timeout=15, markup=False)
+        return
     path = app.export_dir / default_name(incident, now)
     try:
         await asyncio.to_thread(write_private, path, text)
