@@ -89,3 +89,26 @@ def serve(warroom_exe, cli_env):
     yield start
     for s in started:
         s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium for a module's tests (each test gets its own context: no shared cookies)."""
+    from fixtures.browser import ARGS, CHROMIUM, need_chromium
+
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp: Playwright's waits evaluate strings; and the escaping is then tested without the CSP's help
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
