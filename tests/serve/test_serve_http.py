@@ -68,3 +68,44 @@ def test_a_token_file_too_short_is_one_line(wr, tmp_path, engine) -> None:
     proc = wr("serve", "--token-file", str(short), ok=False)
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and "at least 16" in proc.stderr
+
+
+@pytest.mark.engines("sqlite")
+async def test_past_the_visitor_cap_the_war_room_says_it_is_full(serve, wr, engine) -> None:
+    import asyncio
+
+    import aiohttp
+
+    wr("declare", "Checkout 500s")
+    s = serve("--max-visitors", "1")
+    cookies = {"warroom_access": s.token}
+    async with aiohttp.ClientSession(cookies=cookies) as session:
+        async with session.ws_connect(f"{s.base}/ws?width=80&height=24") as first:
+            await first.receive(timeout=30)  # the visitor's app is drawing: one process running
+            async with session.get(f"{s.base}/") as index:
+                assert index.status == 503 and "The war room is full" in await index.text()
+            async with session.ws_connect(f"{s.base}/ws") as second:
+                message = await second.receive(timeout=10)
+                assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+            async with session.get(f"{s.base}/status") as status:
+                assert status.status == 200  # the status page has room for everyone
+        for _ in range(100):  # the first visitor left: room again
+            async with session.get(f"{s.base}/") as index:
+                if index.status == 200:
+                    break
+            await asyncio.sleep(0.1)
+        assert index.status == 200
+
+
+def test_sigterm_stops_it_promptly(serve, wr, engine) -> None:
+    import signal
+    import subprocess
+
+    wr("declare", "Checkout 500s")
+    s = serve()
+    httpx.get(f"{s.base}/status", cookies={"warroom_access": s.token})
+    s.proc.send_signal(signal.SIGTERM)
+    try:
+        assert s.proc.wait(timeout=8) == 0
+    except subprocess.TimeoutExpired:
+        pytest.fail("warroom serve still running 8 s after SIGTERM")

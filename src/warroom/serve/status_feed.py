@@ -48,29 +48,34 @@ class StatusFeed:
         self.ready = asyncio.Event()
 
     async def run(self) -> None:
-        """Until cancelled: read, render, wait for a change or the next second."""
+        """Until cancelled: read, render, wait for a change or the next second. The store is
+        closed on the way out (its connection thread would keep the process alive)."""
         store = None
         seen = -1
-        while True:
-            try:
-                if store is None:
-                    store = await connect_store(self.location)
-                    seen = -1
-                version = await store.wait_for_change(seen, self.tick) if seen >= 0 else await store.data_version()
-                if version != seen:
-                    seen = version
-                    await self._read(store)
-                self._problem = ""
-            except (StoreError, NotFound, OSError) as exc:
-                self._problem = f"the database could not be read ({exc}); retrying"
-                log.warning("status page: %s", self._problem)
-                if store is not None:
-                    await _close(store)
-                    store = None
+        try:
+            while True:
+                try:
+                    if store is None:
+                        store = await connect_store(self.location)
+                        seen = -1
+                    version = await store.wait_for_change(seen, self.tick) if seen >= 0 else await store.data_version()
+                    if version != seen:
+                        seen = version
+                        await self._read(store)
+                    self._problem = ""
+                except (StoreError, NotFound, OSError) as exc:
+                    self._problem = f"the database could not be read ({exc}); retrying"
+                    log.warning("status page: %s", self._problem)
+                    if store is not None:
+                        await _close(store)
+                        store = None
+                    await self._publish()
+                    await asyncio.sleep(RETRY_S)
+                    continue
                 await self._publish()
-                await asyncio.sleep(RETRY_S)
-                continue
-            await self._publish()
+        finally:
+            if store is not None:
+                await asyncio.shield(_close(store))
 
     async def _read(self, store) -> None:
         incident_id = self.incident_id or await store.active_incident_id()
