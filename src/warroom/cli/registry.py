@@ -130,7 +130,7 @@ COMMANDS: tuple[Command, ...] = (
             help="address to listen on (default 127.0.0.1: this machine only; share with ssh -L or a proxy)"),
         arg("--port", type=int, default=8765, metavar="N", help="port (default 8765; 0: any free one)"),
         arg("--max-visitors", type=int, default=8, metavar="N",
-            help="war room screens at once (each is a process, ~60 MB; default 8); the status page has no cap"),
+            help="war room screens at once (each is a process, ~45 MB; default 8); the status page has no cap"),
         arg("-i", "--incident", type=incident_id, metavar="ID",
             help="the incident the status page shows (default: the active one, as it changes)"),
         arg("--token-file", type=Path, metavar="FILE",
