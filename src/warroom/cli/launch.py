@@ -20,7 +20,7 @@ def run_tui(args: argparse.Namespace, db_path: Path) -> int:
     from warroom.ui.factory import run  # noqa: PLC0415 — Textual is only imported for the TUI
 
     config_path, explicit = config_location(args)
-    return run(db_path, config_path, explicit_config=explicit)
+    return run(db_path, config_path, explicit_config=explicit, read_only=getattr(args, "read_only", False))
 
 
 def cmd_replay(args: argparse.Namespace, db_path: Path) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from warroom.cli import actions, copying, incidents, launch, receive, records, sources, stats, timeline
+from warroom.cli import actions, copying, incidents, launch, receive, records, serve, sources, stats, timeline
 from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, entry_id, incident_id, speed
 from warroom.domain import incident as inc
 from warroom.domain.timeline import KINDS
@@ -150,6 +150,28 @@ COMMANDS: tuple[Command, ...] = (
             help="only these levels, e.g. SEV-1 (repeatable, or comma-separated)"),
         arg("--format", "-f", choices=("markdown", "json", "csv"), default="markdown"),
     ), stats.cmd_stats, store=True),
+    Command("serve", "the war room in browsers (read-only) and a live status page for stakeholders, by link", (
+        CONFIG,
+        arg("--host", default="127.0.0.1", metavar="ADDR",
+            help="address to listen on (default 127.0.0.1: this machine only; share with ssh -L or a proxy)"),
+        arg("--port", type=int, default=8765, metavar="N", help="port (default 8765; 0: any free one)"),
+        arg("--max-visitors", type=int, default=8, metavar="N",
+            help="war room screens at once (each is a process, ~45 MB; default 8); the status page has no cap"),
+        arg("-i", "--incident", type=incident_id, metavar="ID",
+            help="the incident the status page shows (default: the active one, as it changes)"),
+        arg("--token-file", type=Path, metavar="FILE",
+            help="read the access token from FILE (default: $WARROOM_SERVE_TOKEN, else a random one)"),
+        arg("--write", action="store_true",
+            help="also print a scribe link (a second token) whose visitor can write; default: nobody can"),
+        arg("--write-token-file", type=Path, metavar="FILE",
+            help="with --write: its token from FILE (default: $WARROOM_SERVE_WRITE_TOKEN, else a random one)"),
+        arg("--show-timeline", action="store_true",
+            help="the status page also lists the latest timeline entries (default: status updates only)"),
+        arg("--status-only", action="store_true", help="serve the status page only, no war room screens"),
+        arg("--public-url", metavar="URL",
+            help="the address browsers use, behind a reverse proxy (https://… : TLS is the proxy's)"),
+        arg("--access-log", action="store_true", help="log each request (method, path, status; never the token)"),
+    ), serve.cmd_serve),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
@@ -183,6 +205,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                              "(default: $WARROOM_DB or the user data dir)")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="config file (default: $WARROOM_CONFIG or config.toml in the user config dir)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="open the war room to watch: no input line, nothing written (warroom serve's visitors)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     named = None if argv is None else named_command(argv)
     for command in COMMANDS if named is None else (named,):

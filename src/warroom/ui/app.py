@@ -114,12 +114,15 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         first_run: bool = False,
         backoff: Backoff | None = None,
         feed_backoff: Backoff | None = None,
+        read_only: bool = False,
     ) -> None:
         """``metrics_source``, ``kube_watchers``, ``probe_source``: sources that replace the
         configured ones (a drill's scripted ones, a test's); ``drill_clock``: the drill's clock, when
         it can pause and change speed; ``backoff``, ``feed_backoff``: how long a failed write, a
-        crashed feed wait before trying again (tests shorten them)."""
+        crashed feed wait before trying again (tests shorten them); ``read_only``: a screen that
+        watches — no input line, no key that writes (``ui.modes``), no automatic entry or reading written."""
         super().__init__()
+        self.read_only = read_only
         self.clock = clock
         self.local = local or local_timezone()
         self.author = author or _default_author()
@@ -268,6 +271,10 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         self.register_theme(HIGH_CONTRAST)
         self.theme = DEFAULT_THEME
         self._apply_width(self.size.width, self.size.height)
+        if self.read_only:
+            box = self.query_one("#scribe-input")
+            box.disabled, box.display = True, False  # a watcher has no line to type in
+            self.query_one(TimelinePane).query_one("#timeline-table").focus()
         self.session.render_clock()
         self.session.hint()
         self.session.mounted()

@@ -85,11 +85,13 @@ def make_replay_app(db_path: Path | str, incident_id: int, *, start: datetime | 
     return ReplayApp(db_path, incident_id, local=local, start=start)
 
 
-def run(db_path: Path, config_path: Path | None = None, *, explicit_config: bool = False) -> int:
-    """``warroom``: the war room, then the drill its first-run welcome offered, if one was chosen."""
+def run(db_path: Path, config_path: Path | None = None, *, explicit_config: bool = False,
+        read_only: bool = False) -> int:
+    """``warroom``: the war room, then the drill its first-run welcome offered, if one was chosen
+    (``read_only``: a screen that watches, as ``warroom serve`` gives its visitors; no welcome)."""
     tune_runtime()
     config, error = load_settings(config_path, explicit=explicit_config)
-    app = make_app(db_path, config=config, config_error=error, first_run=True)
+    app = make_app(db_path, config=config, config_error=error, first_run=not read_only, read_only=read_only)
     code = exit_code(app, app.run())
     if app.start_drill:
         from warroom.drill.library import load

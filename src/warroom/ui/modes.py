@@ -11,12 +11,22 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
 
+#: What a read-only view (``warroom --read-only``, ``warroom serve``'s visitors) says of a key that writes.
+READ_ONLY = "read-only view — the scribe's war room writes (warroom serve --write gives a scribe link)"
+#: The actions that write to the incident, or to a file where the app runs.
+WRITING = {"declare": "declare an incident", "switch": "switch incident", "ack": "acknowledge",
+           "status": "change status", "severity": "change severity", "assign": "assign a role",
+           "compose": "compose an update", "export": "export", "detected_from_alerts": "set detected",
+           "star": "star", "edit": "edit", "redact": "redact", "tick": "tick the checklist", "pin": "pin"}
+
 _IN_A_DRILL = "not in a drill — it runs its own incident only (ctrl+q ends it)"
 _NO_DRILL = "only in a drill (warroom drill runs one)"
 
 
 def unavailable(app: WarRoomApp, action: str) -> str:
     """Why ``action`` does nothing now, as ``"switch incident: not in a drill …"``; ``""`` when it works."""
+    if action in WRITING and getattr(app, "read_only", False):
+        return f"{WRITING[action]}: {READ_ONLY}"
     if action in ("declare", "switch") and app.drill is not None:
         return f"{'declare an incident' if action == 'declare' else 'switch incident'}: {_IN_A_DRILL}"
     if action in ("drill_pause", "drill_speed") and (app.drill is None or app.drill_clock is None):

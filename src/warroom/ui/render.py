@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.text import Text
 
 from warroom.domain.incident import ROLE_LABELS, Incident
-from warroom.domain.sla import SlaReport, TargetClock, urgency
+from warroom.domain.sla import SlaReport, TargetClock
+from warroom.domain.sla_words import TARGET_NAMES, target_words, update_words
 from warroom.domain.text import one_line, visible
 from warroom.domain.timeline import Entry
 from warroom.domain.times import format_clock, format_duration
@@ -112,21 +113,10 @@ def _right(left: Text, right: Text) -> Text:
 
 
 def target_label(clock: TargetClock, now: datetime) -> Text:
-    state = urgency(clock, now)
-    if state == "met":
-        text = "MET" + (" (implied)" if clock.implied else "")
-    elif state == "missed":
-        text = f"MISSED by {format_duration(clock.overdue)}"
-    elif state == "breached":
-        text = f"BREACHED {format_duration(clock.overdue)}"
-    elif state == "soon":
-        text = f"DUE {format_duration(clock.remaining)}"
-    else:
-        text = f"OK {format_duration(clock.remaining)} left"
+    state, text = target_words(clock, now)
     return Text(f" {text} ", style=STATE_STYLE[state])
 
 
-TARGET_NAMES = {"acknowledge": "Acknowledge", "respond": "Respond", "mitigate": "Mitigate", "resolve": "Resolve"}
 
 
 def sla_lines(incident: Incident, report: SlaReport, local: tzinfo) -> Text:
@@ -155,13 +145,8 @@ def sla_lines(incident: Incident, report: SlaReport, local: tzinfo) -> Text:
                        else f"—  {one_line(report.level.key)} sets no cadence\n", style="dim")
         else:
             out.append(f"by {u.next_due.astimezone(local):%H:%M}  ")
-            if u.overdue is not None:
-                out.append(f" OVERDUE {format_duration(u.overdue)} ", style=STATE_STYLE["breached"])
-            else:
-                left = u.next_due - now
-                state = "soon" if left.total_seconds() <= 120 else "ok"
-                out.append(f" {'DUE' if state == 'soon' else 'OK'} {format_duration(left)}"
-                           f"{' left' if state == 'ok' else ''} ", style=STATE_STYLE[state])
+            state, words = update_words(u, now)
+            out.append(f" {words} ", style=STATE_STYLE[state])
             out.append("\n")
     for e in report.escalations:
         out.append(f"{'Escalate':<12}", style="bold")

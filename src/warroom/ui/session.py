@@ -231,6 +231,11 @@ class Session:
         or, if it cannot be logged as it stands, keep it (``refuse``). Every refusal is alike:
         the text stays once, selected, with the reason under it."""
         app = self._app
+        if app.read_only:
+            from warroom.ui.modes import READ_ONLY
+
+            self.refuse(raw, READ_ONLY)
+            return
         try:
             line = parse_line(raw, app.now(), app.local, self.room.incident)
         except ScribeError as exc:
@@ -329,7 +334,13 @@ class Session:
     # -- writes ------------------------------------------------------------------------------------------
     def enqueue(self, what: str, write: Callable[[], Awaitable[object]],
                 done: Callable[[object], object] | None = None) -> None:
-        """Queue a store write (retried until it succeeds); ``done`` shows its result, once."""
+        """Queue a store write (retried until it succeeds); ``done`` shows its result, once. A
+        read-only screen writes nothing (its keys say so first: ``ui.modes``)."""
+        if self._app.read_only:
+            from warroom.ui.modes import READ_ONLY
+
+            self._app.notify(f"{what}: {READ_ONLY}", severity="warning")
+            return
         self.writes.change(what, write, done)
 
     def enqueue_change(self, what: str, incident_id: int, change, at: datetime, kind: str = "system") -> None:
@@ -371,8 +382,8 @@ class Session:
     def write_keyed(self, key: str, text: str, at: datetime, kind: str = "system", alarm: bool = False) -> None:
         """An automatic entry, written once: the key is unique per incident in the database, so a
         second process (or a second tick) that tries again is ignored."""
-        if not self.room.claim(key):
-            return
+        if self._app.read_only or not self.room.claim(key):
+            return  # read-only: the scribe's screen (or the watcher) writes it
         app, incident_id = self._app, self.room.incident.id
 
         def shown(entry: Entry | None) -> None:
@@ -390,6 +401,8 @@ class Session:
         queued write, one transaction and one redraw: a watch storm brings hundreds at once, and
         one by one they kept the UI busy for seconds. A line the scribe types while they are queued
         waits for one transaction at most."""
+        if self._app.read_only:
+            return
         new = self.room.claim_all(events)
         if not new:
             return
@@ -427,6 +440,10 @@ class Session:
 
     def hint(self, text: str = "", *, error: bool = False) -> None:
         """The line under the scribe's input: what to type, or what went wrong."""
+        if not text and self._app.read_only:
+            from warroom.ui.modes import READ_ONLY
+
+            text = READ_ONLY
         self._app.query_one(TimelinePane).hint(text, error=error)
 
     # -- recording ---------------------------------------------------------------------------------------
@@ -436,7 +453,7 @@ class Session:
     def flush_readings(self) -> None:
         """Every few seconds, the readings gathered since go to disk in one transaction (through the
         writer, after any entry typed before): a crash loses at most these seconds, and never an entry."""
-        if not self.room.readings or self.room.incident is None:
+        if not self.room.readings or self.room.incident is None or self._app.read_only:
             return
         batch, incident_id = self.room.take_readings(), self.room.incident.id
         self.enqueue("readings", lambda: self.store.record(incident_id, batch))
@@ -459,7 +476,8 @@ class Session:
             self._first_read.cancel()  # still reading at exit: the store must not open after close
         if self.store is None:
             return
-        if self.room.readings and self.room.incident is not None and not self.lines_saved_aside:
+        if self.room.readings and self.room.incident is not None and not self.lines_saved_aside \
+                and not self._app.read_only:
             try:
                 await self.store.record(self.room.incident.id, self.room.take_readings())
             except StoreError:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from warroom.domain.timeline import KINDS, Entry
 from warroom.ui.flows.view import view_entry
+from warroom.ui.modes import unavailable
 from warroom.ui.widgets.timeline import TimelinePane
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ def entry_command(app: WarRoomApp, event: EntryCommand) -> None:
         app.run_flow(search)
         return
     if event.entry_id is None or not session.need_incident():
+        return
+    if _refused(app, event.action):
         return
     entry = session.room.entries[event.entry_id]
     if event.action == "star":
@@ -95,7 +98,7 @@ async def search(app: WarRoomApp) -> None:
 def toggle_check(app: WarRoomApp, event: ChecklistToggled) -> None:
     """A tick is an action entry; unticking redacts it (the history keeps both)."""
     session = app.session
-    if not session.need_incident():
+    if _refused(app, "tick") or not session.need_incident():
         return
     incident = session.room.incident
     item = incident.level.checklist[event.index]
@@ -115,7 +118,7 @@ def pin_pod(app: WarRoomApp, event: PinPod) -> None:
     from warroom.domain.pod_events import describe_pod
 
     session = app.session
-    if not session.need_incident():
+    if _refused(app, "pin") or not session.need_incident():
         return
     multi = app.pods_feed is not None and len(app.pods_feed.views) > 1
     text = describe_pod(event.row, app.now(), event.context if multi else "")
@@ -127,6 +130,8 @@ def pin_reading(app: WarRoomApp, event: PinReading) -> None:
     from warroom.domain.baseline import describe
     from warroom.domain.times import format_duration
 
+    if _refused(app, "pin"):
+        return
     feed = app.metrics_feed
     view = feed.view.panel(event.title) if feed is not None else None
     if view is None or view.reading is None or not app.session.need_incident():
@@ -140,3 +145,11 @@ def pin_reading(app: WarRoomApp, event: PinReading) -> None:
         text += f" [stale: no answer for {format_duration(age)}]"
     app.session.append_note(text)
     app.notify(f"Pinned: {text}", title="Timeline")
+
+
+def _refused(app: WarRoomApp, action: str) -> bool:
+    """True (and said) when this mode does not allow ``action`` (a read-only view writes nothing)."""
+    why = unavailable(app, action)
+    if why:
+        app.notify(why, severity="warning")
+    return bool(why)

@@ -1,0 +1,95 @@
+"""``warroom serve`` in a real browser (Debian's chromium, headless, through Playwright): the
+status page follows the CLI live, the war room renders its SLA clock, the token is needed, and
+user text shows literally."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from fixtures.browser import SCREEN, XTERM_TEXT
+
+pytestmark = pytest.mark.slow
+
+
+def open_status(page, s) -> None:
+    page.goto(f"{s.base}/status?token={s.token}", wait_until="domcontentloaded")
+    page.wait_for_url(f"{s.base}/status", timeout=10_000)  # the token dropped from the address
+    page.wait_for_selector("#title")
+
+
+def test_the_status_page_follows_a_change_made_from_the_cli_without_a_reload(serve, wr, page) -> None:
+    wr("declare", "Checkout 500s", "-s", "SEV-2")
+    wr("assign", "ic", "ana")
+    s = serve("--status-only")
+    open_status(page, s)
+    state = page.locator("#state")
+    assert "SEV-2" in state.inner_text() and "ana" in state.inner_text()
+    page.evaluate("window.notReloaded = true")
+    page.wait_for_function("document.querySelector('.updated') !== null")
+    wr("severity", "SEV-1")
+    wr("log", "-k", "comms", "Payments recovering after the rollback")
+    written = time.monotonic()
+    page.wait_for_function(
+        "document.querySelector('#state').innerText.includes('Payments recovering after the rollback')"
+        " && document.querySelector('.severity').innerText.includes('SEV-1')", timeout=5_000, polling=50)
+    assert time.monotonic() - written < 2.0
+    assert page.evaluate("window.notReloaded") is True  # the same document: no reload
+    assert page.context.cookies()[0]["httpOnly"] and page.context.cookies()[0]["sameSite"] == "Strict"
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: no script reads the token
+
+
+def test_without_a_token_or_with_a_wrong_one_the_browser_gets_401(serve, wr, page) -> None:
+    wr("declare", "Checkout 500s")
+    s = serve("--status-only")
+    response = page.goto(f"{s.base}/status")
+    assert response.status == 401 and "Access token needed" in page.inner_text("body")
+    response = page.goto(f"{s.base}/status?token={s.token[::-1]}")
+    assert response.status == 401 and "Checkout" not in page.content()
+
+
+def test_an_entry_with_a_script_and_markup_shows_literally(serve, wr, page) -> None:
+    hostile = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"><b>bold</b>'
+    wr("declare", f"Checkout {hostile}")
+    wr("log", "-k", "comms", hostile)
+    s = serve("--status-only")
+    open_status(page, s)
+    assert page.locator("#title").inner_text() == f"Checkout {hostile}"
+    assert hostile in page.locator(".said").first.inner_text()
+    wr("log", "-k", "comms", f"again {hostile}")  # arriving live, through the event stream
+    page.wait_for_function("document.querySelector('#state').innerText.includes('again <script>')", timeout=5_000)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#state img, #state b, #state script").count() == 0
+
+
+def test_the_war_room_page_opens_read_only_and_renders_the_sla_clock(serve, wr, page) -> None:
+    wr("declare", "Checkout 500s", "-s", "SEV-1")
+    s = serve()
+    page.add_init_script(XTERM_TEXT)
+    page.goto(f"{s.base}/?token={s.token}", wait_until="domcontentloaded")
+    page.wait_for_url(f"{s.base}/", timeout=10_000)
+    page.wait_for_function(f"{SCREEN}.includes('Acknowledge') && {SCREEN}.includes('read-only view')",
+                           timeout=30_000, polling=200)
+    screen = page.evaluate(SCREEN)
+    assert "Checkout 500s" in screen and re.search(r"Acknowledge\s+5 min\s+by \d\d:\d\d\s+OK \d", screen), screen
+    assert "read-only view" in screen
+
+
+def test_the_scribe_link_gives_the_whole_war_room_and_a_line_typed_in_the_browser_is_logged(serve, wr, page) -> None:
+    wr("declare", "Checkout 500s", "-s", "SEV-1")
+    s = serve("--write")
+    assert s.write_token and s.write_token != s.token
+    page.add_init_script(XTERM_TEXT)
+    page.goto(f"{s.base}/?token={s.write_token}", wait_until="domcontentloaded")
+    page.wait_for_url(f"{s.base}/", timeout=10_000)
+    page.wait_for_function(f"{SCREEN}.includes('Acknowledge')", timeout=30_000, polling=200)
+    assert "read-only view" not in page.evaluate(SCREEN)
+    page.locator(".xterm").click()
+    page.keyboard.type("rolled back build 4411")
+    page.keyboard.press("Enter")
+    deadline = time.monotonic() + 15
+    while "rolled back build 4411" not in wr("export").stdout:
+        assert time.monotonic() < deadline, page.evaluate(SCREEN)
+        time.sleep(0.2)
