@@ -260,6 +260,12 @@ class Session:
         self._scribe_box().hold(raw)
         self.hint(why, error=True)
 
+    @property
+    def refused_line(self) -> tuple[str, str] | None:
+        """The refused line still on the input, and why (quitting must not drop it unasked)."""
+        held = self._scribe_box().held
+        return (held, self._refusal) if held is not None and self._refusal else None
+
     def line_released(self) -> None:
         """The refused line was changed: its reason goes (a new refusal since keeps its own)."""
         if self._refusal and self._scribe_box().held is None:

@@ -1,7 +1,9 @@
 """Quitting without losing a line: ctrl+q, SIGTERM (a shutdown, ``kill``) and SIGHUP (the terminal
 closed, the ssh session dropped) all wait for the writes queued; what the database would not take
 goes to a file beside it, exactly the lines not committed, named at exit. ctrl+q asks first when
-lines are waiting or a drill is running (a signal cannot answer: it quits as before)."""
+lines are waiting, a refused line is still on the input, or a drill is running (a signal cannot
+answer: it quits as before). A refused line still on the input goes to that file too: at 3 a.m.
+the line typed with no incident open is the one nobody remembers to type again."""
 
 from __future__ import annotations
 
@@ -46,6 +48,10 @@ def quit_question(app: WarRoomApp) -> str:
         why = f" ({writes.trouble})" if writes.trouble else ""
         return (f"{' and '.join(parts)} not saved to the database yet{why}. Quit anyway? warroom waits "
                 f"{QUIT_WAIT:g} s more, then keeps the lines in a file beside the database and names it.")
+    refused = app.session.refused_line
+    if refused is not None:
+        return (f"The line on the input was not logged ({refused[1]}): “{refused[0]}”. Quit anyway? "
+                f"It is kept in a file beside the database, named at exit.")
     if app.drill is not None and not app.session.room.drill_ended:
         return "A drill is running. Quit it now? It ends unscored (the timeline so far is kept)."
     return ""
@@ -77,13 +83,17 @@ async def quit_when_written(app: WarRoomApp) -> None:
     waited for first."""
     session = app.session
     writes = session.writes
+    refused = session.refused_line  # read now: the screen goes at exit
     if writes.lines_waiting or writes.changes_waiting:
         try:
             await asyncio.wait_for(asyncio.shield(writes.join()), QUIT_WAIT)
         except asyncio.TimeoutError:
             pass
     if not (writes.lines_waiting or writes.changes_waiting):
-        app.exit()
+        if refused is None:
+            app.exit()
+            return
+        await _keep_refused(app, refused)
         return
     why = writes.trouble or "still being written at exit"
     await writes.stop()
@@ -92,19 +102,33 @@ async def quit_when_written(app: WarRoomApp) -> None:
     lines, changes = writes.unsaved()
     session.lines_saved_aside = True
     not_done = f"; not saved, do again: {', '.join(changes)}" if changes else ""
+    not_done += f"; the line refused ({refused[1]}) is kept too" if refused is not None else ""
+    lines = [(l.at, l.raw) for l in lines] + ([(app.now(), refused[0])] if refused is not None else [])
     if not lines:
         app.exit(message=Text(f"warroom: {len(changes)} change(s) could not be written ({why}){not_done}")
                  if changes else None)
         return
     try:
-        path = await asyncio.to_thread(save_unsaved, session.db_path, [(l.at, l.raw) for l in lines], changes)
+        path = await asyncio.to_thread(save_unsaved, session.db_path, lines, changes)
     except OSError as exc:
-        text = "\n".join(l.raw for l in lines)
+        text = "\n".join(raw for _, raw in lines)
         app.exit(message=Text(f"warroom: {len(lines)} line(s) could not be saved ({exc}){not_done}; "
                               f"here they are:\n{text}"))
         return
     app.exit(message=Text(f"warroom: {len(lines)} line(s) could not be written to the database "
                           f"({why}); they are kept in {path}{not_done}"))
+
+
+async def _keep_refused(app: WarRoomApp, refused: tuple[str, str]) -> None:
+    """Quit with the refused line on the input kept in the unsaved file (named at exit)."""
+    raw, why = refused
+    try:
+        path = await asyncio.to_thread(save_unsaved, app.session.db_path, [(app.now(), raw)])
+    except OSError as exc:
+        app.exit(message=Text(f"warroom: the line on the input was not logged ({why}) and could not be saved "
+                              f"({exc}); here it is:\n{raw}"))
+        return
+    app.exit(message=Text(f"warroom: the line on the input was not logged ({why}); it is kept in {path}"))
 
 
 def save_unsaved(db_path: Path | str, lines: list[tuple[datetime, str]], changes: list[str] = ()) -> Path:
