@@ -260,9 +260,10 @@ class SqlStore(ScribeLines):
         """Bulk import ``(at, kind, author, text)`` rows in one transaction (drills, benchmarks)."""
         stamp = iso_utc(now)
         params = [(incident_id, iso_utc(at), stamp, author, parse_kind(kind), text) for at, kind, author, text in rows]
-        async with self._transaction() as tx:
-            await tx.run_many(
-                "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)", params)
+        with self._entry_errors(incident_id):
+            async with self._transaction() as tx:
+                await tx.run_many(
+                    "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)", params)
         return len(params)
 
     async def append_keyed(self, incident_id: int, rows: Iterable[tuple[str, str, datetime, str]], *, author: str,
@@ -389,8 +390,10 @@ class SqlStore(ScribeLines):
         rows = reading_rows(incident_id, records)
         if not rows:
             return 0
-        async with self._transaction() as tx:
-            await tx.run_many("INSERT INTO readings (incident_id, at, stream, key, value) VALUES (?,?,?,?,?)", rows)
+        with self._entry_errors(incident_id):  # an incident that is not there: NotFound, not the driver's error
+            async with self._transaction() as tx:
+                await tx.run_many("INSERT INTO readings (incident_id, at, stream, key, value) VALUES (?,?,?,?,?)",
+                                  rows)
         return len(rows)
 
     async def readings(self, incident_id: int) -> list[Record]:

@@ -23,7 +23,7 @@ import sqlite3
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
-from warroom.store.errors import Damaged, NotFound, StoreError, damaged, entry_errors, explain
+from warroom.store.errors import Damaged, NotFound, StoreError, damaged, entry_errors, explain, missing_row
 from warroom.store.journal import LINE_BUSY_TIMEOUT_MS, Journal
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
 from warroom.store.sql_store import SqlStore
@@ -181,8 +181,9 @@ class Store(SqlStore):
                 yield _Tx(self._db)
             except BaseException as exc:
                 await self._rollback()
-                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
-                    raise StoreError(explain(self.path, exc)) from None  # disk full, I/O error, damaged page
+                if isinstance(exc, sqlite3.DatabaseError) and not missing_row(exc):
+                    raise StoreError(explain(self.path, exc)) from None  # disk full, I/O error, damaged page, a
+                    # constraint; a missing incident is ``_entry_errors``' to say
                 raise
             else:
                 try:
