@@ -103,7 +103,7 @@ async def quit_when_written(app: WarRoomApp) -> None:
     session.lines_saved_aside = True
     not_done = f"; not saved, do again: {', '.join(changes)}" if changes else ""
     not_done += f"; the line refused ({refused[1]}) is kept too" if refused is not None else ""
-    lines = [(l.at, l.raw) for l in lines] + ([(app.now(), refused[0])] if refused is not None else [])
+    lines = [(l.at, l.raw, l.client_id) for l in lines] + ([(app.now(), refused[0], None)] if refused else [])
     if not lines:
         app.exit(message=Text(f"warroom: {len(changes)} change(s) could not be written ({why}){not_done}")
                  if changes else None)
@@ -111,7 +111,7 @@ async def quit_when_written(app: WarRoomApp) -> None:
     try:
         path = await asyncio.to_thread(save_unsaved, session.db_path, lines, changes)
     except OSError as exc:
-        text = "\n".join(raw for _, raw in lines)
+        text = "\n".join(raw for _, raw, _ in lines)
         app.exit(message=Text(f"warroom: {len(lines)} line(s) could not be saved ({exc}){not_done}; "
                               f"here they are:\n{text}"))
         return
@@ -123,7 +123,7 @@ async def _keep_refused(app: WarRoomApp, refused: tuple[str, str]) -> None:
     """Quit with the refused line on the input kept in the unsaved file (named at exit)."""
     raw, why = refused
     try:
-        path = await asyncio.to_thread(save_unsaved, app.session.db_path, [(app.now(), raw)])
+        path = await asyncio.to_thread(save_unsaved, app.session.db_path, [(app.now(), raw, None)])
     except OSError as exc:
         app.exit(message=Text(f"warroom: the line on the input was not logged ({why}) and could not be saved "
                               f"({exc}); here it is:\n{raw}"))
@@ -131,19 +131,24 @@ async def _keep_refused(app: WarRoomApp, refused: tuple[str, str]) -> None:
     app.exit(message=Text(f"warroom: the line on the input was not logged ({why}); it is kept in {path}"))
 
 
-def save_unsaved(db_path: Path | str, lines: list[tuple[datetime, str]], changes: list[str] = ()) -> Path:
+def save_unsaved(db_path: Path | str, lines: list[tuple[datetime, str, str | None]], changes: list[str] = ()) -> Path:
     """Write lines the database would not take to ``unsaved-<time>.txt`` beside it, readable by
     its owner only (as the database is): the time each was typed, then the line as typed; the
-    other changes not saved (dialogs' acks, edits…) as comments, to do again."""
+    other changes not saved (dialogs' acks, edits…) as comments, to do again. A line that was sent
+    is preceded by its client id as a comment: one whose answer was lost at the instant of quitting
+    may be in the database too, and its entry carries that id (nothing reads this file back:
+    the scribe types the lines again, so the id is for a person, or a script, to check)."""
     from warroom.domain.text import one_line
     from warroom.domain.times import iso_utc
     from warroom.paths import beside_db
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = beside_db(db_path) / f"unsaved-{stamp}.txt"  # for a server: the user data dir
-    body = "".join(f"{iso_utc(at)}  {raw}\n" for at, raw in lines)
+    body = "".join((f"# client id {cid}\n" if cid else "") + f"{iso_utc(at)}  {raw}\n" for at, raw, cid in lines)
     header = ("# Lines typed in warroom that the database did not take: the time typed (UTC), then the line.\n"
               "# Type them again in warroom's line with @TIME first to keep their time (@2026-12-02T10:15:00Z text).\n"
+              "# '# client id' names the id a line was sent with: if its answer was lost as warroom quit, it may\n"
+              "# be in the database already, under that id (entries.client_id): look before typing it again.\n"
               + "".join(f"# not saved either, do again: {one_line(what)}\n" for what in changes))
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
