@@ -212,7 +212,7 @@ def _parse(markdown: str):
 def test_markdown_export_keeps_every_field_in_its_place(incident: Incident, entries: list[Entry]) -> None:
     """The document's block structure (headings, table rows and cells, list items) is the same as
     with harmless text in every field: no field starts a heading, a row, a column, HTML or code."""
-    from dataclasses import replace
+    from warroom.domain.frozen import replace
 
     now = T0 + 90 * M
     text = to_markdown(incident, entries, now)

@@ -18,8 +18,15 @@ from warroom.cli.registry import build_parser, named_command
 HEAVY = {"asyncio", "aiosqlite", "textual", "rich", "httpx", "kubernetes", "psycopg", "concurrent.futures",
          "yaml", "platformdirs"}
 #: Not for ``warroom log`` either: what reading a typed time (tzlocal and its logging) or printing
-#: help (shutil, through argparse's terminal width) needs.
-NOT_FOR_LOG = HEAVY | {"tzlocal", "logging", "shutil"}
+#: help (shutil, through argparse's terminal width) needs; ``dataclasses`` (it imports inspect, ast,
+#: dis…: half again a bare insert process), ``typing``, ``threading`` (the journal's thread), the
+#: incident's policy (and zoneinfo), and the other command families and store modules.
+NOT_FOR_LOG = HEAVY | {
+    "tzlocal", "logging", "shutil", "dataclasses", "inspect", "typing", "threading", "zoneinfo",
+    "warroom.domain.policy", "warroom.domain.business_hours", "warroom.domain.backdate",
+    "warroom.cli.copying", "warroom.cli.incidents", "warroom.cli.records", "warroom.cli.sources",
+    "warroom.cli.launch", "warroom.store.whole", "warroom.store.damage", "warroom.store.interface",
+}
 
 
 def imported(argv: list[str], env: dict[str, str]) -> set[str]:

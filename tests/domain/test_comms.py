@@ -6,7 +6,7 @@ Golden files live in ``tests/golden/comms/``; ``UPDATE_GOLDEN=1`` rewrites them 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from warroom.domain.frozen import replace
 from datetime import timedelta, timezone
 from pathlib import Path
 

@@ -3,7 +3,7 @@ once, when the comms lead is reminded, which template comes first, what it recor
 
 from __future__ import annotations
 
-from dataclasses import replace
+from warroom.domain.frozen import replace
 from datetime import datetime, timedelta, timezone
 
 from warroom.domain import recording as rec

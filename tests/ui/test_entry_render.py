@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from warroom.domain.frozen import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest

@@ -215,3 +215,28 @@ def test_sighup_while_the_server_is_down_keeps_the_lines_in_the_unsaved_file(ser
     assert code == 0 and "Traceback" not in out
     assert unsaved_lines(tmp_path / "data" / "warroom") == typed
     assert texts(pg_url, incident_id)[1:] == []
+
+
+async def test_the_sync_pausing_does_not_hide_the_lines_waiting(server, pg_url, tmp_path, clock):
+    """The server down: the lines wait and the hint counts them; the sync, finding the database
+    unreachable, said "sync paused: …" instead of the count. Both now, short enough for 80 columns."""
+    await seed(pg_url)
+    app = app_on(pg_url, tmp_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.loaded.wait()
+        await pilot.pause()
+        server.stop()
+        for line in ("pool at 95%", "rolled back to v41"):
+            await pilot.press(*line, "enter")
+        await wait_for(pilot, lambda: "2 lines not saved yet" in pane_text(app, "#scribe-hint"), what="the count")
+        app.feeds.poll_now("sync")
+        await wait_for(pilot, lambda: "sync paused" in pane_text(app, "#scribe-hint"), what="the sync paused")
+        for _ in range(3):  # the writer retrying meanwhile keeps both
+            await pilot.pause(0.1)
+            hint = pane_text(app, "#scribe-hint")
+            assert "sync paused" in hint[:40] and "2 lines not saved yet" in hint[:40], hint  # both at the start
+        server.start()
+        await wait_for(pilot, lambda: not app.writes.lines_waiting, timeout=15, what="the lines written")
+        app.feeds.poll_now("sync")
+        await wait_for(pilot, lambda: "sync paused" not in pane_text(app, "#scribe-hint")
+                       and "not saved" not in pane_text(app, "#scribe-hint"), what="the hint clear again")

@@ -103,3 +103,36 @@ async def test_quitting_during_a_lock_keeps_exactly_the_lines_not_committed(make
         assert committed == ["first while locked"]
     else:
         assert committed == [] and kept == typed
+
+
+async def test_quitting_with_a_refused_line_on_the_input_asks_and_keeps_the_line(make_app, db_path):
+    """A line typed with no incident open is refused and stays on the input; ctrl+q used to quit
+    at once and lose it. It asks (Esc stays, the line still there), and quitting keeps the line
+    in the unsaved file, named at exit."""
+    app = make_app(backoff=FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.loaded.wait()
+        await pilot.press(*"db failover done at 03:12", "enter")
+        await wait_for(pilot, lambda: app.session.refused_line is not None, what="the line refused")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: app.screen.id == "quit-confirm", what="the question")
+        question = pane_text(app.screen, "#confirm-question")
+        assert "not logged" in question and "db failover done at 03:12" in question and "kept" in question
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen.id != "quit-confirm", what="back to the room")
+        assert app.return_code is None and app.session.refused_line[0] == "db failover done at 03:12"
+        await pilot.press("ctrl+q", "ctrl+q")  # it asks again; ctrl+q in the question quits
+        await wait_for(pilot, lambda: app.return_code is not None, what="exit")
+    assert unsaved_lines(db_path.parent) == ["db failover done at 03:12"]
+
+
+def test_the_unsaved_file_names_each_sent_line_by_its_client_id(tmp_path) -> None:
+    """A line whose answer was lost as warroom quit can be both in the database and in the file:
+    its client id (the one its entry carries) is written above it, so it can be looked up."""
+    from warroom.ui.flows.quit import save_unsaved
+
+    path = save_unsaved(tmp_path / "warroom.db", [(T0, "pool at 95%", "c-1"), (T0, "refused, never sent", None)])
+    text = path.read_text().splitlines()
+    assert text[text.index("2026-11-23T10:00:00.000000Z  pool at 95%") - 1] == "# client id c-1"
+    assert text[-2] == "2026-11-23T10:00:00.000000Z  pool at 95%" and text[-1].endswith("refused, never sent")
+    assert unsaved_lines(tmp_path) == ["pool at 95%", "refused, never sent"]

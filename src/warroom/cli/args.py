@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
-#: One argument of a command: the flags (or name) and the options of ``add_argument``.
-Arg = tuple[tuple[str, ...], dict[str, Any]]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    #: One argument of a command: the flags (or name) and the options of ``add_argument``.
+    Arg = tuple[tuple[str, ...], dict[str, Any]]
 
 
 def arg(*flags: str, **options: Any) -> Arg:

@@ -7,18 +7,17 @@ and exits 1.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import argparse
 import os
-from datetime import datetime
-from pathlib import Path
 
-from warroom.domain.backdate import check_backdate
 from warroom.domain.times import parse_when
 from warroom.localtime import local_timezone
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from datetime import datetime
+    from pathlib import Path
+
     from warroom.domain.incident import Incident
     from warroom.store import IncidentStore
 
@@ -53,6 +52,8 @@ async def write_target(store: IncidentStore, args, now: datetime) -> tuple[Incid
     text = getattr(args, "at", None)
     if text is None:
         return incident, now
+    from warroom.domain.backdate import check_backdate
+
     local = local_timezone()
     at = parse_when(text, now, local)
     check_backdate(text, at, incident, local, flag="--at ")

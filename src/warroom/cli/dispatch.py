@@ -12,18 +12,21 @@ from __future__ import annotations
 import sqlite3
 import sys
 from datetime import datetime, timezone
-from typing import Sequence
 
 from warroom.cli.args import visible_bytes
 from warroom.cli.common import CliError
 from warroom.cli.output import error
 from warroom.cli.registry import BY_NAME, build_parser
 from warroom.domain.incident import IncidentError
-from warroom.domain.policy import PolicyError
 from warroom.domain.times import TimeParseError
 from warroom.domain.timeline import EntryError
 from warroom.paths import default_db_path
-from warroom.store.location import Location
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from warroom.store.location import Location
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,7 +58,12 @@ def _in_store(handler, args, db_path: Location) -> int:
     now = datetime.now(timezone.utc)
     try:
         return run_one_shot(db_path, lambda store: handler(store, args, now))
-    except (StoreError, NotFound, IncidentError, PolicyError, TimeParseError, EntryError) as exc:
+    except (StoreError, NotFound, IncidentError, TimeParseError, EntryError) as exc:
+        raise CliError(str(exc)) from None
+    except ValueError as exc:  # a policy refused: only if policies were loaded (``warroom log`` loads none)
+        policy = sys.modules.get("warroom.domain.policy")
+        if policy is None or not isinstance(exc, policy.PolicyError):
+            raise
         raise CliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:  # a damaged page met by a read
         raise CliError(explain(db_path, exc)) from None

@@ -7,9 +7,11 @@ escape sequence in an alert name shows as ``␛]52;…`` and cannot set the titl
 from __future__ import annotations
 
 import sys
-from typing import Iterable, Sequence, TextIO
-
 from warroom.domain.text import json_visible, one_line, visible
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Sequence, TextIO
 
 
 def cell(value: object) -> str:

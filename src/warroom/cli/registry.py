@@ -1,7 +1,9 @@
 """Every sub-command, registered once: its name, help, arguments and handler, in one table
 from which the parser is built and by which ``main`` dispatches.
 
-The table's order is the order ``warroom --help`` lists the commands in.
+The table's order is the order ``warroom --help`` lists the commands in. A handler is named
+(``"timeline:cmd_log"``) and imported when its command runs: ``warroom log`` loads none of the
+other families (``tests/cli/test_import_cost.py``).
 """
 
 from __future__ import annotations
@@ -9,15 +11,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
-from typing import Callable, Sequence
 
-from warroom.cli import actions, copying, incidents, launch, receive, records, serve, sources, stats, timeline
-from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, entry_id, incident_id, speed
-from warroom.domain import incident as inc
+from warroom.cli.args import AT, CONFIG, INCIDENT, age, arg, entry_id, incident_id, speed
+from warroom.domain.incident import STATUSES
 from warroom.domain.timeline import KINDS
 from warroom.store.location import db_location
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Sequence
+
+    from warroom.cli.args import Arg
 
 EPILOG = """\
 times (T): HH:MM (local: the most recent such time), or ISO 8601 such as 2026-11-23T10:15 (local) or
@@ -30,14 +36,20 @@ config: --config, else $WARROOM_CONFIG, else config.toml in the user config dir 
 """
 
 
-@dataclass(frozen=True)
 class Command:
-    name: str
-    help: str
-    args: tuple[Arg, ...]
-    #: ``(args, db_path) -> int``; with ``store``, ``async (store, args, now) -> int`` run in the open database.
-    handler: Callable
-    store: bool = False
+    """One row of the table: ``handler`` names ``module:function`` in ``warroom.cli``, imported on
+    first use: ``(args, db_path) -> int``; with ``store``, ``async (store, args, now) -> int`` run
+    in the open database."""
+
+    __slots__ = ("name", "help", "args", "_handler", "store")
+
+    def __init__(self, name: str, help: str, args: tuple[Arg, ...], handler: str, store: bool = False) -> None:
+        self.name, self.help, self.args, self._handler, self.store = name, help, args, handler, store
+
+    @property
+    def handler(self) -> Callable:
+        module, _, function = self._handler.partition(":")
+        return getattr(import_module(f"warroom.cli.{module}"), function)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -50,38 +62,38 @@ COMMANDS: tuple[Command, ...] = (
                                                "(default: now)"),
         arg("--service", action="append", default=[], metavar="NAME", help="affected service (repeatable)"),
         arg("--impact", default="", help="customer impact, in a sentence"),
-    ), incidents.cmd_declare, store=True),
+    ), "incidents:cmd_declare", store=True),
     Command("list", "list open incidents (--all: resolved too)", (
         arg("--all", "-a", action="store_true"),
-    ), incidents.cmd_list, store=True),
+    ), "incidents:cmd_list", store=True),
     Command("log", "add a timeline entry", (
         INCIDENT,
         arg("--at", metavar="T", help="when it happened (backdating)"),
         arg("--kind", "-k", default="note", metavar="KIND", help=f"one of {', '.join(KINDS)} (default: note)"),
         arg("--author", metavar="NAME", help="default: $WARROOM_AUTHOR or your login name"),
         arg("text", nargs="+", metavar="TEXT"),
-    ), timeline.cmd_log, store=True),
+    ), "timeline:cmd_log", store=True),
     Command("actions", "action items across incidents, open first, for a weekly review", (
         arg("--open", action="store_true", help="only the open ones"),
         arg("--owner", metavar="NAME", help="only this owner's (with or without @)"),
         arg("--drills", action="store_true", help="drill incidents' action items too"),
         arg("--format", "-f", choices=("markdown", "json", "csv"), default="markdown"),
-    ), actions.cmd_actions, store=True),
+    ), "actions:cmd_actions", store=True),
     Command("action", "mark an action item done, or open again (its entry id: warroom actions shows it)", (
         arg("state", choices=("done", "open"), metavar="done|open"),
         arg("entry", type=entry_id, metavar="ID"),
         arg("--author", metavar="NAME", help="who marks it (default: $WARROOM_AUTHOR or your login name)"),
-    ), actions.cmd_action, store=True),
-    Command("ack", "acknowledge the incident", (INCIDENT, AT), incidents.cmd_ack, store=True),
-    Command("status", f"change status ({', '.join(inc.STATUSES)})", (
+    ), "actions:cmd_action", store=True),
+    Command("ack", "acknowledge the incident", (INCIDENT, AT), "incidents:cmd_ack", store=True),
+    Command("status", f"change status ({', '.join(STATUSES)})", (
         INCIDENT, arg("status", metavar="STATUS"), AT,
-    ), incidents.cmd_status, store=True),
+    ), "incidents:cmd_status", store=True),
     Command("severity", "change severity", (
         INCIDENT, arg("level", metavar="LEVEL"), AT,
-    ), incidents.cmd_severity, store=True),
+    ), "incidents:cmd_severity", store=True),
     Command("assign", "assign a role: ic, tech-lead, comms-lead, scribe", (
         INCIDENT, arg("role", metavar="ROLE"), arg("name", metavar="NAME"),
-    ), incidents.cmd_assign, store=True),
+    ), "incidents:cmd_assign", store=True),
     Command("export", "export the post-incident review draft (stdout unless -o)", (
         INCIDENT,
         arg("-o", "--output", type=Path, metavar="FILE|DIR",
@@ -92,8 +104,8 @@ COMMANDS: tuple[Command, ...] = (
                  "light.mustache in <config dir>/warroom/templates/review/ replaces the bundled one"),
         arg("--salvage", action="store_true",
             help="from a damaged database: export the entries that can still be read"),
-    ), records.cmd_export, store=True),
-    Command("where", "print where the database lives", (), records.cmd_where),
+    ), "records:cmd_export", store=True),
+    Command("where", "print where the database lives", (), "records:cmd_where"),
     Command("copy", "copy incidents whole to another database (SQLite file or PostgreSQL URL, either way)", (
         arg("--from", dest="source", type=db_location, metavar="FILE|URL", help="where from (default: the database)"),
         arg("--to", required=True, type=db_location, metavar="FILE|URL",
@@ -102,24 +114,24 @@ COMMANDS: tuple[Command, ...] = (
                  "its origin key: the instant its first database created it and its id there"),
         arg("-i", "--incident", dest="ids", type=incident_id, nargs="+", action="extend", metavar="ID",
             help="the incidents to copy (default: all)"),
-    ), copying.cmd_copy),
+    ), "copying:cmd_copy"),
     Command("import", "restore a JSON export (warroom export --format json) into the database, as a new incident", (
         arg("file", type=Path, metavar="FILE.json", help="the export (- for standard input); an incident already "
                                                         "there (the same export, or a copy) is skipped"),
-    ), copying.cmd_import, store=True),
+    ), "copying:cmd_import", store=True),
     Command("metrics", "every panel against its baseline, firing alerts and probes, from the config", (
         CONFIG,
         arg("--json", action="store_true", help="JSON: numbers as numbers, plus the formatted text"),
         arg("--at", metavar="T", help="read the panels as of T (default: now); alerts and probes are current"),
-    ), sources.cmd_metrics),
+    ), "sources:cmd_metrics"),
     Command("doctor", "check the config, database, Prometheus and every panel, probes, kubeconfig", (
         CONFIG,
-    ), sources.cmd_doctor),
+    ), "sources:cmd_doctor"),
     Command("receive", "receive Alertmanager (or Grafana) webhooks: alerts become timeline entries", (
         CONFIG,
         arg("--listen", metavar="HOST:PORT",
             help="address to listen on (default: [alertmanager.receiver] listen, else 127.0.0.1:9095)"),
-    ), receive.cmd_receive),
+    ), "receive:cmd_receive"),
     Command("drill", "run a scripted incident through the whole war room, scored at the end", (
         CONFIG,
         arg("scenario", nargs="?", default=None, metavar="SCENARIO",
@@ -127,29 +139,29 @@ COMMANDS: tuple[Command, ...] = (
         arg("--speed", type=speed, default=1.0, metavar="N",
             help="compress time N times (default 1: real time); F11 pauses, F12 changes it"),
         arg("--list", action="store_true", help="list the bundled scenarios"),
-    ), launch.cmd_drill),
+    ), "launch:cmd_drill"),
     Command("replay", "the war room as it was at any moment of an incident (read-only)", (
         arg("incident", nargs="?", type=incident_id, metavar="ID",
             help="incident id (default: the active one, else the latest)"),
         arg("--at", metavar="T", help="start the cursor at T (default: the first reading)"),
-    ), launch.cmd_replay),
+    ), "launch:cmd_replay"),
     Command("prune", "delete the recorded readings of incidents resolved long ago (timelines stay)", (
         arg("--older-than", required=True, type=age, metavar="AGE",
             help="resolved more than AGE ago, e.g. 90d, 12w, 36h"),
-    ), records.cmd_prune, store=True),
+    ), "records:cmd_prune", store=True),
     Command("pods", "pod health like the pane: unhealthy first, workloads, rollouts, Warning events", (
         CONFIG,
         arg("--json", action="store_true"),
         arg("--context", action="append", metavar="CTX", help="kube context (repeatable; default: config)"),
         arg("-n", "--namespace", action="append", metavar="NS", help="namespace (repeatable; default: all)"),
-    ), sources.cmd_pods),
+    ), "sources:cmd_pods"),
     Command("stats", "numbers across incidents: MTTx, SLA compliance, update cadence, drills, runbook objectives", (
         arg("--since", type=age, default="90d", metavar="AGE",
             help="incidents declared in the last AGE, e.g. 90d, 12w (default: 90d)"),
         arg("--severity", "-s", action="append", metavar="LEVEL",
             help="only these levels, e.g. SEV-1 (repeatable, or comma-separated)"),
         arg("--format", "-f", choices=("markdown", "json", "csv"), default="markdown"),
-    ), stats.cmd_stats, store=True),
+    ), "stats:cmd_stats", store=True),
     Command("serve", "the war room in browsers (read-only) and a live status page for stakeholders, by link", (
         CONFIG,
         arg("--host", default="127.0.0.1", metavar="ADDR",
@@ -171,7 +183,7 @@ COMMANDS: tuple[Command, ...] = (
         arg("--public-url", metavar="URL",
             help="the address browsers use, behind a reverse proxy (https://… : TLS is the proxy's)"),
         arg("--access-log", action="store_true", help="log each request (method, path, status; never the token)"),
-    ), serve.cmd_serve),
+    ), "serve:cmd_serve"),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

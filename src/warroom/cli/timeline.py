@@ -6,13 +6,12 @@ backdating); commands that edit, redact or star entries belong here too.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from warroom.author import author_name
 from warroom.cli.common import write_target
 from warroom.cli.output import cell, out
 from warroom.localtime import on_local_clock
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from warroom.store import IncidentStore
 

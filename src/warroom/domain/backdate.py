@@ -10,16 +10,16 @@ the scribe's line (``@``).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, tzinfo
 
 from warroom.domain.incident import Incident
+from warroom.domain.patterns import Pattern
 from warroom.domain.times import TimeParseError, format_duration
 
 #: How far before its declaration an incident with no detection time may be backdated into.
 BEFORE_DECLARATION = timedelta(hours=6)
 
-_TIME_OF_DAY = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s*$")
+_TIME_OF_DAY = Pattern(r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s*$")
 
 
 def check_backdate(text: str, at: datetime, incident: Incident, local: tzinfo, *, flag: str = "--at ") -> None:

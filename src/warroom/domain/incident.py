@@ -7,12 +7,15 @@ transaction, so the timeline always tells how the incident got where it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Mapping
-
-from warroom.domain.policy import Policy
+from warroom.domain.frozen import Frozen, replace
 from warroom.domain.times import short_utc
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a policy loads when read: ``warroom log`` reads an incident, never its policy
+    from datetime import datetime
+    from typing import Mapping
+
+    from warroom.domain.policy import Policy
 
 STATUSES = ("investigating", "identified", "mitigating", "monitoring", "resolved")
 MILESTONES = ("detected", "declared", "acknowledged", "identified", "mitigated", "resolved")
@@ -37,15 +40,19 @@ class IncidentError(ValueError):
     """A change that cannot be applied; the message says why, in the user's words."""
 
 
-@dataclass(frozen=True)
-class Incident:
+class Incident(Frozen):
+    """A frozen value (``domain.frozen``); ``policy`` may be given as ``Later(make)``, made when first read."""
+
+    HIDDEN = ("policy",)
+    LATER = ("policy",)
+
     id: int
     title: str
     severity: str  # a level key of ``policy``
     status: str
-    policy: Policy = field(repr=False)
-    milestones: Mapping[str, datetime] = field(default_factory=dict)
-    roles: Mapping[str, str] = field(default_factory=dict)
+    policy: Policy
+    milestones: Mapping[str, datetime] = {}
+    roles: Mapping[str, str] = {}
     services: tuple[str, ...] = ()
     impact: str = ""
     summary: str = ""

@@ -13,6 +13,7 @@ from typing import Any, Literal, Mapping
 from zoneinfo import ZoneInfoNotFoundError
 
 from warroom.domain.business_hours import BusinessHours
+from warroom.domain.patterns import Pattern
 from warroom.domain.times import MAX_SPAN
 
 #: SLA targets in the order an incident meets them.
@@ -65,7 +66,7 @@ class Span:
                 "business_days": f"{self.amount} business day{'s' if self.amount != 1 else ''}"}[self.unit]
 
 
-_SPAN = re.compile(
+_SPAN = Pattern(
     r"^\s*(\d+)\s*(business\s+)?"
     r"(m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|week|weeks)\s*$",
     re.IGNORECASE,

@@ -7,10 +7,11 @@ incident as it stood (milestones and status up to the cursor) and the entries wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
+from warroom.domain.frozen import replace
 from warroom.domain.baseline import Alert, Reading, Series, Sparkline
 from warroom.domain.panels import Panel
 from warroom.domain.incident import ROLE_LABELS, STATUSES, Incident

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
+from warroom.domain.patterns import Pattern
+
 # What a terminal (or a reader) could take for something other than text:
-_UNSAFE = re.compile(
+_UNSAFE = Pattern(
     "["
     "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 controls except tab/newline, DEL, C1 controls (\x9b is CSI)
     "\u2028\u2029"  # line and paragraph separators (str.splitlines breaks on them)
@@ -40,6 +42,8 @@ def visible(text: str) -> str:
     """Replace control characters with visible stand-ins: ``\\x1b[31m`` shows as ``␛[31m``.
 
     Newlines and tabs are kept (multi-line text); everything else a terminal could act on is shown."""
+    if text.isascii() and text.isprintable():  # nothing to show otherwise (nor a pattern to compile)
+        return text
     return _UNSAFE.sub(_picture, text)
 
 
@@ -60,7 +64,7 @@ def clean_block(text: str) -> str:
 
 # What Python makes of bytes that are not UTF-8 in argv or the environment (PEP 383), and any
 # other lone surrogate: no such text can be encoded, so it could be neither stored nor printed.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = Pattern("[\ud800-\udfff]")
 
 
 def _byte(m: re.Match) -> str:
@@ -70,6 +74,8 @@ def _byte(m: re.Match) -> str:
 
 def decodable(text: str) -> str:
     """``text`` with every byte that was not UTF-8 made visible: ``warroom log $'\\xff'`` logs ``<0xFF>``."""
+    if text.isascii():  # no surrogate (nor a pattern to compile)
+        return text
     return _SURROGATE.sub(_byte, text)
 
 
@@ -95,7 +101,7 @@ def json_visible(document: str) -> str:
 # ends with the text.
 _STRING_END = r"(?:\x07|\x1b\\|\x9c|$)"
 _SHORT = r"(?:[ -/]+[0-~]|[0-OQ-WYZ\\`-~])"  # a final byte that does not open a CSI or a string
-_ESCAPES = re.compile(
+_ESCAPES = Pattern(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI … final byte
     r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[\s\S]*?" + _STRING_END  # OSC, DCS, SOS, PM, APC
     + r"|\x1b" + _SHORT  # ESC ( B, ESC 7, ESC = …
@@ -118,13 +124,13 @@ def pasted(text: str) -> str:
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
 # Inside a bracketed paste, from an ESC: the end of the paste, a whole sequence, or (at the end
 # of what was read so far) the start of either, to wait for.
-_IN_PASTE_SEQUENCE = re.compile(
+_IN_PASTE_SEQUENCE = Pattern(
     r"\x1b\[201~"
     r"|\x1b\[[0-?]*[ -/]*[@-~]"
     r"|\x1b[\]PX^_](?:(?!\x1b\[201~)[\s\S])*?(?:\x07|\x1b\\|(?=\x1b\[201~))"
     r"|\x1b" + _SHORT
 )
-_PARTIAL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|[\]PX^_][\s\S]*|[ -/]*)")
+_PARTIAL = Pattern(r"\x1b(?:\[[0-?]*[ -/]*|[\]PX^_][\s\S]*|[ -/]*)")
 
 
 class PasteStream:

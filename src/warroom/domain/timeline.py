@@ -6,8 +6,11 @@ redaction with a reason (the text stays in the revision history, exports show th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from warroom.domain.frozen import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
 
 KINDS = ("note", "action", "decision", "status", "escalation", "comms", "system")
 #: Kinds that count as a human response for the ``respond`` SLA target.
@@ -28,8 +31,7 @@ def parse_kind(text: str) -> str:
     raise EntryError(f"unknown kind {text!r} (kinds: {', '.join(KINDS)})")
 
 
-@dataclass(frozen=True)
-class Revision:
+class Revision(Frozen):
     """A superseded version of an entry, kept for the record."""
 
     revision: int
@@ -41,8 +43,11 @@ class Revision:
     replaced_by: str
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Frozen):
+    """A frozen value (``domain.frozen``): equal whatever history was read with it."""
+
+    UNCOMPARED = ("history",)
+
     id: int
     incident_id: int
     at: datetime  # when it happened (backdatable)
@@ -60,7 +65,7 @@ class Entry:
     key: str | None = None  # de-duplication key of automatic entries (SLA breach …)
     done_at: datetime | None = None  # action items: when marked done (None: open)
     done_by: str = ""
-    history: tuple[Revision, ...] = field(default=(), compare=False)
+    history: tuple[Revision, ...] = ()
 
     @property
     def redacted(self) -> bool:

@@ -16,8 +16,9 @@ spans). Writing instants: ``iso_utc`` (stored), ``iso_seconds`` (JSON output), `
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from warroom.domain.patterns import Pattern
 
 UTC = timezone.utc
 
@@ -37,7 +38,7 @@ LAST_YEAR = 9999 - 11
 EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
 
-_HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_HHMM = Pattern(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
 class TimeParseError(ValueError):
@@ -263,8 +264,8 @@ def iso_seconds(dt: datetime) -> str:
     return utc(dt).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-PROMQL_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
-_DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
+PROMQL_DURATION = Pattern(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
+_DURATION_PART = Pattern(r"(\d+)(ms|s|m|h|d|w|y)")
 _DURATION_UNIT = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
 
 

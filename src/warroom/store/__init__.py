@@ -9,9 +9,11 @@ doctor needs, do not pay for aiosqlite and asyncio.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from warroom.store.errors import Damaged, NotFound, StoreError, damaged, explain
     from warroom.store.interface import Change, DrillScenario, IncidentStore
     from warroom.store.journal import LineGate, NotAttempted

@@ -9,7 +9,10 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 class StoreError(RuntimeError):
@@ -54,15 +57,18 @@ def damaged(path: Path, problems: list[str]) -> str:
             f"keep the damaged file")
 
 
+def missing_row(exc: BaseException) -> bool:
+    """A write that names a row that is not there (an incident deleted, a stale or mistyped id)."""
+    return isinstance(exc, sqlite3.IntegrityError) and "FOREIGN KEY" in str(exc)
+
+
 @contextmanager
 def entry_errors(path: Path, incident_id: int) -> Iterator[None]:
-    """An entry for an incident that does not exist is NotFound; a locked or broken file a StoreError.
-    Shared by the store's connection and the journal's, so both fail alike."""
+    """A write for an incident that does not exist is NotFound; a locked or broken file, or any
+    other constraint, a StoreError. Shared by the store's connection and the journal's, so both fail alike."""
     try:
         yield
-    except sqlite3.IntegrityError as exc:
-        if "FOREIGN KEY" in str(exc):
+    except sqlite3.DatabaseError as exc:  # locked, disk full, a damaged page, a constraint
+        if missing_row(exc):
             raise NotFound(f"no incident #{incident_id}") from None
-        raise
-    except sqlite3.DatabaseError as exc:  # locked, disk full, a damaged page
         raise StoreError(explain(path, exc)) from None

@@ -10,18 +10,19 @@ lines are written.
 from __future__ import annotations
 
 import sqlite3
-import threading
+from _thread import allocate_lock
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
 
 from warroom.domain.timeline import Entry, EntryError, parse_kind
 from warroom.store.errors import StoreError, entry_errors, explain
 from warroom.store.rows import ENTRY_COLUMNS, INSERT_ENTRY, entry_params, new_entry, to_entry
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # asyncio and concurrent.futures load on first use: a one-shot CLI command never journals
     import asyncio
+    from typing import Any, Callable
     from concurrent.futures import Future, ThreadPoolExecutor
 
 #: The scribe's lines wait less for a lock: the writer retries them, and quitting waits for the
@@ -42,6 +43,8 @@ class LineGate:
     opens it again once no line waits."""
 
     def __init__(self) -> None:
+        import threading  # a gate is the TUI's: a one-shot command never makes one
+
         self._open = threading.Event()
         self._open.set()
 
@@ -69,7 +72,7 @@ class Journal:
         self._closed = self._used = False
         self._closing: Future | None = None
         self._queued: set[Future] = set()
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()  # threading.Lock, without importing threading
 
     def submit(self, write: Callable[[Any], Any]) -> Future:
         with self._lock:

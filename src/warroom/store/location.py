@@ -10,12 +10,11 @@ may quote parts of the connection string). Cheap to import: no driver, no asynci
 from __future__ import annotations
 
 import re
-import urllib.parse
 from pathlib import Path
 
 SCHEMES = ("postgresql://", "postgres://")
-#: libpq URL parameters whose value is a secret.
-_SECRET_PARAM = re.compile(r"(?i)(^|&)((?:ssl)?password)=([^&]*)")
+#: libpq URL parameters whose value is a secret (``re`` caches it once compiled: a path never is).
+_SECRET_PARAM = r"(?i)(^|&)((?:ssl)?password)=([^&]*)"
 
 Location = Path | str
 
@@ -44,7 +43,7 @@ def shown(location: Location) -> str:
     if ":" in userinfo:
         userinfo = userinfo.split(":", 1)[0] + ":***"
     hosts, qmark, query = after.partition("?")
-    query = _SECRET_PARAM.sub(lambda m: f"{m[1]}{m[2]}=***", query)
+    query = re.sub(_SECRET_PARAM, lambda m: f"{m[1]}{m[2]}=***", query)
     return f"{scheme}://{userinfo}{at}{hosts}{qmark}{query}"
 
 
@@ -65,8 +64,10 @@ def secrets(location: Location) -> list[str]:
         return []
     userinfo, _, after = _userinfo(str(location).partition("://")[2])
     found = userinfo.split(":", 1)[1:]
-    found += [m[3] for m in _SECRET_PARAM.finditer(after.partition("?")[2])]
-    found += [urllib.parse.unquote(s) for s in found]
+    found += [m[3] for m in re.finditer(_SECRET_PARAM, after.partition("?")[2])]
+    from urllib.parse import unquote
+
+    found += [unquote(s) for s in found]
     return sorted({s for s in found if s}, key=len, reverse=True)
 
 

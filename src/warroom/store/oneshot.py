@@ -15,14 +15,15 @@ from __future__ import annotations
 import sqlite3
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterable, TypeVar
 
 from warroom.store.sqlite import BUSY_TIMEOUT_MS, Store
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # neither typing nor concurrent.futures is imported by a one-shot command
     from concurrent.futures import Future
+    from typing import Any, Callable, Coroutine, Iterable, TypeVar
 
-T = TypeVar("T")
+    T = TypeVar("T")
 
 
 class Suspended(RuntimeError):

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Awaitable, Callable, TypeVar
 
 from warroom.store.location import db_location
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import AsyncIterator, Awaitable, Callable, TypeVar
+
     from warroom.store.interface import IncidentStore
 
-T = TypeVar("T")
+    T = TypeVar("T")
 
 
 async def connect_store(location: str | Path) -> IncidentStore:

@@ -231,8 +231,8 @@ class PgStore(SqlStore):
         async with self._lock:
             try:
                 yield _Tx(await self._connection())
-            except pg.IntegrityError:
-                raise  # a missing incident: ``_entry_errors`` says so
+            except pg.ForeignKeyViolation:
+                raise  # a missing incident: ``_entry_errors`` says so; any other refusal is a StoreError
             except psycopg.Error as exc:
                 raise StoreError(explain(self._url, exc)) from None
 
@@ -245,8 +245,8 @@ class PgStore(SqlStore):
                 async with con.transaction():
                     await con.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                     yield _Tx(con)
-            except pg.IntegrityError:
-                raise
+            except pg.ForeignKeyViolation:
+                raise  # a missing incident: ``_entry_errors`` says so; any other refusal is a StoreError
             except psycopg.Error as exc:
                 raise StoreError(explain(self._url, exc)) from None
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache, partial
 
+from warroom.domain.frozen import Later
 from warroom.domain.incident import Incident
-from warroom.domain.policy import Policy, policy_from_snapshot
 from warroom.domain.timeline import Entry, Revision
 from warroom.domain.times import EARLIEST, iso_utc, parse_instant
 
-if TYPE_CHECKING:  # readings load what they need when read: ``warroom log`` never reads one
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # readings and policies load when read: ``warroom log`` reads neither
+    from typing import Any
+
+    from warroom.domain.policy import Policy
     from warroom.domain.recording import Record
 
 ENTRY_COLUMNS = (
@@ -51,6 +54,8 @@ def _unreadable(what: str, raw: Any) -> str:
 
 @lru_cache(maxsize=64)
 def _policy(snapshot: str) -> Policy:
+    from warroom.domain.policy import policy_from_snapshot
+
     return policy_from_snapshot(json.loads(snapshot))
 
 
@@ -61,7 +66,7 @@ def to_incident(row) -> Incident:
         title=row["title"],
         severity=row["severity"],
         status=row["status"],
-        policy=_policy(row["policy"]),
+        policy=Later(partial(_policy, row["policy"])),  # made when read (``warroom log`` never does)
         milestones=_milestones(row),
         roles=json.loads(row["roles"]),
         services=tuple(json.loads(row["services"])),

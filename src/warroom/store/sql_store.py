@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, TypeVar
 
 from warroom.domain.incident import Incident, IncidentError
-from warroom.domain.policy import Policy
 from warroom.domain.timeline import Entry, EntryError, Revision, in_order, parse_kind
 from warroom.domain.times import iso_utc, short_utc
 from warroom.store.errors import NotFound, StoreError
@@ -38,26 +36,28 @@ from warroom.store.rows import (
     to_records,
     to_revision,
 )
-from warroom.store import whole as w
-from warroom.store.whole import WholeIncident
 
-if TYPE_CHECKING:  # types only: a one-shot command loads neither the interface nor the readings
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # types only: a one-shot command loads neither typing, the interface nor the readings
+    from typing import Any, Callable, Iterable, Protocol, TypeVar
+
+    from warroom.domain.policy import Policy
     from warroom.domain.recording import Record
     from warroom.store.interface import Change, DrillScenario
+    from warroom.store.whole import WholeIncident
 
-T = TypeVar("T")
+    T = TypeVar("T")
+
+    class Tx(Protocol):
+        """What the shared rules need of a connection inside a transaction (or one statement)."""
+
+        async def fetch(self, sql: str, params: Iterable[Any] = ()) -> list: ...
+
+        async def run(self, sql: str, params: Iterable[Any] = ()) -> int: ...  # the row count
+
+        async def run_many(self, sql: str, rows: list[tuple]) -> None: ...
 
 REVISION_COLUMNS = "entry_id, revision, at, kind, text, author, replaced_at, replaced_by"
-
-
-class Tx(Protocol):
-    """What the shared rules need of a connection inside a transaction (or one statement)."""
-
-    async def fetch(self, sql: str, params: Iterable[Any] = ()) -> list: ...
-
-    async def run(self, sql: str, params: Iterable[Any] = ()) -> int: ...  # the row count
-
-    async def run_many(self, sql: str, rows: list[tuple]) -> None: ...
 
 
 class SqlStore(ScribeLines):
@@ -260,9 +260,10 @@ class SqlStore(ScribeLines):
         """Bulk import ``(at, kind, author, text)`` rows in one transaction (drills, benchmarks)."""
         stamp = iso_utc(now)
         params = [(incident_id, iso_utc(at), stamp, author, parse_kind(kind), text) for at, kind, author, text in rows]
-        async with self._transaction() as tx:
-            await tx.run_many(
-                "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)", params)
+        with self._entry_errors(incident_id):
+            async with self._transaction() as tx:
+                await tx.run_many(
+                    "INSERT INTO entries (incident_id, at, logged_at, author, kind, text) VALUES (?,?,?,?,?,?)", params)
         return len(params)
 
     async def append_keyed(self, incident_id: int, rows: Iterable[tuple[str, str, datetime, str]], *, author: str,
@@ -413,8 +414,10 @@ class SqlStore(ScribeLines):
         rows = reading_rows(incident_id, records)
         if not rows:
             return 0
-        async with self._transaction() as tx:
-            await tx.run_many("INSERT INTO readings (incident_id, at, stream, key, value) VALUES (?,?,?,?,?)", rows)
+        with self._entry_errors(incident_id):  # an incident that is not there: NotFound, not the driver's error
+            async with self._transaction() as tx:
+                await tx.run_many("INSERT INTO readings (incident_id, at, stream, key, value) VALUES (?,?,?,?,?)",
+                                  rows)
         return len(rows)
 
     async def readings(self, incident_id: int) -> list[Record]:
@@ -443,6 +446,9 @@ class SqlStore(ScribeLines):
     async def read_whole(self, incident_id: int) -> WholeIncident:
         """Everything the store holds of one incident, as stored, read in one transaction (a line
         written meanwhile is in it whole or not at all)."""
+        from warroom.store import whole as w
+        from warroom.store.whole import WholeIncident
+
         async with self._transaction() as tx:
             rows = await tx.fetch(f"SELECT {w.columns(w.INCIDENT_COLUMNS)} FROM incidents WHERE id = ?",
                                   (incident_id,))
@@ -471,6 +477,8 @@ class SqlStore(ScribeLines):
         transaction, with new ids; every stored value else as given. If an incident with the same
         origin key is already here, nothing is written. Returns (its id here, whether written).
         An entry's client id already here (on another incident) is a StoreError: nothing is written."""
+        from warroom.store import whole as w
+
         async with self._transaction() as tx:
             found = await self._by_origin(tx, incident.origin)
             if found is not None:
@@ -502,6 +510,8 @@ class SqlStore(ScribeLines):
         return new_id, True
 
     async def _by_origin(self, tx: Tx, origin: str) -> int | None:
+        from warroom.store import whole as w
+
         rows = await tx.fetch("SELECT key FROM meta WHERE key LIKE ? AND value = ?", (w.ORIGIN_PREFIX + "%", origin))
         if rows:
             return int(rows[0][0].removeprefix(w.ORIGIN_PREFIX))
@@ -515,6 +525,8 @@ class SqlStore(ScribeLines):
         return None if recorded else rows[0][0]  # a copy is known by the origin it came with
 
     async def _check_client_ids(self, tx: Tx, incident: WholeIncident) -> None:
+        from warroom.store import whole as w
+
         at = w.ENTRY_COLUMNS.index("client_id")
         ids = [e[at] for e in incident.entries if e[at] is not None]
         for start in range(0, len(ids), 500):

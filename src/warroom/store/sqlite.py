@@ -22,17 +22,19 @@ import os
 import sqlite3
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable
 
-from warroom.domain.timeline import Entry
-from warroom.store.damage import quick_check, salvage
-from warroom.store.errors import Damaged, NotFound, StoreError, damaged, entry_errors, explain
+from warroom.store.errors import Damaged, NotFound, StoreError, damaged, entry_errors, explain, missing_row
 from warroom.store.journal import LINE_BUSY_TIMEOUT_MS, Journal
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
 from warroom.store.sql_store import SqlStore
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a one-shot command loads neither typing nor aiosqlite
+    from typing import Any, AsyncIterator, Iterable
+
     import aiosqlite
+
+    from warroom.domain.timeline import Entry
 
 __all__ = [  # the UI still imports these from here
     "Damaged", "NotFound", "Store", "StoreError", "explain",
@@ -179,8 +181,9 @@ class Store(SqlStore):
                 yield _Tx(self._db)
             except BaseException as exc:
                 await self._rollback()
-                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
-                    raise StoreError(explain(self.path, exc)) from None  # disk full, I/O error, damaged page
+                if isinstance(exc, sqlite3.DatabaseError) and not missing_row(exc):
+                    raise StoreError(explain(self.path, exc)) from None  # disk full, I/O error, damaged page, a
+                    # constraint; a missing incident is ``_entry_errors``' to say
                 raise
             else:
                 try:
@@ -233,12 +236,16 @@ class Store(SqlStore):
     async def damage(self) -> list[str]:
         """``PRAGMA quick_check``'s findings (empty for a sound file): a damaged page mid-file
         otherwise shows only when a read reaches it, as a traceback mid-export."""
+        from warroom.store.damage import quick_check
+
         return await self._in_thread(quick_check, self.path)  # its own connection: reads go on meanwhile
 
     async def salvage_entries(self, incident_id: int) -> tuple[list[Entry], int]:
         """From a damaged file: the incident's entries that can still be read, each on its own
         (a scan stops at the first bad page; a lookup by id goes around it), in timeline order,
         and how many entry ids (of any incident) could not be read."""
+        from warroom.store.damage import salvage
+
         return await self._in_thread(salvage, self.path, incident_id)
 
     async def check_sound(self) -> None:

@@ -62,6 +62,7 @@ class Session:
         self._hint_warns = False  # the hint shows the writes waiting
         self._reminded: set[str] = set()
         self._refusal = ""  # why the line on the input was refused, while it stands
+        self._sync_trouble = ""  # "sync paused: …" while the sync cannot read the database
         self._lines_out: Counter[str] = Counter()  # lines handed to the writer, not yet written
 
     # -- opening -------------------------------------------------------------------------------------
@@ -286,6 +287,12 @@ class Session:
         self._scribe_box().hold(raw)
         self.hint(why, error=True)
 
+    @property
+    def refused_line(self) -> tuple[str, str] | None:
+        """The refused line still on the input, and why (quitting must not drop it unasked)."""
+        held = self._scribe_box().held
+        return (held, self._refusal) if held is not None and self._refusal else None
+
     def line_released(self) -> None:
         """The refused line was changed: its reason goes (a new refusal since keeps its own)."""
         if self._refusal and self._scribe_box().held is None:
@@ -427,16 +434,25 @@ class Session:
 
     def _show_unsaved(self) -> None:
         hint = self.writes.hint()
-        if hint:
-            self.hint(hint, error=True)
-        elif self._hint_warns:
+        if hint or self._hint_warns:
             self._show_hint()
         self._hint_warns = bool(hint)
 
+    def sync_trouble(self, text: str) -> None:
+        """The sync cannot read the database (``text``: "sync paused: …"), or can again (""): said
+        beside the lines waiting, never instead of them (the count is what the scribe must see)."""
+        if text != self._sync_trouble:
+            self._sync_trouble = text
+            self._show_hint()
+
     def _show_hint(self) -> None:
-        """What the hint says when nothing new happened: writes waiting, a line refused, or help."""
-        waiting = self.writes.hint()
-        self.hint(waiting or self._refusal, error=bool(waiting or self._refusal))
+        """What the hint says when nothing new happened: writes waiting or a line refused, and the
+        sync's trouble, or help. Both on its one line: the sync's in two words first ("sync paused ·
+        2 lines not saved yet — …"; the reason is the database's, which the count goes on to give)."""
+        said = self.writes.hint() or self._refusal
+        if self._sync_trouble:
+            said = f"{self._sync_trouble.split(':', 1)[0]} · {said}" if said else self._sync_trouble
+        self.hint(said, error=bool(said))
 
     def hint(self, text: str = "", *, error: bool = False) -> None:
         """The line under the scribe's input: what to type, or what went wrong."""

@@ -97,8 +97,9 @@ class SyncFeed:
             return self._again
         session = self._app.session
         if synced.paused:
-            session.hint(f"sync paused: {synced.paused}", error=True)
+            session.sync_trouble(f"sync paused: {synced.paused}")
         else:
+            session.sync_trouble("")
             if synced.incident is not None and session.room.incident_id == synced.incident.id:
                 session.room.incident = synced.incident
             if synced.entries:
@@ -112,4 +113,4 @@ class SyncFeed:
         return self._again
 
     def _failed(self, message: str) -> None:
-        self._app.session.hint(f"sync stopped: {message}", error=True)
+        self._app.session.sync_trouble(f"sync stopped: {message}")
