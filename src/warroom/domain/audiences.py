@@ -14,11 +14,12 @@ that audience's updates only (:func:`audience_clock`). Pure: ``now`` is passed i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from warroom.domain.audience_mark import MARK, RESPONDERS, audience_of
+from warroom.domain.frozen import replace
 from warroom.domain.policy import Span
 from warroom.domain.sla import UpdateClock, evaluate
 from warroom.domain.timeline import Entry
