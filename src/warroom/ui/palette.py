@@ -49,5 +49,7 @@ def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
         yield SystemCommand("Detected = earliest firing alert", "Set the detected milestone from Prometheus alerts",
                             app.action_detected_from_alerts)
         for p in app.metrics_feed.panels:
+            yield SystemCommand(f"Chart: {p.title}", "The metric against its baseline, with the incident's moments",
+                                lambda title=p.title: app.action_chart(title))
             yield SystemCommand(f"Pin reading: {p.title}", "Log the panel's current value vs baseline",
                                 lambda title=p.title: app.post_message(PinReading(title)))

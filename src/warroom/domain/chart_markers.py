@@ -1,0 +1,86 @@
+"""The incident's moments on a metric's chart: milestones, starred entries, decisions, actions, rollouts.
+
+Pure (``now`` is never read: the window is passed in). The chart view draws a vertical line at each
+marker, numbered, and ``n``/``p`` step through them showing the entry's text; the review's exported
+charts draw the same markers. Entries mark when they happened (``at``, which a scribe may backdate),
+redacted ones never: their text is gone from the record.
+
+Texts here are raw (an entry's, a cluster's names): whoever draws them makes them harmless
+(``domain.text.visible``), as for every text that reaches a terminal or a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Mapping, Sequence
+
+from warroom.domain.chart_window import Window, column
+
+#: The milestones marked, in the order they usually come.
+MILESTONES = ("detected", "declared", "acknowledged", "identified", "mitigated", "resolved")
+KINDS = ("milestone", "starred", "decision", "action", "rollout")
+
+
+@dataclass(frozen=True)
+class Marker:
+    at: datetime
+    kind: str  # one of KINDS
+    label: str  # short: "declared", "★ decision", "rollout"
+    text: str = ""  # what the chart shows when the marker is selected: the entry's text, the images
+
+
+def markers(milestones: Mapping[str, datetime], entries: Iterable = (), rollouts: Iterable = ()) -> list[Marker]:
+    """Every marker of an incident, in time order (a milestone before an entry of the same instant).
+
+    ``entries``: timeline entries (``at``, ``kind``, ``text``, ``starred``, ``redacted``);
+    ``rollouts``: :class:`~warroom.domain.rollouts.Rollout` (``namespace``, ``deployment``,
+    ``revision``, ``at``, ``images_text``)."""
+    out = [Marker(at, "milestone", name, f"{name} (milestone)")
+           for name, at in milestones.items() if name in MILESTONES and at is not None]
+    for e in entries:
+        if e.redacted or not (e.starred or e.kind in ("decision", "action")):
+            continue
+        first = e.text.splitlines()[0] if e.text else ""
+        label = f"★ {e.kind}" if e.starred else e.kind
+        out.append(Marker(e.at, "starred" if e.starred else e.kind, label, first))
+    seen = set()
+    for r in rollouts:
+        key = (r.namespace, r.deployment, r.revision)
+        if r.at is None or key in seen:
+            continue
+        seen.add(key)
+        out.append(Marker(r.at, "rollout", "rollout",
+                          f"{r.namespace}/{r.deployment} revision {r.revision}: {r.images_text}"))
+    order = {k: i for i, k in enumerate(KINDS)}
+    return sorted(out, key=lambda m: (m.at, order[m.kind], MILESTONES.index(m.label) if m.kind == "milestone" else 0))
+
+
+def within(all_markers: Sequence[Marker], window: Window) -> list[Marker]:
+    return [m for m in all_markers if window.contains(m.at)]
+
+
+def step(count: int, current: int | None, direction: int) -> int | None:
+    """The marker selected after one step (``direction`` +1 next, -1 previous), wrapping around;
+    the first (or the last) when none was selected; None when there are none."""
+    if count <= 0:
+        return None
+    if current is None or not 0 <= current < count:
+        return 0 if direction > 0 else count - 1
+    return (current + direction) % count
+
+
+def labels(shown: Sequence[Marker], window: Window, width: int) -> list[tuple[int, str]]:
+    """``(column, label)`` for each marker on a chart ``width`` columns wide: its number (1 …), with
+    its short label too where that fits before the next marker's column."""
+    cols = [column(m.at, window, width) for m in shown]
+    out = []
+    for i, (m, col) in enumerate(zip(shown, cols)):
+        if col is None:
+            continue
+        number = str(i + 1)
+        following = next((c for c in cols[i + 1:] if c is not None), width + 2)
+        full = f"{number} {m.label}"
+        text = full if col + len(full) < following and col + len(full) <= width else number
+        out.append((col, text))
+    return out

@@ -1,0 +1,137 @@
+"""A metric panel opened as a chart, mid-drill, at the sizes users have: its series against its
+baseline, the thresholds, the incident's moments at their places, stepping through them, and Esc
+back with the focus where it was. The texts are read from what the widgets paint."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from fixtures.drill_support import drill_app
+from fixtures.support import T0, FakeClock, wait_for
+from warroom.domain.chart_window import column
+from warroom.ui.widgets.metrics import PanelList
+
+SIZES = [(80, 24), (160, 48)]
+IDS = [f"{w}x{h}" for w, h in SIZES]
+
+
+def painted(widget) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+async def chart_open(app, pilot, reads: int = 1):
+    await wait_for(pilot, lambda: app.screen.id == "chart" and app.screen.reads >= reads and app.screen.read,
+                   what="the chart read")
+    await pilot.pause()
+    return app.screen
+
+
+def plot_frame(screen) -> tuple[list[str], int, int]:
+    """The plot's painted lines, and the first and last columns of its drawing area (inside the frame)."""
+    from textual_plotext import PlotextPlot
+
+    lines = painted(screen.query_one(PlotextPlot))
+    top = next(line for line in lines if "┌" in line)
+    return lines, top.index("┌") + 1, top.index("┐") - 1
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_enter_on_a_panel_opens_its_chart_and_esc_gives_the_focus_back(db_path, tmp_path, size):
+    from fixtures.drill_support import Drive
+
+    clock = FakeClock(T0)
+    app = drill_app(db_path, "bad-deploy", clock, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        drive = Drive(app, pilot, clock)
+        await drive.start()
+        await drive.to(timedelta(minutes=7))
+        panels = app.query_one(PanelList)
+        panels.focus()
+        panels.highlighted = 0
+        await pilot.pause()
+        await pilot.press("enter")
+        screen = await chart_open(app, pilot)
+        assert screen.panel.title == "Checkout error ratio"
+        roles = {line.role: line for line in screen.lines}
+        assert {"current", "baseline", "warn", "crit"} <= roles.keys()
+        assert len(roles["current"].xs) >= 20 and len(roles["baseline"].xs) >= 20
+        legend = "\n".join(painted(screen.query_one("#chart-legend")))
+        assert "━━ now" in legend and "·· baseline offset" in legend
+        assert "-- warn ≥ 2.0x baseline" in legend and "== crit ≥ 5.0 %" in legend
+        lines, left, right = plot_frame(screen)
+        drawing = "\n".join(line[left:right + 1] for line in lines)
+        assert any("\u2800" < ch <= "\u28ff" for ch in drawing)  # the series, in braille
+        assert "·" in drawing and "=" in drawing  # the baseline's dots, crit's line (5 %)
+        assert any(label.endswith("%") for label in (line[:left].strip(" ┤├│") for line in lines))  # y in the unit
+        title = "\n".join(painted(screen.query_one("#chart-title")))
+        assert "Checkout error ratio" in title and "last 1h" in title
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.id != "chart" and app.focused is panels
+        # from the scribe's line: ctrl+g opens the highlighted panel's chart; Esc back to the line
+        app.query_one("#scribe-input").focus()
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        screen = await chart_open(app, pilot)
+        assert screen.panel.title == "Checkout error ratio"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one("#scribe-input")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_markers_at_their_times_and_stepped_through(db_path, tmp_path, size):
+    from fixtures.drill_support import Drive
+
+    clock = FakeClock(T0)
+    app = drill_app(db_path, "bad-deploy", clock, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        drive = Drive(app, pilot, clock)
+        await drive.start()
+        await drive.to(timedelta(minutes=3))
+        await drive.type("/d roll back checkout to 2.4.0")
+        await drive.to(timedelta(minutes=7))
+        app.action_chart("Checkout p95 latency")
+        screen = await chart_open(app, pilot)
+        await pilot.press("1")  # 15 minutes: the rollout (-8m), detection (-4m), declaration, the decision
+        screen = await chart_open(app, pilot, reads=2)
+        window = screen.read.window
+        assert window.span == timedelta(minutes=15) and window.end == app.drill.start + timedelta(minutes=7)
+        labels = [m.label for m in screen.shown]
+        # the bad deploy's rollout (seen in the pods pane at the drill's start, since replaced there),
+        # detection, declaration, the decision, and the rollback it set off
+        assert labels == ["rollout", "detected", "declared", "decision", "rollout"]
+        detected = next(m for m in screen.shown if m.label == "detected")
+        assert detected.at == app.incident.milestones["detected"]
+        # the detected marker is drawn where the pure window arithmetic puts it
+        lines, left, right = plot_frame(screen)
+        top = next(line for line in lines if "┌" in line)
+        drawn = [i - left for i, ch in enumerate(top) if ch == "┬" and left <= i <= right]
+        expected = column(detected.at, window, right - left + 1)
+        assert expected in drawn or expected - 1 in drawn or expected + 1 in drawn, (expected, drawn, top)
+        assert len(drawn) >= len(screen.shown) - 1  # one line per marker (two at the same instant share one)
+        # stepping: n, n, … shows each marker's text below the chart
+        await pilot.press("n")
+        await pilot.pause()
+        text = "\n".join(painted(screen.query_one("#chart-marker")))
+        assert screen.selected == 0 and "rollout: shop/checkout revision 2" in text
+        assert screen.shown[0].text.endswith("checkout:2.4.0 → registry.example.com/shop/checkout:2.4.1")
+        assert screen.shown[-1].text.endswith("checkout:2.4.1 → registry.example.com/shop/checkout:2.4.0")
+        seen = [screen.shown[0].label]
+        for _ in range(len(screen.shown) - 1):
+            await pilot.press("n")
+            await pilot.pause()
+            seen.append(screen.shown[screen.selected].label)
+        assert seen == labels
+        text = "\n".join(painted(screen.query_one("#chart-marker")))
+        decision = next(i for i, m in enumerate(screen.shown) if m.label == "decision")
+        while screen.selected != decision:
+            await pilot.press("p")
+            await pilot.pause()
+        text = "\n".join(painted(screen.query_one("#chart-marker")))
+        assert "decision: roll back checkout to 2.4.0" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.id != "chart"
