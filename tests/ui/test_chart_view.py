@@ -64,7 +64,7 @@ async def test_enter_on_a_panel_opens_its_chart_and_esc_gives_the_focus_back(db_
         drawing = "\n".join(line[left:right + 1] for line in lines)
         assert any("\u2800" < ch <= "\u28ff" for ch in drawing)  # the series, in braille
         assert "·" in drawing and "=" in drawing  # the baseline's dots, crit's line (5 %)
-        assert any(label.endswith("%") for label in (line[:left].strip(" ┤├│") for line in lines))  # y in the unit
+        assert any(label.endswith("%") for label in (line[:left].strip(" ┤├│┌└") for line in lines))  # y in the unit
         title = "\n".join(painted(screen.query_one("#chart-title")))
         assert "Checkout error ratio" in title and "last 1h" in title
         await pilot.press("escape")
@@ -135,3 +135,83 @@ async def test_markers_at_their_times_and_stepped_through(db_path, tmp_path, siz
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.id != "chart"
+
+
+async def test_against_real_prometheus_the_series_are_query_range_of_the_panel_and_its_baseline(
+        prometheus, prometheus_scenario, db_path):
+    """The chart's lines are what Prometheus's own /api/v1/query_range answers (read here over plain
+    HTTP, not through warroom's client) for the panel's query over the window, and for the same query a
+    day earlier (``offset 1d``), moved onto the window."""
+    import json
+    import urllib.parse
+    import urllib.request
+    from datetime import timezone
+
+    from warroom.domain.panels import default_panels
+    from warroom.ui.factory import make_app
+
+    from ui.test_metrics_pane import declare, prom_config
+
+    sc = prometheus_scenario
+    await declare(db_path, sc.end_dt - timedelta(minutes=20))
+    app = make_app(db_path, clock=FakeClock(sc.end_dt), local=timezone.utc, tick_interval=3600,
+                   sync_interval=3600, config=prom_config(prometheus))
+    panel = default_panels()[0]
+
+    def query_range(query, start, end, step):
+        params = urllib.parse.urlencode({"query": query, "start": f"{start.timestamp():.0f}",
+                                         "end": f"{end.timestamp():.0f}", "step": f"{step.total_seconds():g}"})
+        with urllib.request.urlopen(f"{prometheus}/api/v1/query_range?{params}", timeout=10) as answer:
+            result = json.load(answer)["data"]["result"]
+        assert len(result) == 1
+        return [(float(t), float(v)) for t, v in result[0]["values"]]
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.loaded.wait()
+        app.action_chart(panel.title)
+        screen = await chart_open(app, pilot)
+        window = screen.read.window
+        assert window.end == sc.end_dt and window.span == timedelta(hours=1)
+        lines = {line.role: line for line in screen.lines}
+        current = query_range(panel.query, window.start, window.end, window.step)
+        day = timedelta(days=1)
+        baseline = query_range(panel.query, window.start - day, window.end - day, window.step)
+        assert len(current) == 241 and len(baseline) == 241  # an hour at 15 s, both ends
+        start = window.start.timestamp()
+        assert list(lines["current"].xs) == [t - start for t, _ in current]
+        assert list(lines["current"].ys) == pytest.approx([v for _, v in current], rel=1e-12)
+        assert list(lines["baseline"].xs) == [t + day.total_seconds() - start for t, _ in baseline]
+        assert list(lines["baseline"].ys) == pytest.approx([v for _, v in baseline], rel=1e-12)
+        assert lines["current"].ys[-1] == pytest.approx(0.15) and lines["baseline"].ys[-1] == pytest.approx(0.01)
+        # the 1 % → 15 % step of the incident's onset, 30 minutes before the end, is on the chart
+        assert max(lines["current"].ys[:100]) < 0.02
+
+
+async def test_compare_overlays_a_second_panel_on_its_own_scale(db_path, tmp_path):
+    from fixtures.drill_support import Drive
+
+    clock = FakeClock(T0)
+    app = drill_app(db_path, "bad-deploy", clock, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        drive = Drive(app, pilot, clock)
+        await drive.start()
+        await drive.to(timedelta(minutes=7))
+        app.action_chart("Checkout error ratio")
+        screen = await chart_open(app, pilot)
+        await pilot.press("c")
+        screen = await chart_open(app, pilot, reads=2)
+        assert screen.other.title == "Checkout p95 latency"
+        right = [line for line in screen.lines if line.right]
+        assert [line.role for line in right] == ["compare"] and len(right[0].xs) >= 20
+        assert max(right[0].ys) > 0.5  # seconds, on its own axis (the error ratio's is a few %)
+        lines, left, right_edge = plot_frame(screen)
+        left_labels = {line[:left].strip(" ┤├│┌└") for line in lines} - {""}
+        right_labels = {line[right_edge + 1:].strip(" ┤├│┐┘") for line in lines} - {""}
+        assert left_labels and all(label.endswith("%") for label in left_labels)
+        assert right_labels and all(label.endswith("s") for label in right_labels), right_labels
+        assert "Checkout error ratio vs Checkout p95 latency" in painted(screen.query_one("#chart-title"))[0]
+        legend = "\n".join(painted(screen.query_one("#chart-legend")))
+        assert "++ Checkout p95 latency (right axis)" in legend.replace("\n", " ")
+        await pilot.press("c", "c")  # the third panel, then none
+        await wait_for(pilot, lambda: screen.reads >= 4 and screen.other is None, what="compare off")
+        assert not any(line.right for line in screen.lines)
