@@ -215,3 +215,40 @@ async def test_compare_overlays_a_second_panel_on_its_own_scale(db_path, tmp_pat
         await pilot.press("c", "c")  # the third panel, then none
         await wait_for(pilot, lambda: screen.reads >= 4 and screen.other is None, what="compare off")
         assert not any(line.right for line in screen.lines)
+
+
+async def test_in_a_replay_the_chart_draws_the_recorded_readings_at_the_cursor(db_path, tmp_path):
+    from datetime import timezone
+
+    from warroom.domain.recording import Timeline
+    from warroom.store import Store
+    from warroom.ui.factory import make_replay_app
+
+    from drill.test_replay import record_bad_deploy
+
+    M = timedelta(minutes=1)
+    incident_id = await record_bad_deploy(db_path, tmp_path)
+    async with Store.open(db_path) as store:
+        recorded = Timeline(await store.readings(incident_id))
+    app = make_replay_app(db_path, incident_id, local=timezone.utc)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.cursor is not None, what="the recording loaded")
+        app.move_to(T0 + 9 * M)
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        screen = await chart_open(app, pilot)
+        assert screen.panel.title == "Checkout error ratio" and screen.read.window.end == T0 + 9 * M
+        lines = {line.role: line for line in screen.lines}
+        assert set(lines) == {"current", "baseline"}  # thresholds are not recorded
+        history = [v["v"] for _, v in recorded.history("panel", "Checkout error ratio", T0 - M, T0 + 9 * M)]
+        assert lines["current"].ys[-1] == history[-1]  # the value held at the cursor
+        assert set(history) <= set(lines["current"].ys)
+        assert "recorded readings: no thresholds" in " ".join(painted(screen.query_one("#chart-legend")))
+        labels = [m.label for m in screen.shown]
+        assert {"detected", "declared", "acknowledged", "decision"} <= set(labels)
+        # the chart follows the cursor: a minute on, the window ends a minute later
+        await pilot.press("shift+right")
+        await wait_for(pilot, lambda: screen.read.window.end == T0 + 10 * M, what="the chart at the new cursor")
+        await pilot.press("escape")  # closes the chart, does not quit the replay
+        await pilot.pause()
+        assert app.screen.id != "chart" and app.is_running
