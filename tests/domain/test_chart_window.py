@@ -57,3 +57,10 @@ def test_points_outside_the_window_or_not_finite_are_left_out():
     w = Window(T, timedelta(minutes=15))
     xs, ys = points([(T - 20 * M, 1.0), (T - 10 * M, 2.0), (T - 5 * M, float("inf")), (T, 3.0)], w)
     assert xs == [300.0, 900.0] and ys == [2.0, 3.0]
+
+
+def test_any_other_window_gets_round_ticks():
+    w = around(T - 21 * M, T + 10 * M)  # 10:24 .. 11:25, 61 minutes: every 15 (every 10 would be seven)
+    assert [label for _, label in time_ticks(w, timezone.utc)] == ["10:30", "10:45", "11:00", "11:15"]
+    w = around(T - 16 * M, T)  # 10:29 .. 11:15, 46 minutes: every 10
+    assert [label for _, label in time_ticks(w, timezone.utc)] == ["10:30", "10:40", "10:50", "11:00", "11:10"]

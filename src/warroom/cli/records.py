@@ -48,11 +48,15 @@ async def cmd_export(store: IncidentStore, args, now) -> int:
     if incident.drill:
         now = report_time(entries, now)
     as_json = args.format == "json"
+    if as_json and getattr(args, "charts", None):
+        raise CliError("--charts goes with the markdown review, not --format json")
     if as_json:
         document = json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n"
     else:
-        document = to_markdown(incident, entries, now,
-                               extra_sections=await _extra_sections(store, incident, entries, now, args.salvage))
+        sections = await _extra_sections(store, incident, entries, now, args.salvage)
+        if getattr(args, "charts", None):
+            sections = [*sections, await _charts(store, incident, entries, now, args)]
+        document = to_markdown(incident, entries, now, extra_sections=sections)
     if args.output is None:
         (write_json if as_json else write)(document)
         return 0
@@ -64,6 +68,21 @@ async def cmd_export(store: IncidentStore, args, now) -> int:
         raise CliError(str(exc)) from None
     out(str(path), file=sys.stderr)
     return 0
+
+
+async def _charts(store: IncidentStore, incident, entries, now, args) -> str:
+    """``--charts``: each panel's chart written beside the markdown; the section that links them."""
+    from warroom.chart_export import ChartsUnavailable, write_charts
+    from warroom.domain.recording import Timeline
+    from warroom.export_file import ExportError, default_name, target_path
+
+    if args.output is None:
+        raise CliError("--charts writes files beside the review: give -o FILE.md (or a directory)")
+    path = target_path(args.output, default_name(incident, now, "markdown"))
+    try:
+        return write_charts(path, incident, entries, Timeline(await store.readings(incident.id)), args.charts)
+    except (ChartsUnavailable, ExportError) as exc:
+        raise CliError(str(exc)) from None
 
 
 async def _extra_sections(store: IncidentStore, incident, entries, now, salvage: bool):

@@ -63,6 +63,14 @@ def compared(panel: Panel, current: Sequence, window: Window) -> ChartLine:
     return ChartLine("compare", f"{panel.title} (right axis)", tuple(xs), tuple(ys), right=True)
 
 
+def recorded_series(timeline, title: str, window: Window) -> tuple[list[tuple], list[tuple]]:
+    """A recorded panel's ``(current, baseline)`` points over ``window`` from a
+    :class:`~warroom.domain.recording.Timeline` (a replay at its cursor, the review around the incident)."""
+    before = timeline.state_at(window.start).get(("panel", title)) or {}
+    history = [(at, v) for at, v in timeline.history("panel", title, window.start, window.end) if v is not None]
+    return tuple(held(before.get(key), [(at, v.get(key)) for at, v in history], window) for key in ("v", "b"))
+
+
 def held(before: float | None, history: Sequence[tuple], window: Window) -> list[tuple]:
     """Recorded values (kept only when they changed) as points over ``window``: the value held at its
     start (``before``), each change, and the last value held until its end."""

@@ -56,6 +56,31 @@ def markers(milestones: Mapping[str, datetime], entries: Iterable = (), rollouts
     return sorted(out, key=lambda m: (m.at, order[m.kind], MILESTONES.index(m.label) if m.kind == "milestone" else 0))
 
 
+def recorded_rollouts(records: Iterable, until: datetime | None = None) -> list:
+    """Every rollout the recorded readings saw (:class:`~warroom.domain.recording.Record` of stream
+    ``rollout``), up to ``until``: a later revision replaced it in the pane, not on the chart."""
+    from datetime import timedelta
+
+    from warroom.domain.recording import SEP
+    from warroom.domain.rollouts import Rollout
+    from warroom.domain.times import parse_instant
+
+    out = {}
+    for r in records:
+        if r.stream != "rollout" or r.value is None or (until is not None and r.at > until):
+            continue
+        _context, namespace, deployment = (r.key.split(SEP) + ["", "", ""])[:3]
+        v = r.value
+        try:
+            at = parse_instant(v["at"])
+            out.setdefault((r.key, v["revision"]), Rollout(
+                namespace, deployment, v["revision"], v.get("rs", ""), at, timedelta(0), v.get("previous"),
+                tuple(map(tuple, v.get("before", ()))), tuple(map(tuple, v.get("after", ())))))
+        except (KeyError, TypeError, ValueError):
+            continue  # a reading of an older or damaged shape: no marker, nothing else lost
+    return list(out.values())
+
+
 def within(all_markers: Sequence[Marker], window: Window) -> list[Marker]:
     return [m for m in all_markers if window.contains(m.at)]
 

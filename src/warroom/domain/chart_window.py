@@ -27,6 +27,8 @@ MAX_POINTS = 240
 #: Tick spacing for the time axis, by window (a tick every few columns, labels ``HH:MM``).
 _TIME_TICKS = {timedelta(minutes=15): timedelta(minutes=5), timedelta(hours=1): timedelta(minutes=15),
                timedelta(hours=6): timedelta(hours=1), timedelta(hours=24): timedelta(hours=4)}
+#: Tick spacings for any other window (the review's, around an incident): the finest giving at most six.
+_ROUND_STEPS = tuple(timedelta(minutes=m) for m in (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440))
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def column(at: datetime, window: Window, width: int) -> int | None:
 
 def time_ticks(window: Window, local: tzinfo) -> list[tuple[float, str]]:
     """Ticks on the time axis: ``(x, "HH:MM")`` at round local times inside the window."""
-    every = _TIME_TICKS.get(window.span) or max(timedelta(minutes=1), window.span / 4)
+    every = _TIME_TICKS.get(window.span) or next(
+        (s for s in _ROUND_STEPS if window.span / s <= 6), _ROUND_STEPS[-1])
     seconds = every.total_seconds()
     start = window.start.astimezone(local)
     offset = start.utcoffset() or timedelta(0)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from warroom.domain import chart_markers
 from warroom.domain.baseline import Series, Sparkline
-from warroom.domain.chart_lines import held
+from warroom.domain.chart_lines import recorded_series
 from warroom.domain.chart_window import Window
 from warroom.domain.panels import Panel
 
@@ -85,20 +85,13 @@ class RecordedChartData:
         return self._app.cursor
 
     def series(self, panel: Panel, window: Window) -> Sparkline:
-        timeline = self._app.timeline
-        before = timeline.state_at(window.start).get(("panel", panel.title))
-        history = [(at, v) for at, v in timeline.history("panel", panel.title, window.start, window.end)
-                   if v is not None]
-        series = {}
-        for key in ("v", "b"):
-            first = before.get(key) if before else None
-            series[key] = Series(tuple(held(first, [(at, v.get(key)) for at, v in history], window)))
-        return Sparkline(panel, series["v"], series["b"])
+        current, baseline = recorded_series(self._app.timeline, panel.title, window)
+        return Sparkline(panel, Series(tuple(current)), Series(tuple(baseline)))
 
     def markers(self) -> list[chart_markers.Marker]:
         from warroom.domain import replay
 
         app, at = self._app, self.end()
         incident = replay.incident_at(app.incident, app.entries, at)
-        rollouts = [r for view in replay.pods_at(app.timeline.state_at(at), at) for r in view.rollouts]
+        rollouts = chart_markers.recorded_rollouts(app.timeline.records, at)
         return chart_markers.markers(incident.milestones, replay.entries_until(app.entries, at), rollouts)
