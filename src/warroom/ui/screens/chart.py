@@ -6,7 +6,7 @@ when a chart opens, so start-up never pays for it. The numbers come from a :clas
 (``ui/chart_data.py``: live or recorded), read in a thread worker, never on the UI thread; the
 window, the axes and the markers' places are ``domain/chart_window``, ``chart_lines`` and
 ``chart_markers``. Each line is told apart by its style and its legend, never by colour alone
-(solid braille for the series, dots for the baseline, ``-`` and ``=`` for warn and crit, ``+`` for
+(a solid line of blocks for the series, dots for the baseline, ``-`` and ``=`` for warn and crit, ``+`` for
 a compared panel), and the colours follow the theme (high contrast on ctrl+t).
 
 Keys: 1-4 the window (15m, 1h, 6h, 24h), n/p the next/previous marker (its entry's text below the
@@ -21,6 +21,7 @@ from datetime import tzinfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.color import Color
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -36,7 +37,7 @@ from warroom.ui.chart_data import ChartData
 from warroom.ui.theme import HIGH_CONTRAST
 
 #: how each line is drawn: plotext's marker, the legend's sample
-STYLE = {"current": ("braille", "━━"), "baseline": ("·", "··"), "warn": ("-", "--"), "crit": ("=", "=="),
+STYLE = {"current": ("hd", "██"), "baseline": ("·", "··"), "warn": ("-", "--"), "crit": ("=", "=="),
          "compare": ("+", "++")}
 #: colours (RGB) by role, for the default and the high-contrast theme
 COLOURS = {
@@ -244,12 +245,14 @@ class ChartScreen(Screen):
                 plt.plot(list(line.xs), list(line.ys), marker=STYLE[line.role][0], color=colours[line.role],
                          yside="right" if line.right else "left")
         width = max(1, self.canvas_width())
+        surface = Color.parse(self.app.theme_variables.get("surface", "#000000")).rgb
         for i, (col, label) in enumerate(chart_markers.labels(self.shown, window, width)):
             chosen = i == self.selected
             x = col / max(1, width - 1) * span
             colour = colours["selected" if chosen else "marker"]
             plt.vertical_line(x, color=colour)
-            plt.text(f"[{label}]" if chosen else label, x, hi, color=colour, alignment="left")
+            plt.text(label, x, hi, color=colour, background=surface, alignment="left",
+                     style="bold underline" if chosen else None)
         self.plot.refresh()
 
     def _title(self) -> Text:
