@@ -26,6 +26,7 @@ def _run_before(clock, *keys: str):
             await pilot.press(key)
             if key in "1234c":
                 await wait_for(pilot, lambda: app.screen.reads > reads, what="the chart read again")
+            await wait_for(pilot, lambda: app.screen.settled, what="the chart drawn")
         app.clear_notifications()
         await pilot.pause()
 

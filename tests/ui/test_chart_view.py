@@ -22,17 +22,17 @@ def painted(widget) -> list[str]:
 
 
 async def chart_open(app, pilot, reads: int = 1):
-    await wait_for(pilot, lambda: app.screen.id == "chart" and app.screen.reads >= reads and app.screen.read,
-                   what="the chart read")
+    await wait_for(pilot, lambda: app.screen.id == "chart" and app.screen.reads >= reads and app.screen.read
+                   and app.screen.settled, what="the chart read and drawn")
     await pilot.pause()
     return app.screen
 
 
 def plot_frame(screen) -> tuple[list[str], int, int]:
     """The plot's painted lines, and the first and last columns of its drawing area (inside the frame)."""
-    from textual_plotext import PlotextPlot
+    from warroom.ui.chart_plot import ChartPlot
 
-    lines = painted(screen.query_one(PlotextPlot))
+    lines = painted(screen.query_one(ChartPlot))
     top = next(line for line in lines if "┌" in line)
     return lines, top.index("┌") + 1, top.index("┐") - 1
 

@@ -1,11 +1,11 @@
 """One metric as a real chart, full screen: its series against its baseline, the thresholds, and the
 incident's moments as numbered vertical markers (Enter on a metric panel, ctrl+g, or the palette).
 
-Drawn by plotext through ``textual-plotext`` — imported with this module, which is imported only
-when a chart opens, so start-up never pays for it. The numbers come from a :class:`ChartData`
-(``ui/chart_data.py``: live or recorded), read in a thread worker, never on the UI thread; the
-window, the axes and the markers' places are ``domain/chart_window``, ``chart_lines`` and
-``chart_markers``. Each line is told apart by its style and its legend, never by colour alone
+Drawn by plotext (``ui/chart_plot.py``) — imported only when a chart opens, so start-up never pays
+for it. The numbers come from a :class:`ChartData` (``ui/chart_data.py``: live or recorded), read in
+a thread worker; the frame is drawn in another (plotext takes tens of milliseconds a frame): the UI
+thread only shows it. The window, the axes and the markers' places are ``domain/chart_window``,
+``chart_lines`` and ``chart_markers``. Each line is told apart by its style and its legend, never by colour alone
 (a solid line of blocks for the series, dots for the baseline, ``-`` and ``=`` for warn and crit, ``+`` for
 a compared panel), and the colours follow the theme (high contrast on ctrl+t).
 
@@ -25,20 +25,17 @@ from textual.color import Color
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
-from textual_plotext import PlotextPlot
 
 from warroom.domain import chart_lines, chart_markers
 from warroom.domain.baseline import Sparkline
-from warroom.domain.chart_window import WINDOW_NAMES, WINDOWS, Window, column, time_ticks, value_range, value_ticks
+from warroom.domain.chart_window import WINDOW_NAMES, WINDOWS, Window, value_range, value_ticks
 from warroom.domain.panels import Panel
 from warroom.domain.text import one_line
 from warroom.ui import render
 from warroom.ui.chart_data import ChartData
+from warroom.ui.chart_plot import STYLE, Axis, ChartPlot, Frame, draw
 from warroom.ui.theme import HIGH_CONTRAST
 
-#: how each line is drawn: plotext's marker, the legend's sample
-STYLE = {"current": ("hd", "██"), "baseline": ("·", "··"), "warn": ("-", "--"), "crit": ("=", "=="),
-         "compare": ("+", "++")}
 #: colours (RGB) by role, for the default and the high-contrast theme
 COLOURS = {
     False: {"current": (90, 200, 255), "baseline": (175, 175, 175), "warn": (255, 200, 0), "crit": (255, 90, 90),
@@ -98,12 +95,15 @@ class ChartScreen(Screen):
         self.shown: list[chart_markers.Marker] = []  # the markers inside the window, in time order
         self.selected: int | None = None
         self.reads = 0  # reads delivered (for tests and the bench)
+        self.version = 0  # states to draw (each redraw), and the last one drawn
+        self.drawn = 0
+        self.frame_drawn: Frame | None = None
         self._timer = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="chart-title")
         yield Static(id="chart-legend")
-        yield PlotextPlot(id="chart-plot")
+        yield ChartPlot(id="chart-plot")
         yield Static(id="chart-markers")
         yield Static(id="chart-marker")
         yield Static(Text("1 15m · 2 1h · 3 6h · 4 24h · n/p markers · c compare · Esc back",
@@ -135,6 +135,17 @@ class ChartScreen(Screen):
         return ChartRead(window, main, second)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "chart-draw":
+            event.stop()
+            if event.state == WorkerState.SUCCESS:
+                version, frame, content = event.worker.result
+                self.plot.show(content)
+                self.drawn = version
+                self.frame_drawn = frame
+            elif event.state == WorkerState.ERROR:
+                self.error = f"drawing failed: {event.worker.error}"
+                self.query_one("#chart-title", Static).update(self._title())
+            return
         if event.worker.group != "chart":
             return
         event.stop()
@@ -192,68 +203,48 @@ class ChartScreen(Screen):
         return self.app.theme == HIGH_CONTRAST.name
 
     @property
-    def plot(self) -> PlotextPlot:
-        return self.query_one(PlotextPlot)
-
-    def canvas_width(self) -> int:
-        """Columns of the plot's drawing area: the widget less the y axes' labels and the frame."""
-        left, right = self._axis_labels()
-        width = self.plot.size.width - (max(map(len, left), default=0) + 1)
-        return width - (max(map(len, right)) + 1 if right else 1)
-
-    def _axis_labels(self) -> tuple[list[str], list[str]]:
-        left = [label for _, label in self._ticks(right=False)[1]]
-        right = [label for _, label in self._ticks(right=True)[1]] if self._right_line() else []
-        return left, right
+    def plot(self) -> ChartPlot:
+        return self.query_one(ChartPlot)
 
     def _right_line(self) -> chart_lines.ChartLine | None:
         return next((line for line in self.lines if line.right and line.ys), None)
 
-    def _ticks(self, right: bool) -> tuple[tuple[float, float], list[tuple[float, str]]]:
+    def _axis(self, right: bool) -> Axis:
         ys = [y for line in self.lines if line.right == right for y in line.ys]
         lo, hi = value_range(ys)
         unit = self.other.unit if right and self.other is not None else self.panel.unit
-        return (lo, hi), value_ticks(lo, hi, unit)
+        return Axis(lo, hi, tuple(value_ticks(lo, hi, unit)))
+
+    def frame(self) -> Frame | None:
+        """What the plot draws now (None: nothing read yet)."""
+        if self.read is None:
+            return None
+        theme = self.app.theme_variables
+        return Frame(tuple(self.lines), tuple(self.shown), self.selected, self.read.window, self._axis(False),
+                     self._axis(True) if self._right_line() is not None else None,
+                     max(10, self.plot.size.width), max(5, self.plot.size.height), COLOURS[self.high_contrast],
+                     Color.parse(theme.get("surface", "#000000")).rgb,
+                     Color.parse(theme.get("foreground", "#ffffff")).rgb, self.local)
 
     def redraw(self) -> None:
-        """Draw the last read (the window, the lines, the markers) and the texts around it."""
+        """The texts around the plot at once; the plot drawn in a thread worker (plotext takes tens of
+        milliseconds a frame), shown when done (``drawn`` counts the frames shown)."""
         self.query_one("#chart-title", Static).update(self._title())
         self.query_one("#chart-legend", Static).update(self._legend())
         self.query_one("#chart-markers", Static).update(self._marker_list())
         self.query_one("#chart-marker", Static).update(self._marker_text())
-        plt = self.plot.plt
-        plt.clear_figure()
-        if self.read is None:
-            self.plot.refresh()
+        frame = self.frame()
+        self.version += 1
+        if frame is None:
             return
-        colours = COLOURS[self.high_contrast]
-        window = self.read.window
-        span = window.span.total_seconds()
-        ticks = time_ticks(window, self.local)
-        plt.xlim(0, span)
-        plt.xticks([x for x, _ in ticks], [label for _, label in ticks])
-        (lo, hi), yticks = self._ticks(right=False)
-        plt.ylim(lo, hi)
-        plt.yticks([v for v, _ in yticks], [label for _, label in yticks])
-        if self._right_line() is not None:
-            (rlo, rhi), rticks = self._ticks(right=True)
-            plt.ylim(rlo, rhi, yside="right")
-            plt.yticks([v for v, _ in rticks], [label for _, label in rticks], yside="right")
-        order = ("warn", "crit", "compare", "baseline", "current")  # the series last: on top
-        for line in sorted(self.lines, key=lambda line: order.index(line.role)):
-            if line.xs:
-                plt.plot(list(line.xs), list(line.ys), marker=STYLE[line.role][0], color=colours[line.role],
-                         yside="right" if line.right else "left")
-        width = max(1, self.canvas_width())
-        surface = Color.parse(self.app.theme_variables.get("surface", "#000000")).rgb
-        for i, (col, label) in enumerate(chart_markers.labels(self.shown, window, width)):
-            chosen = i == self.selected
-            x = col / max(1, width - 1) * span
-            colour = colours["selected" if chosen else "marker"]
-            plt.vertical_line(x, color=colour)
-            plt.text(label, x, hi, color=colour, background=surface, alignment="left",
-                     style="bold underline" if chosen else None)
-        self.plot.refresh()
+        version = self.version
+        self.run_worker(lambda: (version, frame, draw(frame)), name="chart-draw", group="chart-draw",
+                        thread=True, exclusive=True, exit_on_error=False)
+
+    @property
+    def settled(self) -> bool:
+        """The plot shows the last state drawn (tests and benches wait on it)."""
+        return self.drawn == self.version
 
     def _title(self) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
