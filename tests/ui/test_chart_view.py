@@ -252,3 +252,26 @@ async def test_in_a_replay_the_chart_draws_the_recorded_readings_at_the_cursor(d
         await pilot.press("escape")  # closes the chart, does not quit the replay
         await pilot.pause()
         assert app.screen.id != "chart" and app.is_running
+
+
+def test_start_up_imports_no_chart_and_no_plotting_library(tmp_path):
+    """The chart's modules and plotext are imported when a chart opens, never on the way to the first frame."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from warroom.ui.factory import make_app
+async def ready(pilot):
+    await pilot.app.loaded.wait()
+    await pilot.pause()
+    print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotext', 'matplotlib', 'textual_plotext')
+                 or m.startswith(('warroom.ui.screens.chart', 'warroom.ui.chart', 'warroom.domain.chart',
+                                  'warroom.chart_export'))))
+    pilot.app.exit()
+make_app(sys.argv[1]).run(headless=True, size=(120, 40), auto_pilot=ready)
+"""
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "db.sqlite")], capture_output=True, text=True,
+                          timeout=60, env={**__import__("os").environ, "XDG_CONFIG_HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
