@@ -60,3 +60,9 @@ def test_labels_keep_their_numbers_and_add_names_where_they_fit():
     assert [c for c, _ in out] == [28, 32, 60]  # 7, 8 and 15 minutes into the window, at 4 columns a minute
     assert out[0][1] == "1"  # "1 detected" would run into the declared marker
     assert out[1][1] == "2 declared" and out[2][1] == "3 acknowledged"
+
+
+def test_markers_in_one_column_share_a_label():
+    w = Window(T + 10 * M, timedelta(minutes=20))
+    ms = markers({"declared": T}, [E(T + timedelta(seconds=5), "decision", "roll back")])
+    assert labels(ms, w, 81) == [(40, "1,2")]

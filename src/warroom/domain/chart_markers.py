@@ -96,16 +96,20 @@ def step(count: int, current: int | None, direction: int) -> int | None:
 
 
 def labels(shown: Sequence[Marker], window: Window, width: int) -> list[tuple[int, str]]:
-    """``(column, label)`` for each marker on a chart ``width`` columns wide: its number (1 …), with
-    its short label too where that fits before the next marker's column."""
+    """``(column, label)`` for each column with markers on a chart ``width`` columns wide: their
+    numbers (1 …; ``4,5`` for two in one column), with the short label too where that fits before the
+    next marker's column (and there is one marker only)."""
     cols = [column(m.at, window, width) for m in shown]
+    groups: dict[int, list[int]] = {}
+    for i, col in enumerate(cols):
+        if col is not None:
+            groups.setdefault(col, []).append(i)
     out = []
-    for i, (m, col) in enumerate(zip(shown, cols)):
-        if col is None:
-            continue
-        number = str(i + 1)
-        following = next((c for c in cols[i + 1:] if c is not None), width + 2)
-        full = f"{number} {m.label}"
-        text = full if col + len(full) < following and col + len(full) <= width else number
-        out.append((col, text))
+    places = sorted(groups)
+    for k, col in enumerate(places):
+        numbers = ",".join(str(i + 1) for i in groups[col])
+        following = places[k + 1] if k + 1 < len(places) else width + 2
+        full = f"{numbers} {shown[groups[col][0]].label}"
+        fits = len(groups[col]) == 1 and col + len(full) < following and col + len(full) <= width
+        out.append((col, full if fits else numbers))
     return out

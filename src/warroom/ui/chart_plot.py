@@ -88,8 +88,8 @@ def draw(frame: Frame) -> Content:
             plt.plot(list(line.xs), list(line.ys), marker=STYLE[line.role][0], color=colours[line.role],
                      yside="right" if line.right else "left")
     width = frame.canvas_width
-    for i, (col, label) in enumerate(chart_markers.labels(frame.shown, window, width)):
-        chosen = i == frame.selected
+    for col, label in chart_markers.labels(frame.shown, window, width):
+        chosen = frame.selected is not None and str(frame.selected + 1) in label.split(" ")[0].split(",")
         x = col / max(1, width - 1) * span
         colour = colours["selected" if chosen else "marker"]
         plt.vertical_line(x, color=colour)
