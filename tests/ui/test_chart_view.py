@@ -275,3 +275,27 @@ make_app(sys.argv[1]).run(headless=True, size=(120, 40), auto_pilot=ready)
                           timeout=60, env={**__import__("os").environ, "XDG_CONFIG_HOME": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+async def test_the_palette_opens_a_panel_s_chart_and_without_panels_ctrl_g_says_why(db_path, tmp_path, make_app):
+    from warroom.ui.palette import war_room_commands
+
+    clock = FakeClock(T0)
+    app = drill_app(db_path, "bad-deploy", clock, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.loaded.wait()
+        commands = {c.title: c for c in war_room_commands(app)}
+        assert "Chart: Orders per second" in commands
+        commands["Chart: Orders per second"].callback()
+        screen = await chart_open(app, pilot)
+        assert screen.panel.title == "Orders per second"
+        await pilot.press("escape")
+        await pilot.pause()
+
+    plain = make_app()  # no Prometheus, no drill: no panels
+    async with plain.run_test(size=(80, 24)) as pilot:
+        await plain.loaded.wait()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert plain.screen.id != "chart"
+        assert plain.latest_notice is not None and "chart: no metric panels" in plain.latest_notice
