@@ -299,3 +299,41 @@ async def test_the_palette_opens_a_panel_s_chart_and_without_panels_ctrl_g_says_
         await pilot.pause()
         assert plain.screen.id != "chart"
         assert plain.latest_notice is not None and "chart: no metric panels" in plain.latest_notice
+
+
+async def test_a_hostile_unit_and_title_are_shown_literally_on_the_chart(db_path, tmp_path):
+    """A unit is any ``<thing>/s`` from the config, a title any text: through plotext's ANSI output
+    their escapes are shown, never obeyed (no red, no cleared screen)."""
+    from datetime import datetime, timezone
+
+    from warroom.domain.baseline import Series, Sparkline
+    from warroom.domain.panels import Panel
+    from warroom.ui.chart_plot import ChartPlot
+    from warroom.ui.screens.chart import ChartScreen
+
+    panel = Panel("\x1b[2J[bold]pwn[/bold]", "x", unit="\x1b[31mevil/s", baseline=1.0)
+
+    class Data:
+        recorded, refresh, panels = False, None, (panel,)
+
+        def end(self):
+            return datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc)
+
+        def series(self, p, window):
+            points = tuple((window.start + i * window.step, 1.0 + i) for i in range(241))
+            return Sparkline(p, Series(points), Series(points))
+
+        def markers(self):
+            return []
+
+    app = drill_app(db_path, "bad-deploy", FakeClock(T0), tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.loaded.wait()
+        await app.push_screen(ChartScreen(Data(), panel, timezone.utc))
+        screen = await chart_open(app, pilot)
+        text = "\n".join(painted(screen.query_one(ChartPlot)))
+        assert "\x1b" not in text and "␛[31mevil/s" in text
+        for strip in (screen.query_one(ChartPlot).render_line(y) for y in range(screen.query_one(ChartPlot).size.height)):
+            assert not any(seg.style and seg.style.color and seg.style.color.name == "red" for seg in strip)
+        title = painted(screen.query_one("#chart-title"))[0]
+        assert "␛[2J[bold]pwn[/bold]" in title

@@ -18,6 +18,7 @@ from textual.widget import Widget
 
 from warroom.domain import chart_lines, chart_markers
 from warroom.domain.chart_window import Window, time_ticks
+from warroom.domain.text import one_line
 
 #: how each line is drawn: plotext's marker, the legend's sample
 STYLE = {"current": ("hd", "██"), "baseline": ("·", "··"), "warn": ("-", "--"), "crit": ("=", "=="),
@@ -79,10 +80,13 @@ def draw(frame: Frame) -> Content:
     plt.xlim(0, span)
     plt.xticks([x for x, _ in ticks], [label for _, label in ticks])
     plt.ylim(frame.left.lo, frame.left.hi)
-    plt.yticks([v for v, _ in frame.left.ticks], [label for _, label in frame.left.ticks])
+    # every text goes through plotext's ANSI output: a unit from the config ("<anything>/s") is shown
+    # literally, its escapes made visible, never obeyed
+    plt.yticks([v for v, _ in frame.left.ticks], [one_line(label) for _, label in frame.left.ticks])
     if frame.right is not None:
         plt.ylim(frame.right.lo, frame.right.hi, yside="right")
-        plt.yticks([v for v, _ in frame.right.ticks], [label for _, label in frame.right.ticks], yside="right")
+        plt.yticks([v for v, _ in frame.right.ticks], [one_line(label) for _, label in frame.right.ticks],
+                   yside="right")
     for line in sorted(frame.lines, key=lambda line: ORDER.index(line.role)):
         if line.xs:
             plt.plot(list(line.xs), list(line.ys), marker=STYLE[line.role][0], color=colours[line.role],
@@ -93,7 +97,7 @@ def draw(frame: Frame) -> Content:
         x = col / max(1, width - 1) * span
         colour = colours["selected" if chosen else "marker"]
         plt.vertical_line(x, color=colour)
-        plt.text(label, x, frame.left.hi, color=colour, background=frame.surface, alignment="left",
+        plt.text(one_line(label), x, frame.left.hi, color=colour, background=frame.surface, alignment="left",
                  style="bold underline" if chosen else None)
     return Content.from_rich_text(Text.from_ansi(plt.build()))
 
