@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from datetime import timezone
 from pathlib import Path
 from typing import Iterable
@@ -78,7 +79,7 @@ def render(title: str, unit: str, lines: list, shown: list, window: Window, fmt:
         lo, hi = value_range([y for line in lines for y in line.ys])
         ax.set_ylim(lo, hi)
         ax.yaxis.set_major_locator(FixedLocator([v for v, _ in value_ticks(lo, hi, unit, 5)]))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_value(v, unit)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: one_line(format_value(v, unit))))
         ticks = time_ticks(window, timezone.utc)
         ax.set_xlim(0, window.span.total_seconds())
         ax.set_xticks([x for x, _ in ticks], [label for _, label in ticks])
@@ -92,7 +93,9 @@ def render(title: str, unit: str, lines: list, shown: list, window: Window, fmt:
         ax.set_title(one_line(title), loc="left", parse_math=False)
         ax.legend(loc="upper left", fontsize=7, framealpha=0.85)
         out = io.BytesIO()
-        fig.savefig(out, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": "warroom"})
+        with warnings.catch_warnings():  # "glyph missing" for ␛ (an escape made visible): drawn as a box
+            warnings.simplefilter("ignore", UserWarning)
+            fig.savefig(out, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": "warroom"})
     return out.getvalue()
 
 

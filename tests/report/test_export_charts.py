@@ -56,3 +56,19 @@ async def test_png_charts_and_the_refusals_are_one_line(db_path, tmp_path, wr, c
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
     assert "pip install 'warroom[charts]'" in proc.stderr and proc.stderr.strip().count("\n") == 0
     assert not (tmp_path / "y.md").exists()
+
+
+def test_a_hostile_title_and_unit_make_a_well_formed_chart_shown_literally():
+    """A title or a unit with escapes, markup, ``$…$`` (matplotlib's mathtext) or ``<``: the SVG is
+    well-formed, holds no control character, and shows the text as it is."""
+    from datetime import datetime, timedelta, timezone
+
+    from warroom.chart_export import render
+    from warroom.domain.chart_lines import ChartLine
+    from warroom.domain.chart_window import Window
+
+    window = Window(datetime(2026, 11, 23, 11, tzinfo=timezone.utc), timedelta(hours=1))
+    svg = render("\x1b[2J$x^2$ <b>pwn</b>", "\x1b[31mevil/s",
+                 [ChartLine("current", "now", (0.0, 3600.0), (1.0, 2.0))], [], window, "svg").decode()
+    ET.fromstring(svg)
+    assert "\x1b" not in svg and "$x^2$ &lt;b&gt;pwn&lt;/b&gt;" in svg and "␛[31mevil/s" in svg
