@@ -54,9 +54,9 @@ def remove_stale(directory: Path, now: float) -> list[Path]:
     return removed
 
 
-def write_private(path: Path, text: str, now: float | None = None) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically with mode 0600; raise ``ExportError``."""
-    data = text.encode("utf-8")
+def write_private(path: Path, text: str | bytes, now: float | None = None) -> Path:
+    """Write ``text`` (UTF-8; bytes as they are: a chart) to ``path`` atomically with mode 0600; raise ``ExportError``."""
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
     try:
         info = path.stat()
     except OSError:

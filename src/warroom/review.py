@@ -19,9 +19,10 @@ async def extra_sections(store: IncidentStore, incident, entries, now: datetime)
 
 
 async def review_document(store: IncidentStore, incident, entries, now: datetime, *, template: str = "full",
-                          with_extras: bool = True) -> str:
+                          with_extras: bool = True, more: list[str] | tuple[str, ...] = ()) -> str:
     """The review of ``incident`` from ``template``; ``with_extras`` False leaves out what is read
-    beside the timeline (the drill report, the readings): a salvage from a damaged file."""
+    beside the timeline (the drill report, the readings): a salvage from a damaged file. ``more``:
+    sections made beside it (the charts of ``export --charts``)."""
     from warroom.review_templates import review_markdown, user_review_dir
 
     sections, readings = [], None
@@ -29,4 +30,4 @@ async def review_document(store: IncidentStore, incident, entries, now: datetime
         sections = await extra_sections(store, incident, entries, now)
         readings = await store.readings(incident.id)
     return review_markdown(incident, entries, now, template=template, user_dir=user_review_dir(),
-                           extra_sections=sections, readings=readings)
+                           extra_sections=[*sections, *more], readings=readings)

@@ -1,4 +1,4 @@
-"""The alerts view (ctrl+g): the incident's alerts from its timeline, readable at every size; without an
+"""The alerts view (ctrl+r): the incident's alerts from its timeline, readable at every size; without an
 Alertmanager URL silences say why not; hostile alert text shown literally."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ async def test_alerts_view_lists_firing_then_resolved_readable_at_every_size(mak
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await app.loaded.wait()
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: opened(app), what="alerts view")
         screen = app.screen
         rows = cells(screen)
@@ -82,6 +82,6 @@ async def test_alerts_key_without_an_incident_says_why(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await app.loaded.wait()
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+r")
         assert not isinstance(app.screen, AlertsScreen)
         assert "No incident open" in app.latest_notice

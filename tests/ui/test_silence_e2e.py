@@ -63,7 +63,7 @@ async def test_silence_from_the_view_quiets_the_alert_and_expires(alert_stack, m
             listed = [a for a in am.alerts() if a["labels"].get("service") == SERVICE]
             by_shard = {a["labels"]["shard"]: a["fingerprint"] for a in listed}
             first_start = {a["labels"]["shard"]: a["startsAt"] for a in listed}
-            await pilot.press("ctrl+g")
+            await pilot.press("ctrl+r")
             await until(pilot, lambda: isinstance(app.screen, AlertsScreen) and app.screen.states is not None,
                         "the view read Alertmanager")
             view = app.screen

@@ -48,10 +48,13 @@ async def cmd_export(store: IncidentStore, args, now) -> int:
     if incident.drill:
         now = report_time(entries, now)
     as_json = args.format == "json"
+    if as_json and getattr(args, "charts", None):
+        raise CliError("--charts goes with the markdown review, not --format json")
     if as_json:
         document = json.dumps(to_json_data(incident, entries, now), indent=2, ensure_ascii=False) + "\n"
     else:
-        document = await _review(store, incident, entries, now, args)
+        charts = [await _charts(store, incident, entries, now, args)] if getattr(args, "charts", None) else []
+        document = await _review(store, incident, entries, now, args, charts)
     if args.output is None:
         (write_json if as_json else write)(document)
         return 0
@@ -65,19 +68,35 @@ async def cmd_export(store: IncidentStore, args, now) -> int:
     return 0
 
 
-async def _review(store: IncidentStore, incident, entries, now, args) -> str:
+async def _charts(store: IncidentStore, incident, entries, now, args) -> str:
+    """``--charts``: each panel's chart written beside the markdown; the section that links them."""
+    from warroom.chart_export import ChartsUnavailable, write_charts
+    from warroom.domain.recording import Timeline
+    from warroom.export_file import ExportError, default_name, target_path
+
+    if args.output is None:
+        raise CliError("--charts writes files beside the review: give -o FILE.md (or a directory)")
+    path = target_path(args.output, default_name(incident, now, "markdown"))
+    try:
+        return write_charts(path, incident, entries, Timeline(await store.readings(incident.id)), args.charts)
+    except (ChartsUnavailable, ExportError) as exc:
+        raise CliError(str(exc)) from None
+
+
+async def _review(store: IncidentStore, incident, entries, now, args, charts: list[str]) -> str:
     from warroom.domain.templating import TemplateError
     from warroom.review import review_document
     from warroom.store import StoreError
 
     try:
         try:
-            return await review_document(store, incident, entries, now, template=args.template)
+            return await review_document(store, incident, entries, now, template=args.template, more=charts)
         except (StoreError, sqlite3.DatabaseError):
             if not args.salvage:
                 raise
             # the readings are on damaged pages too: the timeline is what matters
-            return await review_document(store, incident, entries, now, template=args.template, with_extras=False)
+            return await review_document(store, incident, entries, now, template=args.template, with_extras=False,
+                                         more=charts)
     except TemplateError as exc:
         raise CliError(str(exc)) from None
 

@@ -104,6 +104,9 @@ COMMANDS: tuple[Command, ...] = (
                  "light.mustache in <config dir>/warroom/templates/review/ replaces the bundled one"),
         arg("--salvage", action="store_true",
             help="from a damaged database: export the entries that can still be read"),
+        arg("--charts", choices=("svg", "png"), default=None,
+            help="with -o FILE.md: each panel's chart around the incident beside it, linked from it "
+                 "(needs warroom[charts])"),
     ), "records:cmd_export", store=True),
     Command("where", "print where the database lives", (), "records:cmd_where"),
     Command("copy", "copy incidents whole to another database (SQLite file or PostgreSQL URL, either way)", (

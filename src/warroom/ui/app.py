@@ -33,7 +33,7 @@ from warroom.ui.flows import drill as drill_flows
 from warroom.ui.flows import entries as entry_flows
 from warroom.ui.flows import incident as incident_flows
 from warroom.ui.flows.quit import confirm_quit, install_signal_handlers, quit_when_written, remove_signal_handlers
-from warroom.ui.messages import PinPod, PinReading
+from warroom.ui.messages import OpenChart, PinPod, PinReading
 from warroom.ui.modes import unavailable
 from warroom.ui.palette import harmless, war_room_commands
 from warroom.ui.runtime import CollectsWhenIdle
@@ -90,7 +90,8 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         Binding("f11", "drill_pause", "Pause drill"),
         Binding("f12", "drill_speed", "Drill speed"),
         Binding("ctrl+l", "notices", "Notices", show=False),
-        Binding("ctrl+g", "alerts", "Alerts", show=False),
+        Binding("ctrl+g", "chart", "Chart", show=False),
+        Binding("ctrl+r", "alerts", "Alerts", show=False),
     ]
 
     def __init__(
@@ -341,6 +342,10 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
     def _pin_reading(self, event: PinReading) -> None:
         entry_flows.pin_reading(self, event)
 
+    @on(OpenChart)
+    def _open_chart(self, event: OpenChart) -> None:
+        self.action_chart(event.title)
+
     def run_flow(self, flow: Callable[..., Any], *args: Any) -> Worker:
         """A flow that waits on dialogs runs as a worker (``push_screen_wait`` needs one), in a
         group named after it (``compose``, ``export``…)."""
@@ -366,7 +371,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         self.push_screen(NoticesScreen(self.notices, self.local))
 
     def action_alerts(self) -> None:
-        """ctrl+g: the incident's alerts, silences from there (``screens.alerts``)."""
+        """ctrl+r: the incident's alerts, silences from there (``screens.alerts``)."""
         from warroom.ui.screens.alerts import AlertsScreen
 
         if self.session.need_incident():
@@ -422,6 +427,12 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
 
     def action_drill_speed(self) -> None:
         drill_flows.speed(self)
+
+    def action_chart(self, title: str | None = None) -> None:
+        """A metric panel's chart, full screen (the highlighted panel's, else the first's)."""
+        from warroom.ui.flows.chart import open_chart
+
+        open_chart(self, title)
 
     def action_toggle_utc(self) -> None:
         self.query_one(TimelinePane).toggle_utc()

@@ -18,6 +18,14 @@ class PinReading(Message):
         self.title = title
 
 
+class OpenChart(Message):
+    """Open a metric panel's chart (Enter on the panel)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+
+
 class PinPod(Message):
     def __init__(self, context: str, row: PodRow) -> None:
         super().__init__()

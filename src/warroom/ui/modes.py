@@ -29,6 +29,8 @@ def unavailable(app: WarRoomApp, action: str) -> str:
         return f"{WRITING[action]}: {READ_ONLY}"
     if action in ("declare", "switch") and app.drill is not None:
         return f"{'declare an incident' if action == 'declare' else 'switch incident'}: {_IN_A_DRILL}"
+    if action == "chart" and app.metrics_feed is None:
+        return "chart: no metric panels (configure [prometheus] and its panels, or run a drill)"
     if action in ("drill_pause", "drill_speed") and (app.drill is None or app.drill_clock is None):
         return f"{'pause the drill' if action == 'drill_pause' else 'drill speed'}: {_NO_DRILL}"
     return ""

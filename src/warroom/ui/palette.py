@@ -41,7 +41,7 @@ def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Search timeline", "Show matching entries", lambda: app.run_flow(entry_flows.search))
     yield SystemCommand("Next pane (small screens)", "SLA clock, metrics, pods", app.action_next_pane)
     yield SystemCommand("Keys and timeline grammar", "Help", app.action_help)
-    yield SystemCommand("Alerts of this incident", "Firing and resolved, silence or expire (ctrl+g)",
+    yield SystemCommand("Alerts of this incident", "Firing and resolved, silence or expire (ctrl+r)",
                         app.action_alerts)
     yield SystemCommand("Last notices", "Injects, reminders, alerts and errors (ctrl+l)", app.action_notices)
     if app.drill is not None:
@@ -51,5 +51,7 @@ def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
         yield SystemCommand("Detected = earliest firing alert", "Set the detected milestone from Prometheus alerts",
                             app.action_detected_from_alerts)
         for p in app.metrics_feed.panels:
+            yield SystemCommand(f"Chart: {p.title}", "The metric against its baseline, with the incident's moments",
+                                lambda title=p.title: app.action_chart(title))
             yield SystemCommand(f"Pin reading: {p.title}", "Log the panel's current value vs baseline",
                                 lambda title=p.title: app.post_message(PinReading(title)))

@@ -5,6 +5,9 @@ entry or milestone, Home/End, space plays at N×, +/− change N). At the cursor
 it showed then: the header and SLA clock from the timeline up to the cursor, the metrics (values,
 baselines, sparklines, alerts, probes) and pods from the recorded readings, and the timeline with
 the entries written by then highlighted (later ones dim). Nothing is ever written.
+
+A metric's chart (Enter on a panel, ctrl+g) draws the recorded readings up to the cursor, and follows
+it as it moves; Esc (or q) closes the chart before it quits.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -29,6 +32,7 @@ from warroom.domain.times import format_duration, short_utc
 from warroom.localtime import local_timezone
 from warroom.store import StoreError, db_location, open_store
 from warroom.ui.crash import NoLocalsOnCrash
+from warroom.ui.messages import OpenChart
 from warroom.ui.theme import DEFAULT_THEME, HIGH_CONTRAST, NARROW_WIDTH, styles_path
 from warroom.ui.widgets.header import IncidentHeader
 from warroom.ui.widgets.keybar import KeyBar
@@ -60,6 +64,7 @@ class ReplayApp(NoLocalsOnCrash, App[int]):
         Binding("minus", "speed(-1)", "Slower", show=False, priority=True),
         Binding("ctrl+t", "toggle_contrast", "Contrast", show=False),
         Binding("ctrl+o", "next_pane", "Other pane", show=False),
+        Binding("ctrl+g", "chart", "Chart", show=False),
         Binding("q,escape", "quit", "Quit", priority=True),
     ]
 
@@ -186,6 +191,34 @@ class ReplayApp(NoLocalsOnCrash, App[int]):
     def action_toggle_contrast(self) -> None:
         self.theme = DEFAULT_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
 
+    async def action_quit(self) -> None:
+        """Esc and q close a chart first (they are the replay's keys for quitting, above every screen's)."""
+        if self.screen.id == "chart":
+            self.pop_screen()
+        else:
+            await super().action_quit()
+
+    @on(OpenChart)
+    def _open_chart(self, event: OpenChart) -> None:
+        self.action_chart(event.title)
+
+    def action_chart(self, title: str | None = None) -> None:
+        """The chart of a recorded panel (the one named, the highlighted one, or the first) at the cursor."""
+        if self.cursor is None or self.screen.id == "chart":
+            return
+        from warroom.ui.chart_data import RecordedChartData
+        from warroom.ui.screens.chart import ChartScreen
+        from warroom.ui.widgets.metrics import PanelList
+
+        data = RecordedChartData(self)
+        panels = {p.title: p for p in data.panels}
+        lists = self.query(PanelList)
+        if title not in panels and lists and lists.first().highlighted is not None:
+            title = lists.first().get_option_at_index(lists.first().highlighted).id
+        panel = panels.get(title) or next(iter(panels.values()), None)
+        if panel is not None:
+            self.push_screen(ChartScreen(data, panel, self.local))
+
     def _advance(self) -> None:
         if not self.playing or self.cursor is None or self.incident is None:
             return
@@ -224,6 +257,8 @@ class ReplayApp(NoLocalsOnCrash, App[int]):
             timeline.load(self.entries, at)
         timeline.replay_to(at)
         self._render_bar()
+        if self.screen.id == "chart":
+            self.screen.reload()  # the chart follows the cursor
 
     def _render_bar(self) -> None:
         if self.incident is None or self.cursor is None:

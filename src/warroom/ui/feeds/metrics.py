@@ -7,7 +7,8 @@ data, not a crash: the last values stay on screen marked, and polls back off to 
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable
 
 from warroom.domain import metrics_view as mv
@@ -39,6 +40,7 @@ class MetricsFeed:
         self.view = mv.initial(panels)
         self.verdicts = mv.VerdictMemory()
         self.delay = refresh
+        self._connecting = threading.Lock()
 
     def feed(self) -> Feed:
         return Feed("metrics", self.poll, self.deliver, self._failed, interval=self.refresh, thread=True)
@@ -49,11 +51,22 @@ class MetricsFeed:
 
         now = self._app.now()
         try:
-            if self.source is None:
-                self.source = self._connect()
+            source = self.connected()
         except Exception as exc:  # noqa: BLE001 — a bad URL or TLS file: shown, retried
             return mv.Poll(now, source_error=str(exc))
-        return poll(self.source, self.panels, now, spark_minutes=self.spark_minutes)
+        return poll(source, self.panels, now, spark_minutes=self.spark_minutes)
+
+    def connected(self) -> MetricsSource:
+        """In a worker thread: the source, built on first use (the poll's and a chart's workers share it)."""
+        with self._connecting:
+            if self.source is None:
+                self.source = self._connect()
+            return self.source
+
+    def ranged(self, panel: Panel, start: datetime, end: datetime, step: timedelta):
+        """In a worker thread: the panel and its baseline over a window (the chart view); raises the
+        source's errors."""
+        return self.connected().range(panel, start, end, step)
 
     def deliver(self, result: mv.Poll) -> float | None:
         pane = self._pane()

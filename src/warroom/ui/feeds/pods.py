@@ -47,6 +47,8 @@ class PodsFeed:
         self.watchers: list[PodsWatcher] | None = list(watchers) if watchers is not None else None
         self.rollout_hours = kube.rollout_hours if kube else 6.0
         self.views: dict[str, ContextView] = {}  # what the pane shows, by context
+        #: every rollout the pane has shown (a later one replaces it there): the chart's markers
+        self.rollouts_seen: dict[tuple, Any] = {}
         self.versions: dict[str, int] = {}  # the snapshot version each context's shown view came from
         #: per context: the newest snapshot version posted, and the last view computed (the next one's start)
         self._latest: dict[str, int] = {}
@@ -131,6 +133,8 @@ class PodsFeed:
         if view.synced and not (view.context in self.views and self.views[view.context].synced):
             freeze_heap()  # the first full list of this context is in
         self.views[view.context] = view
+        for r in view.rollouts:
+            self.rollouts_seen.setdefault((view.context, r.namespace, r.deployment, r.revision), r)
         now = self._app.now()
         self._pane().show(view, now, self._app.local)
         self.write_events(view, now, events)

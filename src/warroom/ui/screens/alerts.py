@@ -1,4 +1,4 @@
-"""The alerts of the open incident, full screen (ctrl+g): firing and resolved, their age, the
+"""The alerts of the open incident, full screen (ctrl+r): firing and resolved, their age, the
 labels that matter and whether a silence holds them; ``s`` silences the selected alert for a
 duration with a comment, ``x`` expires its silences — each a timeline entry. The list comes from
 the timeline (the receiver's entries); Alertmanager's API v2, when configured, adds labels and

@@ -1,5 +1,6 @@
 """The tech lead's pane: each panel's value against its baseline, with sparklines; firing alerts;
-health probes. Renders a ``MetricsView``; the app polls and feeds it. ``p`` pins a reading.
+health probes. Renders a ``MetricsView``; the app polls and feeds it. ``p`` pins a reading, Enter
+opens the panel's chart (``ui/screens/chart.py``).
 
 Where the pane is too short for the sparklines (120x40, 80x24) it drops them: one line a panel,
 every panel's value against its baseline seen at once, the probes on one line. Titles of panels
@@ -21,7 +22,7 @@ from warroom.domain.metrics_view import MetricsView
 from warroom.domain.panel_titles import short_titles
 from warroom.domain.times import format_duration
 from warroom.ui import render
-from warroom.ui.messages import PinReading
+from warroom.ui.messages import OpenChart, PinReading
 
 
 #: the alerts and probes take at most this many lines (``#metrics-alerts`` in warroom.tcss)
@@ -59,6 +60,12 @@ class PanelList(OptionList):
 
     def action_back(self) -> None:
         self.screen.query_one("#scribe-input").focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter (or a click) on a panel opens its chart."""
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(OpenChart(event.option.id))
 
 
 class MetricsPane(Vertical):
