@@ -143,7 +143,7 @@ warroom — keys (they work while you type)
   F11 pause a drill           F12 drill speed (warroom drill: a scripted incident)
   ctrl+n  compose a status update (templates; ctrl+s sends to the webhooks and logs it)
   ctrl+t  high-contrast theme   ctrl+p  command palette   ctrl+q  quit
-  ctrl+l  the last notices (also the line above the keys)   ctrl+r  alerts, silences
+  ctrl+l  the last notices (also above the keys)   ctrl+r  alerts, silences
   ctrl+g  a metric's chart (Enter on a panel too): 1-4 window, n/p moments, c compare
   Tab  move between panes (the checklist: space ticks an item)
 
