@@ -111,6 +111,27 @@ MIGRATIONS: tuple[str, ...] = (
     # 5: nothing here. PostgreSQL's change trigger also announces each change (``NOTIFY``); SQLite
     # has no such signal (``PRAGMA data_version`` is polled), and the tables stay the same.
     "",
+    # 6: the headless watcher (``warroom watch``): its heartbeat (who feeds which incidents, when it
+    # last said so), and the rolling window of readings it keeps while no incident is open, copied
+    # into an incident when one is declared (its replay shows the minutes before).
+    """
+    CREATE TABLE watchers (
+        id          TEXT PRIMARY KEY,
+        host        TEXT NOT NULL,
+        pid         INTEGER NOT NULL,
+        started_at  TEXT NOT NULL,
+        beat_at     TEXT NOT NULL,
+        period      REAL NOT NULL,
+        incidents   TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE window_readings (
+        at      REAL NOT NULL,
+        stream  TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        value   TEXT
+    );
+    CREATE INDEX window_readings_by_at ON window_readings (at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

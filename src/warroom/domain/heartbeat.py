@@ -1,0 +1,54 @@
+"""Who feeds an incident's panes: the heartbeats of headless watchers (``warroom watch``).
+
+Pure. A watcher says every ``period`` seconds that it is alive and which incidents it reads the
+sources for; a screen follows the freshest one that feeds its incident. A beat older than
+``STALE_PERIODS`` periods means the watcher is gone (killed, hung, its host cut off): the screen
+says so and, if allowed, reads the sources itself until a watcher beats again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+#: A heartbeat older than this many of its periods is stale.
+STALE_PERIODS = 2.0
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    id: str  # host/pid/started: unique per watcher process
+    host: str
+    pid: int
+    started_at: datetime
+    beat_at: datetime
+    period: float  # seconds between two beats
+    incidents: tuple[int, ...] = ()  # the incidents it feeds now
+
+    def age(self, now: datetime) -> float:
+        return max((now - self.beat_at).total_seconds(), 0.0)
+
+    def fresh(self, now: datetime) -> bool:
+        return self.age(now) <= STALE_PERIODS * self.period
+
+    def feeds(self, incident_id: int | None) -> bool:
+        return incident_id is not None and incident_id in self.incidents
+
+
+def feeder(beats: Iterable[Heartbeat], incident_id: int | None, now: datetime) -> Heartbeat | None:
+    """The watcher that feeds ``incident_id``: the freshest fresh one, else the last one seen
+    (stale: the screen says so), else None (no watcher ever fed it)."""
+    mine = sorted((b for b in beats if b.feeds(incident_id)), key=lambda b: b.beat_at, reverse=True)
+    fresh = [b for b in mine if b.fresh(now)]
+    return fresh[0] if fresh else (mine[0] if mine else None)
+
+
+def said(beat: Heartbeat, now: datetime) -> str:
+    """What a pane says of its feeder: ``via watcher on db-1, 0.4 s ago`` or ``STALE: …``."""
+    from warroom.domain.text import one_line
+
+    age = beat.age(now)
+    when = f"{age:.1f} s ago" if age < 60 else f"{int(age // 60)} min ago"
+    host = one_line(beat.host)
+    return f"via watcher on {host}, {when}" if beat.fresh(now) else f"STALE: watcher on {host} last seen {when}"
