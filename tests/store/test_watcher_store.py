@@ -15,16 +15,16 @@ from warroom.store import open_store
 from fixtures.support import T0
 
 
-def beat(at, incidents=(), id_="db-1/42/t0") -> Heartbeat:
-    return Heartbeat(id_, "db-1", 42, T0, at, 1.0, tuple(incidents))
+def beat(at, incidents=(), id_="db-1/42/t0", all_open=True) -> Heartbeat:
+    return Heartbeat(id_, "db-1", 42, T0, at, 1.0, tuple(incidents), all_open)
 
 
 async def test_a_heartbeat_is_written_updated_and_ended(store):
     await store.beat(beat(T0, [3]))
     await store.beat(beat(T0 + timedelta(seconds=1), [3, 5]))
-    await store.beat(beat(T0, [], id_="old/1/t"))
+    await store.beat(beat(T0, [7], id_="old/1/t", all_open=False))
     got = sorted(await store.watchers(), key=lambda b: b.id)
-    assert got == [beat(T0 + timedelta(seconds=1), [3, 5]), beat(T0, [], id_="old/1/t")]
+    assert got == [beat(T0 + timedelta(seconds=1), [3, 5]), beat(T0, [7], id_="old/1/t", all_open=False)]
     await store.end_watcher("db-1/42/t0", gone_before=T0 + timedelta(milliseconds=500))
     assert await store.watchers() == []
 
@@ -52,8 +52,9 @@ async def test_the_window_is_copied_into_an_incident_once_from_its_start(store):
     assert await store.prune_window(T0 - timedelta(minutes=60)) == 1
     assert await store.window() == kept
     i = await store.declare("Checkout 500s", SEV, "SEV-1", now=T0, author="ic")
-    assert await store.adopt_window(i.id, T0 - timedelta(minutes=60)) == 2
-    assert await store.adopt_window(i.id, T0 - timedelta(minutes=60)) == 0  # a watcher restarted
+    assert await store.record_window([Record(T0 + timedelta(seconds=1), "panel", "errors", {"v": 3})]) == 1
+    assert await store.adopt_window(i.id, T0 - timedelta(minutes=60), T0) == 2  # its own recording: from T0
+    assert await store.adopt_window(i.id, T0 - timedelta(minutes=60), T0) == 0  # a watcher restarted
     assert await store.readings(i.id) == kept
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from warroom.cli import copying, incidents, launch, records, sources, timeline
-from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, incident_id, speed
+from warroom.cli import copying, incidents, launch, records, sources, timeline, watch
+from warroom.cli.args import AT, CONFIG, INCIDENT, Arg, age, arg, incident_id, seconds, speed
 from warroom.domain import incident as inc
 from warroom.domain.timeline import KINDS
 from warroom.store.location import db_location
@@ -124,6 +124,14 @@ COMMANDS: tuple[Command, ...] = (
         arg("--context", action="append", metavar="CTX", help="kube context (repeatable; default: config)"),
         arg("-n", "--namespace", action="append", metavar="NS", help="namespace (repeatable; default: all)"),
     ), sources.cmd_pods),
+    Command("watch", "read the sources once for every screen: a headless watcher that records the panes (a service)", (
+        CONFIG,
+        arg("-i", "--incident", type=incident_id, metavar="ID", help="feed this incident only (default: every open one)"),
+        arg("--window", type=age, metavar="AGE",
+            help="keep the readings of the last AGE while no incident is open, for the next one's replay (default: 60m)"),
+        arg("--beat", type=seconds, default=1.0, metavar="S",
+            help="seconds between heartbeats; a screen calls the watcher stale after two missed (default: 1)"),
+    ), watch.cmd_watch),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

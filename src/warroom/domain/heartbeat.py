@@ -25,6 +25,7 @@ class Heartbeat:
     beat_at: datetime
     period: float  # seconds between two beats
     incidents: tuple[int, ...] = ()  # the incidents it feeds now
+    all_open: bool = True  # it feeds every open incident (a new one within a period), not one (``-i``)
 
     def age(self, now: datetime) -> float:
         return max((now - self.beat_at).total_seconds(), 0.0)
@@ -42,6 +43,11 @@ def feeder(beats: Iterable[Heartbeat], incident_id: int | None, now: datetime) -
     mine = sorted((b for b in beats if b.feeds(incident_id)), key=lambda b: b.beat_at, reverse=True)
     fresh = [b for b in mine if b.fresh(now)]
     return fresh[0] if fresh else (mine[0] if mine else None)
+
+
+def coming(beats: Iterable[Heartbeat], now: datetime) -> Heartbeat | None:
+    """A fresh watcher that feeds every open incident: one just declared is fed within a period."""
+    return next((b for b in beats if b.all_open and b.fresh(now)), None)
 
 
 def said(beat: Heartbeat, now: datetime) -> str:

@@ -54,14 +54,22 @@ class MetricsTrack:
 
     def entries(self, now: datetime) -> Events:
         """Verdict changes since last asked (CRIT, back to OK), when the source answered."""
-        if not self.panels or self.view.source_error:
-            return []
-        self.verdicts, events = mv.verdict_events(self.verdicts, self.view, now)
-        return [(e.key, e.text) for e in events]
+        self.verdicts, events = metric_entries(self.verdicts, self.view, now)
+        return events
 
     def forget_verdicts(self) -> None:
         """A newly opened incident hears about the current state."""
         self.verdicts = mv.VerdictMemory()
+
+
+def metric_entries(verdicts: mv.VerdictMemory, view: mv.MetricsView,
+                   now: datetime) -> tuple[mv.VerdictMemory, Events]:
+    """The verdict changes an incident has not heard of (``verdicts``: what it heard), when the
+    source answered; a watcher keeps one memory per incident it feeds."""
+    if not view.panels or view.source_error:
+        return verdicts, []
+    verdicts, events = mv.verdict_events(verdicts, view, now)
+    return verdicts, [(e.key, e.text) for e in events]
 
 
 def context_view(snapshot: Any, previous: Any, now: datetime, rollout_hours: float) -> tuple[Any, ContextView]:

@@ -174,7 +174,8 @@ MIGRATIONS: tuple[str, ...] = (
         started_at  {TIME} NOT NULL,
         beat_at     {TIME} NOT NULL,
         period      DOUBLE PRECISION NOT NULL,
-        incidents   TEXT NOT NULL DEFAULT '[]'
+        incidents   TEXT NOT NULL DEFAULT '[]',
+        all_open    INTEGER NOT NULL DEFAULT 1
     );
     CREATE TABLE window_readings (
         at      DOUBLE PRECISION NOT NULL,

@@ -122,7 +122,8 @@ MIGRATIONS: tuple[str, ...] = (
         started_at  TEXT NOT NULL,
         beat_at     TEXT NOT NULL,
         period      REAL NOT NULL,
-        incidents   TEXT NOT NULL DEFAULT '[]'
+        incidents   TEXT NOT NULL DEFAULT '[]',
+        all_open    INTEGER NOT NULL DEFAULT 1
     );
     CREATE TABLE window_readings (
         at      REAL NOT NULL,

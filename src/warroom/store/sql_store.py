@@ -443,16 +443,17 @@ class SqlStore(ScribeLines):
         """Say that watcher ``beat.id`` is alive and which incidents it feeds."""
         async with self._transaction() as tx:
             await tx.run(
-                "INSERT INTO watchers (id, host, pid, started_at, beat_at, period, incidents) VALUES (?,?,?,?,?,?,?)"
-                " ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at, period = excluded.period,"
-                " incidents = excluded.incidents",
+                "INSERT INTO watchers (id, host, pid, started_at, beat_at, period, incidents, all_open)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at,"
+                " period = excluded.period, incidents = excluded.incidents, all_open = excluded.all_open",
                 (beat.id, beat.host, beat.pid, iso_utc(beat.started_at), iso_utc(beat.beat_at), beat.period,
-                 json.dumps(sorted(beat.incidents))))
+                 json.dumps(sorted(beat.incidents)), int(beat.all_open)))
 
     async def watchers(self) -> list[Heartbeat]:
         from warroom.domain.heartbeat import Heartbeat
 
-        rows = await self._fetch("SELECT id, host, pid, started_at, beat_at, period, incidents FROM watchers")
+        rows = await self._fetch("SELECT id, host, pid, started_at, beat_at, period, incidents, all_open"
+                                 " FROM watchers")
         out = []
         for r in rows:
             started, beat_at = stored_time(r[3]), stored_time(r[4])
@@ -461,7 +462,7 @@ class SqlStore(ScribeLines):
             except (ValueError, TypeError):
                 incidents = ()
             if started is not None and beat_at is not None:  # a row no reader understands is no watcher
-                out.append(Heartbeat(r[0], r[1], r[2], started, beat_at, r[5], incidents))
+                out.append(Heartbeat(r[0], r[1], r[2], started, beat_at, r[5], incidents, bool(r[7])))
         return out
 
     async def end_watcher(self, watcher_id: str, *, gone_before: datetime | None = None) -> None:
@@ -488,17 +489,18 @@ class SqlStore(ScribeLines):
         async with self._transaction() as tx:
             return await tx.run("DELETE FROM window_readings WHERE at < ?", (before.timestamp(),))
 
-    async def adopt_window(self, incident_id: int, since: datetime) -> int:
-        """Copy the window's readings from ``since`` on into the incident, once per incident
-        (a watcher restarted does not copy them again); returns how many."""
+    async def adopt_window(self, incident_id: int, since: datetime, until: datetime) -> int:
+        """Copy the window's readings from ``since`` until before ``until`` (when the incident's own
+        recording starts) into the incident, once per incident (a watcher restarted does not copy
+        them again); returns how many."""
         mark = f"window:{incident_id}"
         async with self._transaction() as tx:
             if await tx.fetch("SELECT 1 FROM meta WHERE key = ?", (mark,)):
                 return 0
             count = await tx.run(
                 "INSERT INTO readings (incident_id, at, stream, key, value) SELECT ?, at, stream, key, value"
-                f" FROM window_readings WHERE at >= ? ORDER BY {self.READING_ORDER}",
-                (incident_id, since.timestamp()))
+                f" FROM window_readings WHERE at >= ? AND at < ? ORDER BY {self.READING_ORDER}",
+                (incident_id, since.timestamp(), until.timestamp()))
             await self._set_meta(tx, mark, iso_utc(since))
         return count
 

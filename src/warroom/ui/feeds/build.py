@@ -50,8 +50,7 @@ def build_feeds(app: WarRoomApp, metrics_source: PanelSource | None, probe_sourc
 def _prometheus(prom) -> Callable:
     """Builds the Prometheus source in the metrics worker thread (its import is kept off the start path)."""
     def connect():
-        from warroom.sources.prometheus import PrometheusSource
+        from warroom.sources.configured import prometheus_source
 
-        return PrometheusSource(prom.url, timeout=prom.timeout, bearer_token=prom.bearer_token,
-                                basic_auth=prom.basic_auth, ca_file=prom.ca_file, verify=prom.verify)
+        return prometheus_source(prom)
     return connect

@@ -73,15 +73,9 @@ class PodsFeed:
     def start(self) -> None:
         """In a thread: build and start the watchers (the client's import takes ~0.4 s)."""
         if self.watchers is None:
-            from warroom.sources.kube.context import KubeTarget
-            from warroom.sources.kube.watcher import KubeWatcher
+            from warroom.sources.configured import kube_watchers
 
-            kube = self._kube
-            self.watchers = [
-                KubeWatcher(KubeTarget(kubeconfig=kube.kubeconfig, context=context, namespaces=kube.namespaces,
-                                       label_selector=kube.selector or None, resync=kube.resync))
-                for context in kube.contexts
-            ]
+            self.watchers = kube_watchers(self._kube)
         for watcher in self.watchers:
             watcher.on_change = lambda snapshot: self._app.post_message(PodsChanged(snapshot))
             watcher.start_thread()
