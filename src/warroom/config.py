@@ -109,6 +109,15 @@ class CommsConfig:
 
 
 @dataclass(frozen=True)
+class WatchConfig:
+    """``[watch]``: a screen whose incident a ``warroom watch`` feeds draws from its readings
+    (``follow``), and reads the sources itself when no live watcher feeds it (``takeover``)."""
+
+    follow: bool = True
+    takeover: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     policy: str = "sev"
@@ -117,6 +126,7 @@ class Config:
     probes: tuple[ProbeConfig, ...] = ()
     kubernetes: KubeConfig | None = None
     comms: CommsConfig = field(default_factory=CommsConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
 
     @property
     def metrics_configured(self) -> bool:
@@ -140,7 +150,7 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ, *, expli
 
 
 def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Path | None) -> Config:
-    known = {"policy", "timezone", "prometheus", "probes", "kubernetes", "comms"}
+    known = {"policy", "timezone", "prometheus", "probes", "kubernetes", "comms", "watch"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -161,7 +171,15 @@ def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Pa
         probes=_probes(data.get("probes", []), f"{where}: probes"),
         kubernetes=_kube(data.get("kubernetes"), env, f"{where}: kubernetes"),
         comms=_comms(_table(data, "comms", where), env, f"{where}: comms"),
+        watch=_watch(_table(data, "watch", where), f"{where}: watch"),
     )
+
+
+def _watch(raw: Mapping[str, Any], where: str) -> WatchConfig:
+    for key in raw:
+        if key not in ("follow", "takeover"):
+            raise ConfigError(f"{where}: unknown key {key!r} (follow, takeover)")
+    return WatchConfig(_bool(raw, "follow", where, True), _bool(raw, "takeover", where, True))
 
 
 def _comms(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> CommsConfig:
