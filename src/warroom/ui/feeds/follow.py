@@ -163,6 +163,8 @@ class FollowFeed:
         app = self._app
         if app.metrics_feed is not None:
             app.metrics_feed.view = mv.initial(app.metrics_feed.panels)  # not the recorded panels
+        if app.pods_feed is not None:
+            app.pods_feed.reset()  # the views the watcher's readings drew go: the screen's own come
         for name in ("metrics", "probes", "kube"):
             app.feeds.resume(name)
         app.feeds.resume("pods", poll=False)  # kicked by the cluster watchers' snapshots
