@@ -78,3 +78,24 @@ def test_nothing_to_watch_is_one_line(wr, tmp_path):
     config.write_text("")
     proc = wr("--config", str(config), "watch", ok=False)
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "nothing to watch" in proc.stderr
+
+
+def test_an_incident_declared_later_replays_the_minutes_before_it(cluster, db, watch_env, warroom_exe, tmp_path):
+    """No incident open: the watcher keeps the rolling window; the incident declared then gets the
+    readings from before its declaration (its replay starts there)."""
+    _, _, kubeconfig = cluster
+    env = dict(watch_env, WARROOM_CONFIG=str(write_config(tmp_path / "config.toml", kubeconfig=kubeconfig)))
+    watcher = WatchProcess(warroom_exe, env, "--beat", "0.5", "--window", "10m", log=tmp_path / "w.log")
+    try:
+        first = db_wait(db, "SELECT min(at) FROM window_readings", lambda rows: rows[0][0] is not None,
+                        what="the window recorded")[0][0]
+        incident = declare(warroom_exe, env)
+        declared = raw_sql(db, "SELECT created_at FROM incidents WHERE id = ?", (incident,))[0][0]
+        rows = db_wait(db, "SELECT min(at), count(*) FROM readings WHERE incident_id = ?",
+                       lambda rows: rows[0][1] > 0, what="the incident's readings", params=(incident,))
+    finally:
+        assert watcher.stop() == 0
+    from datetime import datetime
+
+    assert rows[0][0] == first < datetime.fromisoformat(declared.replace("Z", "+00:00")).timestamp()
+    assert "window" in watcher.log() and "copied from the window" in watcher.log()
