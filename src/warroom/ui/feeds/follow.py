@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: seconds between two looks at the heartbeats and the readings (a change is on screen within it)
 FOLLOW_INTERVAL = 0.2
+#: seconds between two looks while no watcher has ever fed the incident (one arriving is seen within it)
+LOOK_FOR_WATCHER = 1.0
 #: the screen's own source feeds, paused while a watcher feeds its panes
 SOURCE_FEEDS = ("metrics", "probes", "kube", "pods")
 METRICS_STREAMS = {"panel", "alerts"}
@@ -119,7 +121,12 @@ class FollowFeed:
         return metrics, probes, pods
 
     # -- on the UI thread --------------------------------------------------------------------------
-    def deliver(self, followed: Followed) -> None:
+    def deliver(self, followed: Followed) -> float | None:
+        """Show what the look found; the next look comes sooner while a watcher is (or was) about."""
+        self._deliver(followed)
+        return None if followed.beat is not None or followed.coming is not None else LOOK_FOR_WATCHER
+
+    def _deliver(self, followed: Followed) -> None:
         if followed.incident_id != self._incident:
             return  # another incident opened meanwhile: the next look is about it
         if followed.fresh:
