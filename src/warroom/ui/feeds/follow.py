@@ -64,6 +64,7 @@ class FollowFeed:
         self.mode = "starting"  # following · own (the screen reads the sources) · waiting (for a watcher)
         self.said = ""  # what the panes say of their feeder
         self.readings = LiveReadings()
+        self._rows: dict = {}  # the pod rows drawn last (``pods_at`` makes only the changed ones again)
         self._incident: int | None = None
         self._cursor = 0
         self._version: int | None = None
@@ -94,7 +95,7 @@ class FollowFeed:
         incident_id = session.room.incident_id
         if incident_id != self._incident:
             self._incident, self._cursor, self._version = incident_id, 0, None
-            self.readings = LiveReadings()
+            self.readings, self._rows = LiveReadings(), {}
         beats = await store.watchers()
         beat = feeder(beats, incident_id, now)
         if incident_id is None or beat is None or not beat.fresh(now):
@@ -117,7 +118,7 @@ class FollowFeed:
         state = self.readings.state
         metrics = metrics_at(self.readings, now, state) if everything or streams & METRICS_STREAMS else None
         probes = probes_at(state) if everything or "probe" in streams else None
-        pods = pods_at(state, now) if everything or streams & PODS_STREAMS else None
+        pods = pods_at(state, now, self._rows) if everything or streams & PODS_STREAMS else None
         return metrics, probes, pods
 
     # -- on the UI thread --------------------------------------------------------------------------
