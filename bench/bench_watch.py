@@ -12,7 +12,8 @@ process (its CPU and peak RSS read from /proc); each screen (``WarRoomApp`` head
   RSS (target ≤ 100 MiB), each against the floor (the same screen, an open incident, no cluster,
   idle, measured in this run);
 * source-to-screen latency: a healthy pod turned CrashLoopBackOff in the emulator, until the
-  follower's pods view lists it (p50/p99 over ``--samples``, target p99 ≤ 1 s);
+  follower's pods view lists it (p50/p99 over ``--samples``, one every 0.25 s once the storm is
+  absorbed — no change on screen for a second; target p99 ≤ 1 s);
 * the watcher's CPU seconds (list, storm) and peak RSS;
 * the standalone screen (no watcher: it reads the cluster itself, as ``warroom`` does today) during
   the same storm: lag and peak RSS, against the follower's.
@@ -175,6 +176,14 @@ async def screen(conn, db: str, kubeconfig: str | None, mode: str) -> None:
                 start = loop.time()
                 await asyncio.sleep(arg)
                 conn.send(probe.between(start, loop.time()))
+            elif cmd == "settled":  # no change in the pods view for ``arg`` seconds
+                t0, last, since = loop.time(), None, loop.time()
+                while loop.time() - since < arg and loop.time() - t0 < 60:
+                    now_rows = sum(len(v.rows) for v in app.pod_views.values()), id(next(iter(app.pod_views.values()), None))
+                    if now_rows != last:
+                        last, since = now_rows, loop.time()
+                    await asyncio.sleep(0.05)
+                conn.send(loop.time() - t0)
             elif cmd == "seen":
                 t0 = loop.time()
                 while len(seen) < arg and loop.time() - t0 < 20:
@@ -250,6 +259,7 @@ def run_storm(ctx, args, server: Server, db: str, kc: str, mode: str, watch_env:
     out["lag"] = s.call("lag", args.storm_seconds)
     if watcher:
         out["watcher_cpu_list"], out["watcher_cpu_storm"] = cpu0, proc_cpu(watcher.pid) - cpu0
+    s.call("settled", 1.0)  # the storm absorbed: the latency samples measure one change at a time
     sent = {}
     for k in range(args.samples):
         sent[f"l{k:03d}"] = server.call("crash", k)

@@ -285,7 +285,7 @@ class Watcher:
             for context, snapshot in snapshots.items():
                 now = self.clock()
                 previous = self._computed.get(context)
-                computed, view = await asyncio.to_thread(live.context_view, snapshot, previous, now, rollout_hours)
+                computed, view, recorded = await asyncio.to_thread(_pods_work, snapshot, previous, now, rollout_hours)
                 self._computed[context] = computed
                 self.views[context] = view
                 self.stats["snapshots"] += 1
@@ -293,7 +293,7 @@ class Watcher:
                     errors[context] = tuple(view.errors)
                     log.warning("cluster %s: %s", context or "current context", "; ".join(view.errors)) \
                         if view.errors else log.info("cluster %s: watching", context or "current context")
-                self.observe(*live.pods_recorded(view), now)
+                self.observe(*recorded, now)
                 for fed in self.fed.values():
                     self._pod_entries(fed, view, now)
 
@@ -379,6 +379,12 @@ class Watcher:
             await asyncio.wait([stopping], timeout=seconds)
         finally:
             stopping.cancel()
+
+
+def _pods_work(snapshot, previous, now: datetime, rollout_hours: float) -> tuple:
+    """In a thread: a snapshot's view and its recorded state (5,000 pods: kept off the loop)."""
+    computed, view = live.context_view(snapshot, previous, now, rollout_hours)
+    return computed, view, live.pods_recorded(view)
 
 
 async def _quietly(work, what: str) -> None:
