@@ -8,8 +8,8 @@ says so and, if allowed, reads the sources itself until a watcher beats again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Iterable
 
 #: A heartbeat older than this many of its periods is stale.
@@ -35,6 +35,27 @@ class Heartbeat:
 
     def feeds(self, incident_id: int | None) -> bool:
         return incident_id is not None and incident_id in self.incidents
+
+
+class LocalAges:
+    """Heartbeats aged on this machine's clock, not the watcher's: a beat is as old as the time
+    since this screen saw its ``beat_at`` change (the first time it is seen: its age by the wall
+    clock). Across machines, a screen whose clock runs ahead would otherwise call a live watcher
+    stale, and one that runs behind a dead one fresh, for as long as the clocks differ."""
+
+    def __init__(self) -> None:
+        self._changed: dict[str, tuple[datetime, datetime]] = {}  # id → (its beat_at, when seen change)
+
+    def observe(self, beats: Iterable[Heartbeat], now: datetime) -> list[Heartbeat]:
+        out = []
+        for b in beats:
+            seen = self._changed.get(b.id)
+            if seen is None:
+                self._changed[b.id] = seen = (b.beat_at, now - timedelta(seconds=b.age(now)))
+            elif seen[0] != b.beat_at:
+                self._changed[b.id] = seen = (b.beat_at, now)
+            out.append(replace(b, beat_at=seen[1]))
+        return out
 
 
 def feeder(beats: Iterable[Heartbeat], incident_id: int | None, now: datetime) -> Heartbeat | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from warroom.domain import metrics_view as mv
-from warroom.domain.heartbeat import STALE_PERIODS, Heartbeat, coming, feeder, said
+from warroom.domain.heartbeat import STALE_PERIODS, Heartbeat, LocalAges, coming, feeder, said
 from warroom.domain.replay import LiveReadings, metrics_at, pods_at, probes_at
 from warroom.domain.text import one_line
 from warroom.ui.feeds import Feed
@@ -70,6 +70,7 @@ class FollowFeed:
         self._version: int | None = None
         self._hold_until: datetime | None = None
         self._said_at: datetime | None = None
+        self._ages = LocalAges()  # heartbeats aged on this screen's clock
 
     def feed(self) -> Feed:
         return Feed("follow", self.poll, self.deliver, self._failed, interval=self.interval)
@@ -96,7 +97,7 @@ class FollowFeed:
         if incident_id != self._incident:
             self._incident, self._cursor, self._version = incident_id, 0, None
             self.readings, self._rows = LiveReadings(), {}
-        beats = await store.watchers()
+        beats = self._ages.observe(await store.watchers(), now)
         beat = feeder(beats, incident_id, now)
         if incident_id is None or beat is None or not beat.fresh(now):
             return Followed(incident_id, beat, coming(beats, now) if incident_id is not None else None, now)
@@ -137,7 +138,7 @@ class FollowFeed:
             self._draw(followed)
             self._say(said(followed.beat, followed.now))
             return
-        if followed.coming is not None and self.mode in ("starting", "waiting"):
+        if followed.coming is not None and self.mode in ("starting", "waiting", "following"):
             # a watcher feeds every open incident: a new one is fed within its period
             if self._hold_until is None:
                 self._hold_until = followed.now + timedelta(seconds=STALE_PERIODS * followed.coming.period)
