@@ -19,6 +19,7 @@ process (its CPU and peak RSS read from /proc); each screen (``WarRoomApp`` head
   the same storm: lag and peak RSS, against the follower's.
 
 Absolute times move with the machine's load; compare ratios to the floor of the same run.
+``BENCH_PROFILE=FILE``: cProfile of the follower's UI thread during the storm.
 """
 
 from __future__ import annotations
@@ -152,8 +153,13 @@ async def screen(conn, db: str, kubeconfig: str | None, mode: str) -> None:
     probe.start()
     seen: dict[str, float] = {}
 
-    def watch_rows() -> None:  # every 20 ms: when a latency pod first shows crashing
+    scanned: set[int] = set()
+
+    def watch_rows() -> None:  # every 20 ms: when a latency pod first shows crashing (new views only)
         for view in app.pod_views.values():
+            if id(view) in scanned:
+                continue
+            scanned.add(id(view))
             for r in view.rows:
                 suffix = r.name.rsplit("-", 1)[-1]
                 if r.namespace == LAT_NS and r.status == "CrashLoopBackOff" and suffix not in seen:
@@ -174,7 +180,16 @@ async def screen(conn, db: str, kubeconfig: str | None, mode: str) -> None:
                 conn.send({"mode": app.follow_feed.mode if app.follow_feed else "none", "after": loop.time() - t0})
             elif cmd == "lag":
                 start = loop.time()
+                profile = None
+                if os.environ.get("BENCH_PROFILE") and mode == "follower":  # the UI thread during the storm
+                    import cProfile
+
+                    profile = cProfile.Profile()
+                    profile.enable()
                 await asyncio.sleep(arg)
+                if profile is not None:
+                    profile.disable()
+                    profile.dump_stats(os.environ["BENCH_PROFILE"])
                 conn.send(probe.between(start, loop.time()))
             elif cmd == "settled":  # no change in the pods view for ``arg`` seconds
                 t0, last, since = loop.time(), None, loop.time()
