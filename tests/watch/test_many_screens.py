@@ -127,12 +127,10 @@ def test_the_watcher_killed_screens_say_stale_take_over_then_hand_back(team, db,
         seen = wait_all(followers, lambda s: s["mode"] == "own" and CRASHING in s["pods"], "the screens reading "
                         "the cluster themselves")
         assert len(emulator.requests) > kube_before and all("reading the sources here" in s["said"] for s in seen)
+        assert all(s["own_watchers"] == 1 for s in seen)
         watcher = start_watcher(warroom_exe, env, tmp_path, db, "second")
-        wait_all(followers, showing, "handed back to the new watcher", timeout=30)
-        time.sleep(0.5)
-        settled = len(emulator.requests)
-        time.sleep(1.5)
-        assert len(emulator.requests) == settled  # the screens' own cluster watchers stopped
+        seen = wait_all(followers, showing, "handed back to the new watcher", timeout=30)
+        assert all(s["own_watchers"] == 0 for s in seen)  # the screens' cluster watchers stopped
     finally:
         for f in followers:
             f.stop()
