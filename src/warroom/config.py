@@ -181,6 +181,15 @@ class AlertmanagerConfig:
 
 
 @dataclass(frozen=True)
+class WatchConfig:
+    """``[watch]``: a screen whose incident a ``warroom watch`` feeds draws from its readings
+    (``follow``), and reads the sources itself when no live watcher feeds it (``takeover``)."""
+
+    follow: bool = True
+    takeover: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     policy: str = "sev"
@@ -190,6 +199,7 @@ class Config:
     kubernetes: KubeConfig | None = None
     comms: CommsConfig = field(default_factory=CommsConfig)
     alertmanager: AlertmanagerConfig | None = None
+    watch: WatchConfig = field(default_factory=WatchConfig)
 
     @property
     def metrics_configured(self) -> bool:
@@ -213,7 +223,7 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ, *, expli
 
 
 def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Path | None) -> Config:
-    known = {"policy", "timezone", "prometheus", "probes", "kubernetes", "comms", "alertmanager"}
+    known = {"policy", "timezone", "prometheus", "probes", "kubernetes", "comms", "alertmanager", "watch"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -235,6 +245,7 @@ def _build(data: Mapping[str, Any], env: Mapping[str, str], where: str, path: Pa
         kubernetes=_kube(data.get("kubernetes"), env, f"{where}: kubernetes"),
         comms=_comms(_table(data, "comms", where), env, f"{where}: comms"),
         alertmanager=_alertmanager(data.get("alertmanager"), env, f"{where}: alertmanager"),
+        watch=_watch(_table(data, "watch", where), f"{where}: watch"),
     )
 
 
@@ -324,6 +335,13 @@ def _receiver(raw: Mapping[str, Any], routes: Any, env: Mapping[str, str], where
     return ReceiverConfig(listen=listen, token=token,
                           max_body=_int(raw, "max_body", where, 1024 * 1024, 1024, 64 * 1024 * 1024),
                           routing=routing, author=_str(raw, "author", where, "alertmanager"))
+
+
+def _watch(raw: Mapping[str, Any], where: str) -> WatchConfig:
+    for key in raw:
+        if key not in ("follow", "takeover"):
+            raise ConfigError(f"{where}: unknown key {key!r} (follow, takeover)")
+    return WatchConfig(_bool(raw, "follow", where, True), _bool(raw, "takeover", where, True))
 
 
 def _comms(raw: Mapping[str, Any], env: Mapping[str, str], where: str) -> CommsConfig:

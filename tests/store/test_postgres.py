@@ -50,8 +50,9 @@ async def test_both_engines_have_the_same_tables_and_columns(pg_url, db_path):
                                          " WHERE table_schema = 'public'"):
         pg.setdefault(table, set()).add(column)
     assert pg.pop("warroom_schema") == {"one", "version"}  # SQLite keeps it in PRAGMA user_version
-    assert pg["readings"] - lite["readings"] == {"seq"}  # SQLite's rowid
-    pg["readings"].discard("seq")
+    for table in ("readings", "window_readings"):
+        assert pg[table] - lite[table] == {"seq"}  # SQLite's rowid
+        pg[table].discard("seq")
     assert pg == lite
 
 

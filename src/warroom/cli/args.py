@@ -58,6 +58,16 @@ def speed(text: str) -> float:
     return value
 
 
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r} (e.g. 1 or 0.5)") from None
+    if not 0.05 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"seconds must be between 0.05 and 3600, got {text!r}")
+    return value
+
+
 #: ``-i ID``: the incident a command acts on.
 INCIDENT = arg("-i", "--incident", type=incident_id, metavar="ID", help="incident id (default: the active one)")
 

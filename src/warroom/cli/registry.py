@@ -14,7 +14,7 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
-from warroom.cli.args import AT, CONFIG, INCIDENT, age, arg, entry_id, incident_id, speed
+from warroom.cli.args import AT, CONFIG, INCIDENT, age, arg, entry_id, incident_id, seconds, speed
 from warroom.domain.incident import STATUSES
 from warroom.domain.timeline import KINDS
 from warroom.store.location import db_location
@@ -187,6 +187,14 @@ COMMANDS: tuple[Command, ...] = (
             help="the address browsers use, behind a reverse proxy (https://… : TLS is the proxy's)"),
         arg("--access-log", action="store_true", help="log each request (method, path, status; never the token)"),
     ), "serve:cmd_serve"),
+    Command("watch", "read the sources once for every screen: a headless watcher that records the panes (a service)", (
+        CONFIG,
+        arg("-i", "--incident", type=incident_id, metavar="ID", help="feed this incident only (default: every open one)"),
+        arg("--window", type=age, metavar="AGE",
+            help="keep the readings of the last AGE while no incident is open, for the next one's replay (default: 60m)"),
+        arg("--beat", type=seconds, default=1.0, metavar="S",
+            help="seconds between heartbeats; a screen calls the watcher stale after two missed (default: 1)"),
+    ), "watch:cmd_watch"),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

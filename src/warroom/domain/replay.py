@@ -7,21 +7,66 @@ incident as it stood (milestones and status up to the cursor) and the entries wr
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Any, Iterable
 
-from warroom.domain.frozen import replace
 from warroom.domain.baseline import Alert, Reading, Series, Sparkline
+from warroom.domain.frozen import replace
 from warroom.domain.panels import Panel
 from warroom.domain.incident import ROLE_LABELS, STATUSES, Incident
 from warroom.domain.metrics_view import MetricsView, PanelView
-from warroom.domain.recording import State, Timeline
+from warroom.domain.recording import Key, Record, State, Timeline
 from warroom.domain.severity_history import consistent, severity_changes
 from warroom.domain.timeline import Entry, in_order
 from warroom.domain.times import parse_instant, short_utc
 
 SPARK_WINDOW = timedelta(hours=1)
+
+
+class LiveReadings:
+    """Live is replay at "now": readings as a watcher writes them, folded as a :class:`Timeline`
+    folds them (the last value of each key by its instant — a window's older readings copied in
+    later never overwrite newer ones), with each panel's last hour for the sparklines. Its
+    ``state`` and ``history`` are what :func:`metrics_at`, :func:`probes_at` and :func:`pods_at` read."""
+
+    def __init__(self, keep: timedelta = SPARK_WINDOW) -> None:
+        self.state: State = {}
+        self.keep = keep
+        self._at: dict[Key, datetime] = {}
+        self._panels: dict[str, list[tuple[datetime, Any]]] = {}
+
+    def add(self, records: Iterable[Record]) -> set[str]:
+        """Fold ``records`` in; the streams whose state changed."""
+        streams = set()
+        for r in records:
+            key = (r.stream, r.key)
+            if r.stream == "panel":
+                bisect.insort(self._panels.setdefault(r.key, []), (r.at, r.value), key=lambda p: p[0])
+            last = self._at.get(key)
+            if last is not None and r.at < last:
+                continue
+            self._at[key] = r.at
+            if r.value is None:
+                self.state.pop(key, None)
+            else:
+                self.state[key] = r.value
+            streams.add(r.stream)
+        return streams
+
+    def history(self, stream: str, key: str, start: datetime, end: datetime) -> list[tuple[datetime, Any]]:
+        points = self._panels.get(key, []) if stream == "panel" else []
+        lo = bisect.bisect_left(points, start, key=lambda p: p[0])
+        hi = bisect.bisect_right(points, end, key=lambda p: p[0])
+        return points[lo:hi]
+
+    def trim(self, now: datetime) -> None:
+        """Forget panel values older than the sparklines show."""
+        for key, points in self._panels.items():
+            cut = bisect.bisect_left(points, now - self.keep, key=lambda p: p[0])
+            if cut:
+                del points[:cut]
 
 
 def _reading(panel: Panel, v: dict, at: datetime) -> Reading:
@@ -30,7 +75,7 @@ def _reading(panel: Panel, v: dict, at: datetime) -> Reading:
     return Reading(panel, current, base, ratio, None if ratio is None else (ratio - 1) * 100, v["verdict"], at=at)
 
 
-def metrics_at(timeline: Timeline, at: datetime, state: State | None = None) -> MetricsView:
+def metrics_at(timeline: Timeline | LiveReadings, at: datetime, state: State | None = None) -> MetricsView:
     state = timeline.state_at(at) if state is None else state
     panels = []
     recorded = sorted(((v.get("i", 0), key, v) for (stream, key), v in state.items() if stream == "panel"),
@@ -132,8 +177,11 @@ def evidence_markdown(incident: Incident, entries: Iterable[Entry], timeline: Ti
     return "\n".join(out)
 
 
-def pods_at(state: State, at: datetime) -> list:
-    """Each recorded context as a ``ContextView`` (its unhealthy pods listed, the healthy ones counted)."""
+def pods_at(state: State, at: datetime, built: dict | None = None) -> list:
+    """Each recorded context as a ``ContextView`` (its unhealthy pods listed, the healthy ones counted).
+    ``built``: the rows made by the last call (kept by the caller, updated here): a pod whose
+    recorded value is the same object is not made again — a follower redraws 2,000 crash-looping
+    pods after each change of one (~40 ms each time without it)."""
     from warroom.domain.pod_owner import Owner
     from warroom.domain.pod_status import PodRow, sort_rows
     from warroom.domain.pod_view import ContextView
@@ -155,8 +203,15 @@ def pods_at(state: State, at: datetime) -> list:
             if parts[0] != ctx:
                 continue
             if s == "pod":
-                rows.append(PodRow(parts[1], parts[2], x["ready"], x["status"], x["restarts"], when(x["last_restart"]),
-                                   when(x["created"]), x["node"], Owner(*x["owner"]) if x["owner"] else None, False))
+                hit = built.get(key) if built is not None else None
+                if hit is not None and hit[0] is x:
+                    row = hit[1]
+                else:
+                    row = PodRow(parts[1], parts[2], x["ready"], x["status"], x["restarts"], when(x["last_restart"]),
+                                 when(x["created"]), x["node"], Owner(*x["owner"]) if x["owner"] else None, False)
+                    if built is not None:
+                        built[key] = (x, row)
+                rows.append(row)
             elif s == "workload":
                 workloads.append(WorkloadHealth(parts[1], parts[2], parts[3], x["ready"], x["desired"], x["pods"],
                                                 x["unhealthy"]))
@@ -174,4 +229,7 @@ def pods_at(state: State, at: datetime) -> list:
         out.append(ContextView(ctx, tuple(sort_rows(rows)), tuple(workloads),
                                    tuple(NamespaceHealth(*n) for n in v["namespaces"]), tuple(rollouts), tuple(events),
                                    tuple(v["errors"]), v["synced"]))
+    if built is not None and len(built) > 2 * sum(len(v.rows) for v in out) + 64:
+        for key in [k for k in built if ("pod", k) not in state]:  # pods gone healthy or deleted
+            del built[key]
     return out

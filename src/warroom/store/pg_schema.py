@@ -167,6 +167,38 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE entries ADD COLUMN done_at {TIME};
     ALTER TABLE entries ADD COLUMN done_by TEXT NOT NULL DEFAULT '';
     """,
+    # 7: the headless watcher (``warroom watch``): its heartbeat and the rolling window of readings
+    # kept while no incident is open (as SQLite's). Readings written now also say so on the channel
+    # (once per statement: the listener only counts), so a screen that follows a watcher wakes at
+    # once; ``readings_by_seq`` lets it read only what is new.
+    f"""
+    CREATE TABLE watchers (
+        id          TEXT PRIMARY KEY,
+        host        TEXT NOT NULL,
+        pid         BIGINT NOT NULL,
+        started_at  {TIME} NOT NULL,
+        beat_at     {TIME} NOT NULL,
+        period      DOUBLE PRECISION NOT NULL,
+        incidents   TEXT NOT NULL DEFAULT '[]',
+        all_open    INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE window_readings (
+        at      DOUBLE PRECISION NOT NULL,
+        stream  TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        value   TEXT,
+        seq     BIGINT GENERATED ALWAYS AS IDENTITY
+    );
+    CREATE INDEX window_readings_by_at ON window_readings (at);
+    CREATE INDEX readings_by_seq ON readings (seq);
+    CREATE FUNCTION warroom_readings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('{CHANNEL}', 'readings');
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER readings_changed AFTER INSERT ON readings
+        FOR EACH STATEMENT EXECUTE FUNCTION warroom_readings_changed();
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -124,6 +124,8 @@ class PgStore(SqlStore):
     """Async access to a warroom database on a PostgreSQL server. ``async with PgStore.open(url)``."""
 
     READING_ORDER = "at, seq"
+    READING_ID = "seq"
+    READINGS_AFTER = "readings"
     live = True  # ``wait_for_change`` wakes when another host commits
 
     def __init__(self, con: psycopg.AsyncConnection, url: str) -> None:

@@ -117,6 +117,28 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE entries ADD COLUMN done_at TEXT;
     ALTER TABLE entries ADD COLUMN done_by TEXT NOT NULL DEFAULT '';
     """,
+    # 7: the headless watcher (``warroom watch``): its heartbeat (who feeds which incidents, when it
+    # last said so), and the rolling window of readings it keeps while no incident is open, copied
+    # into an incident when one is declared (its replay shows the minutes before).
+    """
+    CREATE TABLE watchers (
+        id          TEXT PRIMARY KEY,
+        host        TEXT NOT NULL,
+        pid         INTEGER NOT NULL,
+        started_at  TEXT NOT NULL,
+        beat_at     TEXT NOT NULL,
+        period      REAL NOT NULL,
+        incidents   TEXT NOT NULL DEFAULT '[]',
+        all_open    INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE window_readings (
+        at      REAL NOT NULL,
+        stream  TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        value   TEXT
+    );
+    CREATE INDEX window_readings_by_at ON window_readings (at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -41,6 +41,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # types only: a one-shot command loads neither typing, the interface nor the readings
     from typing import Any, Callable, Iterable, Protocol, TypeVar
 
+    from warroom.domain.heartbeat import Heartbeat
     from warroom.domain.policy import Policy
     from warroom.domain.recording import Record
     from warroom.store.interface import Change, DrillScenario
@@ -65,6 +66,11 @@ class SqlStore(ScribeLines):
 
     #: Ties readings at the same instant in the order written (SQLite's rowid, PostgreSQL's column).
     READING_ORDER = "at, rowid"
+    #: A reading's place in the order written (commit order: writers hold the one write lock).
+    READING_ID = "rowid"
+    #: Where the readings written after a known one are found: SQLite walks its rowid b-tree from
+    #: there (the index by incident would walk the incident's whole history); PostgreSQL's index on seq.
+    READINGS_AFTER = "readings NOT INDEXED"
 
     # -- the engine's primitives ---------------------------------------------------------------------
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list:
@@ -441,6 +447,89 @@ class SqlStore(ScribeLines):
                     pruned.append(i.id)
                     deleted += count
         return pruned, deleted
+
+    async def readings_since(self, incident_id: int, after: int = 0) -> tuple[int, list[Record]]:
+        """The incident's readings written after the one numbered ``after`` (0: all of them), in
+        the order written, and the number of the last one (a screen that follows a watcher reads
+        only what is new)."""
+        if after <= 0:
+            sql = (f"SELECT {self.READING_ID}, at, stream, key, value FROM readings WHERE incident_id = ?"
+                   f" ORDER BY {self.READING_ID}")
+            params: tuple = (incident_id,)
+        else:
+            sql = (f"SELECT {self.READING_ID}, at, stream, key, value FROM {self.READINGS_AFTER}"
+                   f" WHERE {self.READING_ID} > ? AND incident_id = ? ORDER BY {self.READING_ID}")
+            params = (after, incident_id)
+        rows = await self._fetch(sql, params)
+        if not rows:
+            return after, []
+        return rows[-1][0], await self._in_thread(to_records, [tuple(r)[1:] for r in rows])
+
+    # -- the watcher: its heartbeat, and the readings kept while no incident is open ---------------
+    async def beat(self, beat: Heartbeat) -> None:
+        """Say that watcher ``beat.id`` is alive and which incidents it feeds."""
+        async with self._transaction() as tx:
+            await tx.run(
+                "INSERT INTO watchers (id, host, pid, started_at, beat_at, period, incidents, all_open)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at,"
+                " period = excluded.period, incidents = excluded.incidents, all_open = excluded.all_open",
+                (beat.id, beat.host, beat.pid, iso_utc(beat.started_at), iso_utc(beat.beat_at), beat.period,
+                 json.dumps(sorted(beat.incidents)), int(beat.all_open)))
+
+    async def watchers(self) -> list[Heartbeat]:
+        from warroom.domain.heartbeat import Heartbeat
+
+        rows = await self._fetch("SELECT id, host, pid, started_at, beat_at, period, incidents, all_open"
+                                 " FROM watchers")
+        out = []
+        for r in rows:
+            started, beat_at = stored_time(r[3]), stored_time(r[4])
+            try:
+                incidents = tuple(int(i) for i in json.loads(r[6]))
+            except (ValueError, TypeError):
+                incidents = ()
+            if started is not None and beat_at is not None:  # a row no reader understands is no watcher
+                out.append(Heartbeat(r[0], r[1], r[2], started, beat_at, r[5], incidents, bool(r[7])))
+        return out
+
+    async def end_watcher(self, watcher_id: str, *, gone_before: datetime | None = None) -> None:
+        """A watcher stopped: its row goes (and those silent since ``gone_before``: killed ones)."""
+        async with self._transaction() as tx:
+            await tx.run("DELETE FROM watchers WHERE id = ?", (watcher_id,))
+            if gone_before is not None:
+                await tx.run("DELETE FROM watchers WHERE beat_at < ?", (iso_utc(gone_before),))
+
+    async def record_window(self, records: Iterable[Record]) -> int:
+        """Readings of no incident (the rolling window), in one transaction."""
+        rows = [r[1:] for r in reading_rows(0, records)]
+        if not rows:
+            return 0
+        async with self._transaction() as tx:
+            await tx.run_many("INSERT INTO window_readings (at, stream, key, value) VALUES (?,?,?,?)", rows)
+        return len(rows)
+
+    async def window(self) -> list[Record]:
+        rows = await self._fetch(f"SELECT at, stream, key, value FROM window_readings ORDER BY {self.READING_ORDER}")
+        return await self._in_thread(to_records, rows)
+
+    async def prune_window(self, before: datetime) -> int:
+        async with self._transaction() as tx:
+            return await tx.run("DELETE FROM window_readings WHERE at < ?", (before.timestamp(),))
+
+    async def adopt_window(self, incident_id: int, since: datetime, until: datetime) -> int:
+        """Copy the window's readings from ``since`` until before ``until`` (when the incident's own
+        recording starts) into the incident, once per incident (a watcher restarted does not copy
+        them again); returns how many."""
+        mark = f"window:{incident_id}"
+        async with self._transaction() as tx:
+            if await tx.fetch("SELECT 1 FROM meta WHERE key = ?", (mark,)):
+                return 0
+            count = await tx.run(
+                "INSERT INTO readings (incident_id, at, stream, key, value) SELECT ?, at, stream, key, value"
+                f" FROM window_readings WHERE at >= ? AND at < ? ORDER BY {self.READING_ORDER}",
+                (incident_id, since.timestamp(), until.timestamp()))
+            await self._set_meta(tx, mark, iso_utc(since))
+        return count
 
     # -- an incident whole, from one store to another (warroom copy, warroom import) ---------------
     async def read_whole(self, incident_id: int) -> WholeIncident:

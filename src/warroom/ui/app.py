@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from warroom.domain.timeline import Entry
     from warroom.drill.sources import DrillRun
     from warroom.sources.interfaces import DrillControls, PanelSource, PodsWatcher, ProbeSource
+    from warroom.ui.feeds.follow import FollowFeed
     from warroom.ui.feeds.metrics import MetricsFeed
     from warroom.ui.feeds.pods import PodsFeed
     from warroom.ui.feeds.probes import ProbesFeed
@@ -152,6 +153,7 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         self.metrics_feed: MetricsFeed | None = None
         self.probes_feed: ProbesFeed | None = None
         self.pods_feed: PodsFeed | None = None
+        self.follow_feed: FollowFeed | None = None  # set when a watcher may feed the panes
         build_feeds(self, metrics_source, probe_source, kube_watchers, sync_interval)
 
     def get_driver_class(self):
@@ -286,9 +288,12 @@ class WarRoomApp(NoLocalsOnCrash, CollectsWhenIdle, App[int]):
         if self._config_error:
             self.notify(f"{self._config_error}\nThe timeline works; metrics and pods are off until it is fixed.",
                         title="Config", severity="error", timeout=30)
-        for name in ("metrics", "probes", "kube"):
-            if name in self.feeds:
-                self.feeds.poll_now(name)
+        if self.follow_feed is not None:
+            self.follow_feed.start()  # the first look says whether a watcher feeds the panes
+        else:
+            for name in ("metrics", "probes", "kube"):
+                if name in self.feeds:
+                    self.feeds.poll_now(name)
         self.set_timer(self._sync_interval, lambda: self.feeds.poll_now("sync"))
 
     def on_resize(self, event) -> None:

@@ -27,6 +27,7 @@ from warroom.domain.sla import SlaReport
 from warroom.domain.text import one_line
 from warroom.domain.timeline import Entry, EntryError
 from warroom.domain.times import TimeParseError
+from warroom.room.live import sla_entries
 from warroom.room.session import Room, update_reminder
 from warroom.room.writes import Backoff, WriteQueue, new_client_id, reason
 from warroom.store import Damaged, IncidentStore, NotFound, StoreError, connect_store, explain
@@ -183,9 +184,9 @@ class Session:
     def tick(self) -> None:
         """Every second: the clock, breaches and escalations due, the status-update reminder."""
         self.render_clock()
-        if self.room.live and self.report is not None:
+        if self.room.live:
             # once each across all processes (the entry's key is unique in the database)
-            for event in self.report.events():
+            for event in sla_entries(self.report):
                 self.write_keyed(event.key, event.text, event.at, event.kind, alarm=True)
         self._remind()
 

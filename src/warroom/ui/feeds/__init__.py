@@ -57,6 +57,7 @@ class Feeds:
         self._timers: dict[str, Timer] = {}
         self._args: dict[str, tuple] = {}
         self._stopped = False
+        self._paused: set[str] = set()  # feeds a watcher stands in for (``follow``): they neither poll nor show
 
     def add(self, feed: Feed) -> Feed:
         self._feeds[feed.name] = feed
@@ -70,7 +71,7 @@ class Feeds:
 
     def poll_now(self, name: str, *args: Any) -> Worker | None:
         """Poll ``name`` now (``args``: for a kicked feed, what this poll is about)."""
-        if self._stopped:
+        if self._stopped or name in self._paused:
             return None
         feed = self._feeds[name]
         timer = self._timers.pop(name, None)
@@ -95,7 +96,28 @@ class Feeds:
             self._crashed(feed, event.worker.error)
         return True
 
+    def active(self, name: str) -> bool:
+        """Whether ``name`` is a feed of this screen that polls now (not paused for a watcher)."""
+        return name in self._feeds and name not in self._paused
+
+    def pause(self, name: str) -> None:
+        """Stop polling ``name`` (a watcher feeds its pane); a poll under way is dropped, unshown."""
+        if name in self._feeds:
+            self._paused.add(name)
+            timer = self._timers.pop(name, None)
+            if timer is not None:
+                timer.stop()
+
+    def resume(self, name: str, *, poll: bool = True) -> Worker | None:
+        """``name`` polls again (``poll``: now; else when next kicked)."""
+        if name not in self._feeds:
+            return None
+        self._paused.discard(name)
+        return self.poll_now(name) if poll else None
+
     def _succeeded(self, feed: Feed, result: Any) -> None:
+        if feed.name in self._paused:
+            return
         if feed.failures:
             feed.failures, feed.last_error = 0, ""
             feed.recovered()
@@ -111,6 +133,8 @@ class Feeds:
             self._arm(feed, delay)
 
     def _crashed(self, feed: Feed, error: BaseException | None) -> None:
+        if feed.name in self._paused:
+            return
         feed.failures += 1
         delay = self._backoff.delay(feed.failures)
         feed.last_error = reason(error) if error is not None else "unknown error"

@@ -1,5 +1,6 @@
 """Which feeds a war room screen runs: only what is configured (or scripted by a drill or a test).
-Each feed imports its source's client itself, off the start path."""
+Each feed imports its source's client itself, off the start path. A screen reading configured
+sources may follow a ``warroom watch`` instead (``follow``); a drill's scripted sources are its own."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ def build_feeds(app: WarRoomApp, metrics_source: PanelSource | None, probe_sourc
     """Only what is configured (or scripted) is built: each feed imports its source's client."""
     from warroom.ui.feeds.sync import SyncFeed
 
+    scripted = metrics_source is not None or probe_source is not None or kube_watchers is not None
     prom = app.config.prometheus
     panels = tuple(prom.panels) if prom else tuple(metrics_source.panels) if metrics_source else ()
     if panels:
@@ -45,13 +47,18 @@ def build_feeds(app: WarRoomApp, metrics_source: PanelSource | None, probe_sourc
             app.feeds.add(feed)
     app.sync_feed = SyncFeed(app, sync_interval)
     app.feeds.add(app.sync_feed.feed())
+    if app.config.watch.follow and app.drill is None and not scripted and (
+            app.metrics_feed is not None or app.probes_feed is not None or app.pods_feed is not None):
+        from warroom.ui.feeds.follow import FollowFeed
+
+        app.follow_feed = FollowFeed(app, takeover=app.config.watch.takeover)
+        app.feeds.add(app.follow_feed.feed())
 
 
 def _prometheus(prom) -> Callable:
     """Builds the Prometheus source in the metrics worker thread (its import is kept off the start path)."""
     def connect():
-        from warroom.sources.prometheus import PrometheusSource
+        from warroom.sources.configured import prometheus_source
 
-        return PrometheusSource(prom.url, timeout=prom.timeout, bearer_token=prom.bearer_token,
-                                basic_auth=prom.basic_auth, ca_file=prom.ca_file, verify=prom.verify)
+        return prometheus_source(prom)
     return connect

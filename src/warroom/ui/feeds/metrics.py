@@ -12,17 +12,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable
 
 from warroom.domain import metrics_view as mv
-from warroom.domain import recording as rec
 from warroom.domain.baseline import Panel
+from warroom.room.live import MetricsTrack
 from warroom.ui.feeds import Feed
 
 if TYPE_CHECKING:
     from warroom.sources.interfaces import MetricsSource
     from warroom.ui.app import WarRoomApp
-
-#: the longest wait between two polls of an unreachable source
-MAX_BACKOFF = 120.0
-
 
 class MetricsFeed:
     def __init__(self, app: WarRoomApp, panels: tuple[Panel, ...], refresh: float, *, spark_minutes: int = 60,
@@ -37,10 +33,21 @@ class MetricsFeed:
         self.source = source
         self._connect = connect
         self.stale_limit = stale_limit
-        self.view = mv.initial(panels)
-        self.verdicts = mv.VerdictMemory()
-        self.delay = refresh
+        self.track = MetricsTrack(panels, refresh)  # the rules, shared with ``warroom watch``
         self._connecting = threading.Lock()
+
+    @property
+    def view(self) -> mv.MetricsView:
+        """What the pane shows (a follower's recorded view too: comms and F2 read it)."""
+        return self.track.view
+
+    @view.setter
+    def view(self, view: mv.MetricsView) -> None:
+        self.track.view = view
+
+    @property
+    def delay(self) -> float:
+        return self.track.delay
 
     def feed(self) -> Feed:
         return Feed("metrics", self.poll, self.deliver, self._failed, interval=self.refresh, thread=True)
@@ -72,37 +79,32 @@ class MetricsFeed:
         pane = self._pane()
         if pane is None:  # a poll that finished while the app shuts down
             return None
-        view = mv.apply_poll(self.view, result)
+        view = self.track.after(result)
         now = self._app.now()
         pane.show(view, now, self._app.local)
-        self.view = view  # kept once shown: a poll that cannot be drawn does not poison the next ones
-        if result.source_error:
-            self.delay = min(max(self.delay * 2, self.refresh), MAX_BACKOFF)
-        else:
-            self.delay = self.refresh
-            self.write_events()
-        self._app.session.record("metrics", rec.metrics_state(self.view))
+        state = self.track.keep(view)  # kept once shown: a poll that cannot be drawn does not poison the next ones
+        self.write_events()
+        self._app.session.record("metrics", state)
         return self.delay
 
     def write_events(self) -> None:
         """Verdict transitions become entries; with no open incident yet, nothing is remembered, so
         the first incident loaded still gets them (a poll may finish before the store has loaded)."""
         session = self._app.session
-        if not session.room.live or not self.panels:
+        if not session.room.live or not self.panels or not self._app.feeds.active("metrics"):
             return
         now = self._app.now()
-        self.verdicts, events = mv.verdict_events(self.verdicts, self.view, now)
-        for e in events:
-            session.write_keyed(e.key, e.text, now)
+        for key, text in self.track.entries(now):
+            session.write_keyed(key, text, now)
 
     def forget_verdicts(self) -> None:
         """A newly opened incident hears about the current state."""
-        self.verdicts = mv.VerdictMemory()
+        self.track.forget_verdicts()
 
     def tick(self) -> None:
         """Stale ages count up between polls."""
         now = self._app.now()
-        if self.panels and self.view.any_stale(now, self.stale_limit):
+        if self.panels and self._app.feeds.active("metrics") and self.view.any_stale(now, self.stale_limit):
             pane = self._pane()
             if pane is not None:
                 pane.show(self.view, now, self._app.local)

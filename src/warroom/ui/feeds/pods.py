@@ -12,12 +12,12 @@ to build is said in the pane and tried again.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Sequence
 
 from textual.message import Message
 
-from warroom.domain import recording as rec
+from warroom.room import live
 from warroom.ui.feeds import Feed
 from warroom.ui.runtime import freeze_heap
 
@@ -75,28 +75,22 @@ class PodsFeed:
     def start(self) -> None:
         """In a thread: build and start the watchers (the client's import takes ~0.4 s)."""
         if self.watchers is None:
-            from warroom.sources.kube.context import KubeTarget
-            from warroom.sources.kube.watcher import KubeWatcher
+            from warroom.sources.configured import kube_watchers
 
-            kube = self._kube
-            self.watchers = [
-                KubeWatcher(KubeTarget(kubeconfig=kube.kubeconfig, context=context, namespaces=kube.namespaces,
-                                       label_selector=kube.selector or None, resync=kube.resync))
-                for context in kube.contexts
-            ]
+            self.watchers = kube_watchers(self._kube)
         for watcher in self.watchers:
             watcher.on_change = lambda snapshot: self._app.post_message(PodsChanged(snapshot))
             watcher.start_thread()
 
     def changed(self, snapshot: Any) -> None:
         """On the UI thread: a newer snapshot of a context; its view is computed in a worker."""
+        if not self._app.feeds.active("pods"):
+            return  # a watcher feeds the pane: a stopped cluster watcher's last word is dropped
         self._latest[snapshot.context] = snapshot.version
         self._app.feeds.poll_now("pods", snapshot)
 
     def compute(self, snapshot: Any) -> tuple | None:
         """In a worker thread: the snapshot's view, pod events and readings (None: overtaken)."""
-        from warroom.domain.pod_view import ContextView
-
         # One view at a time on screen: the next is computed once the last is painted, not during
         # the frame. Computing (~60 ms of Python for a storm's snapshot) while the UI thread painted
         # made the two share the GIL, and stretched the frame to 2-3 times its length.
@@ -107,15 +101,12 @@ class PodsFeed:
                     previous is not None and previous.version >= snapshot.version):
                 return None
             now = self._app.now()
-            v = snapshot.view(now, rollouts_within=timedelta(hours=self.rollout_hours), previous=previous)
+            v, view = live.context_view(snapshot, previous, now, self.rollout_hours)
             self.computed[snapshot.context] = v
-        view = ContextView(snapshot.context, v.rows, v.summary.workloads, v.summary.namespaces, tuple(v.rollouts),
-                           tuple(v.events), tuple(snapshot.errors), snapshot.synced)
         room = self._app.session.room
-        events = self.find_events(view, now) if view.synced and room.live else []
+        events = self.find_events(view, now) if room.live else []
         recorder = room.recorder  # this worker alone records pods, in snapshot order
-        readings = (recorder.observe(rec.pods_scope(view.context), rec.pods_state(view), now)
-                    if room.recording else [])
+        readings = recorder.observe(*live.pods_recorded(view), now) if room.recording else []
         self._painted.clear()
         return snapshot.version, view, events, recorder, readings
 
@@ -139,26 +130,38 @@ class PodsFeed:
         self._pane().show(view, now, self._app.local)
         self.write_events(view, now, events)
 
-    def find_events(self, view: ContextView, now: datetime) -> list:
-        from warroom.domain.pod_events import pod_events
-
-        context = view.context if self.multi_context else ""
-        return pod_events(view.unhealthy_rows, view.workloads, view.rollouts, now, context)
+    def find_events(self, view: ContextView, now: datetime) -> list[tuple[str, str]]:
+        return live.pod_entries(view, now, self.multi_context)
 
     def write_events(self, view: ContextView, now: datetime, events: list | None = None) -> None:
         """Write the view's pod events (``events``: found already, off the UI thread)."""
-        if not self._app.session.room.live or not view.synced:
+        if not self._app.session.room.live or not view.synced or not self._app.feeds.active("pods"):
             return
         if events is None:
             events = self.find_events(view, now)
-        self._app.session.write_keyed_batch([(e.key, e.text) for e in events], now)
+        self._app.session.write_keyed_batch(events, now)
 
     def reopened(self, now: datetime) -> None:
         """A newly opened incident: its events, and the whole state recorded (not only at the next snapshot)."""
         session = self._app.session
+        if not self._app.feeds.active("pods"):
+            return  # a watcher feeds the pane (``follow``): it writes and records
         for view in self.views.values():
             self.write_events(view, now)
-            session.record(rec.pods_scope(view.context), rec.pods_state(view))
+            session.record(*live.pods_recorded(view))
+
+    def reset(self) -> None:
+        """A watcher took the pane over: the cluster watchers stop, and what they had seen is
+        forgotten, so that reading the cluster again (``start``) begins afresh."""
+        self.stop()
+        if self._kube is not None:
+            self.watchers = None
+        with self._lock:
+            self.views.clear()
+            self.versions.clear()
+            self._latest.clear()
+            self.computed.clear()
+        self._painted.set()
 
     def stop(self) -> None:
         for watcher in self.watchers or ():
