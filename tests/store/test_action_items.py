@@ -51,3 +51,27 @@ async def test_action_entries_across_incidents(store):
     c = await store.append(second.id, "hidden", author="ana", now=T0 + 2 * M, kind="action")
     await store.redact(c.id, reason="wrong incident", by="ana", now=T0 + 3 * M)
     assert [(e.incident_id, e.id) for e in await store.action_entries()] == [(first.id, a.id), (second.id, b.id)]
+
+
+async def test_an_edit_changes_an_action_s_owner_and_due_with_its_text(store):
+    inc = await store.declare("Checkout 500s", SEV, "SEV-2", now=T0, author="ana")
+    a = await store.append(inc.id, "[prevent] add an alert", author="ana", now=T0 + M, kind="action",
+                           owner="bo", due=T0 + 60 * M)
+    moved = await store.edit(a.id, by="ana", now=T0 + 2 * M, owner_due=("cy", T0 + 90 * M))
+    assert (moved.owner, moved.due, moved.text, moved.revision) == ("cy", T0 + 90 * M, "[prevent] add an alert", 1)
+    both = await store.edit(a.id, by="ana", now=T0 + 3 * M, text="[prevent] [P1] add an alert #JIRA-7",
+                            owner_due=("cy", None))
+    assert (both.owner, both.due, both.text, both.revision) == ("cy", None, "[prevent] [P1] add an alert #JIRA-7", 2)
+    assert [r.text for r in both.history] == ["[prevent] add an alert"]
+    again = (await store.entries(inc.id))[-1]  # read back from the table
+    assert (again.owner, again.due) == ("cy", None)
+    unchanged = await store.edit(a.id, by="ana", now=T0 + 4 * M, owner_due=("cy", None))
+    assert unchanged.revision == 2
+
+
+async def test_only_an_action_has_an_owner_and_a_due_time(store):
+    inc = await store.declare("Checkout 500s", SEV, "SEV-2", now=T0, author="ana")
+    note = await store.append(inc.id, "a note", author="ana", now=T0 + M)
+    with pytest.raises(EntryError, match="only an action item has an owner"):
+        await store.edit(note.id, by="ana", now=T0 + 2 * M, owner_due=("bo", None))
+    assert (await store.entries(inc.id))[-1].owner == ""

@@ -260,14 +260,26 @@ def _actions(entries: list[Entry], now: datetime) -> str:
 
 
 def _participants(incident: Incident, human: list[Entry]) -> str:
-    counts = Counter(e.author for e in human if e.author)
-    roles = {name: ROLE_LABELS[r] for r, name in incident.roles.items() if name}
-    names = sorted(set(counts) | set(roles), key=lambda n: (-counts[n], n))
-    if not names:
+    """One row per person: ``/ic Alice`` and entries typed as ``alice`` are the same person (names
+    compared without case or outer spaces; the role's spelling shown), one person may hold two roles."""
+    shown: dict[str, str] = {}
+    roles: dict[str, list[str]] = {}
+    for role, name in incident.roles.items():
+        if name and name.strip():
+            key = name.strip().casefold()
+            shown.setdefault(key, name.strip())
+            roles.setdefault(key, []).append(ROLE_LABELS[role])
+    counts: Counter[str] = Counter()
+    for e in human:
+        if e.author and e.author.strip():
+            key = e.author.strip().casefold()
+            shown.setdefault(key, e.author.strip())
+            counts[key] += 1
+    if not shown:
         return "_Nobody recorded._"
     out = ["| Who | Role | Entries |", "|---|---|---|"]
-    for name in names:
-        out.append(f"| {md.inline(name)} | {md.inline(roles.get(name, '—'))} | {counts[name]} |")
+    for key in sorted(shown, key=lambda k: (-counts[k], k)):
+        out.append(f"| {md.inline(shown[key])} | {md.inline(', '.join(roles.get(key, ['—'])))} | {counts[key]} |")
     return "\n".join(out)
 
 

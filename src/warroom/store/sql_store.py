@@ -332,8 +332,10 @@ class SqlStore(ScribeLines):
         return tuple(to_revision(r) for r in rows)
 
     async def edit(self, entry_id: int, *, by: str, now: datetime, text: str | None = None,
-                   kind: str | None = None, at: datetime | None = None) -> Entry:
-        """Change an entry's text/kind/time; the previous version is kept as a revision."""
+                   kind: str | None = None, at: datetime | None = None,
+                   owner_due: tuple[str, datetime | None] | None = None) -> Entry:
+        """Change an entry's text/kind/time (the previous version is kept as a revision) and, for
+        an action item, its owner and due time together (``owner_due``; a due of None clears it)."""
         if text is not None and not text.strip():
             raise EntryError("an entry needs some text (to remove it, redact it)")
         if kind is not None:
@@ -345,17 +347,25 @@ class SqlStore(ScribeLines):
             new_text = current.text if text is None else text
             new_kind = current.kind if kind is None else kind
             new_at = current.at if at is None else at
+            owner, due = (current.owner, current.due) if owner_due is None else owner_due
+            if owner_due is not None and new_kind != "action":
+                raise EntryError(f"entry {entry_id} is a {new_kind}: only an action item has an owner and a due time")
+            if (owner, due) != (current.owner, current.due):
+                await tx.run("UPDATE entries SET owner=?, due=? WHERE id=?",
+                             (owner, iso_utc(due) if due is not None else None, entry_id))
             if (new_text, new_kind, new_at) == (current.text, current.kind, current.at):
-                return current
-            await tx.run(
-                f"INSERT INTO revisions ({REVISION_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                (entry_id, current.revision, iso_utc(current.at), current.kind, current.text, current.author,
-                 iso_utc(now), by),
-            )
-            await tx.run(
-                "UPDATE entries SET text=?, kind=?, at=?, revision=revision+1 WHERE id=?",
-                (new_text, new_kind, iso_utc(new_at), entry_id),
-            )
+                if (owner, due) == (current.owner, current.due):
+                    return current
+            else:
+                await tx.run(
+                    f"INSERT INTO revisions ({REVISION_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                    (entry_id, current.revision, iso_utc(current.at), current.kind, current.text, current.author,
+                     iso_utc(now), by),
+                )
+                await tx.run(
+                    "UPDATE entries SET text=?, kind=?, at=?, revision=revision+1 WHERE id=?",
+                    (new_text, new_kind, iso_utc(new_at), entry_id),
+                )
         return await self.entry(entry_id, with_history=True)
 
     async def redact(self, entry_id: int, *, reason: str, by: str, now: datetime) -> Entry:

@@ -50,6 +50,14 @@ def entry_view(entry: Entry, local: tzinfo, history: Sequence[Revision] | None =
     if entry.kind == "action":
         _field(out, "Owner", user("@" + entry.owner, "bold") if entry.owner else Text("none", style="dim"))
         _field(out, "Due", Text(when(entry.due, local), style="bold") if entry.due else Text("none", style="dim"))
+        if entry.done_at:
+            done = Text(f"done {when(entry.done_at, local)}", style="bold")
+            if entry.done_by:
+                done.append(" by ")
+                done.append_text(user(entry.done_by, "bold"))
+            _field(out, "Status", done)
+        else:
+            _field(out, "Status", Text("open (d in the timeline marks it done)"))
     if entry.redacted:
         by = Text("by ")
         by.append_text(user(entry.redacted_by, "bold"))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from textual.app import SystemCommand
 
 from warroom.ui.flows import entries as entry_flows
+from warroom.ui.flows import export as export_flows
 from warroom.ui.messages import PinReading
 
 if TYPE_CHECKING:
@@ -31,7 +32,9 @@ def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Change status", "investigating … resolved", app.action_status)
     yield SystemCommand("Change severity", "Raise or lower the severity", app.action_severity)
     yield SystemCommand("Assign a role", "IC, tech lead, comms lead, scribe", app.action_assign)
-    yield SystemCommand("Export markdown", "Write the post-incident review draft", app.action_export)
+    yield SystemCommand("Export markdown", "Write the post-incident review draft (full; F9)", app.action_export)
+    yield SystemCommand("Export markdown, light review", "The short review: summary, timeline, actions",
+                        lambda: app.run_flow(export_flows.export, "light"))
     yield SystemCommand("Copy status summary", "For Slack or the status page", app.action_copy_summary)
     yield SystemCommand("Compose a status update", "Templates, webhooks, cadence", app.action_compose)
     yield SystemCommand("Toggle UTC / local time", "Timeline times", app.action_toggle_utc)
@@ -39,6 +42,8 @@ def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Filter timeline by kind", "note, action, decision …",
                         lambda: app.run_flow(entry_flows.pick_filter))
     yield SystemCommand("Search timeline", "Show matching entries", lambda: app.run_flow(entry_flows.search))
+    yield SystemCommand("Mark an action done", "Or open it again (d on a selected action)",
+                        lambda: app.run_flow(entry_flows.pick_action))
     yield SystemCommand("Next pane (small screens)", "SLA clock, metrics, pods", app.action_next_pane)
     yield SystemCommand("Keys and timeline grammar", "Help", app.action_help)
     yield SystemCommand("Alerts of this incident", "Firing and resolved, silence or expire (ctrl+r)",

@@ -216,11 +216,15 @@ def text_cell(entry: Entry, local: tzinfo | None = None) -> Text:
 
 
 def action_head(entry: Entry, local: tzinfo | None) -> Text:
-    """``@bob by 14:30`` (``by Tue 14:30`` when due another day than the entry's); empty for
-    anything but an action with an owner or a due time."""
+    """``@bob by 14:30`` (``by Tue 14:30`` when due another day than the entry's), after ``✓ done``
+    once it is done; empty for anything but an action with an owner, a due time or done."""
     out = Text(no_wrap=True)
-    if entry.kind != "action" or not (entry.owner or entry.due):
+    if entry.kind != "action" or not (entry.owner or entry.due or entry.done_at):
         return out
+    if entry.done_at:
+        out.append("✓ done", style="bold")
+        if entry.owner or entry.due:
+            out.append(" ")
     if entry.owner:
         owner = one_line(entry.owner)
         owner = owner if len(owner) <= OWNER_W else owner[: OWNER_W - 1] + "…"

@@ -40,7 +40,47 @@ def entry_command(app: WarRoomApp, event: EntryCommand) -> None:
         app.run_flow(edit, entry)
     elif event.action == "redact":
         app.run_flow(redact, entry)
+    elif event.action == "done":
+        toggle_done(app, entry)
     pane.focus()
+
+
+def toggle_done(app: WarRoomApp, entry: Entry) -> None:
+    """An action item marked done (now, by the author) or open again; anything else says why not."""
+    session = app.session
+    if entry.kind != "action":
+        app.notify(f"Only an action item is marked done (this is a {entry.kind}).", severity="warning")
+        return
+    if entry.redacted:
+        app.notify("A redacted action cannot be marked done.", severity="warning")
+        return
+    done = entry.done_at is None
+    session.enqueue("done" if done else "reopen",
+                    lambda: session.store.set_action_done(entry.id, done, by=app.author, now=app.now()),
+                    session.apply_one)
+
+
+async def pick_action(app: WarRoomApp) -> None:
+    """The palette's way to an action item: the incident's actions, open ones first; the one picked
+    is marked done, or open again."""
+    from rich.text import Text
+
+    from warroom.domain.text import one_line
+    from warroom.ui.screens.modals import PickerScreen
+
+    session = app.session
+    if _refused(app, "done") or not session.need_incident():
+        return
+    actions = [e for e in session.room.entries.values() if e.kind == "action" and not e.redacted]
+    if not actions:
+        app.notify("No action items in this incident yet (/a @owner what by WHEN).", severity="warning")
+        return
+    actions.sort(key=lambda e: (e.done_at is not None, e.at))
+    options = [(str(e.id), Text(f"{'☑ done' if e.done_at else '☐ open'}  "
+                                f"{'@' + e.owner + '  ' if e.owner else ''}{one_line(e.text)}")) for e in actions]
+    picked = await app.push_screen_wait(PickerScreen("Mark done (or open again)", options))
+    if picked is not None:
+        toggle_done(app, session.room.entries[int(picked)])
 
 
 async def edit(app: WarRoomApp, entry: Entry) -> None:
@@ -50,6 +90,8 @@ async def edit(app: WarRoomApp, entry: Entry) -> None:
     if entry.redacted:
         app.notify("A redacted entry cannot be edited.", severity="warning")
         return
+    if entry.kind == "action":
+        return await _edit_action(app, entry)
     text = await app.push_screen_wait(
         PromptScreen(f"Edit entry ({entry.kind}, {entry.at.astimezone(app.local):%H:%M:%S})", value=entry.text,
                      help="Enter saves (the previous text is kept as a revision) · Esc cancels"))
@@ -57,6 +99,36 @@ async def edit(app: WarRoomApp, entry: Entry) -> None:
         return
     session.enqueue("edit", lambda: session.store.edit(entry.id, by=app.author, now=app.now(), text=text),
                     session.apply_one)
+
+
+async def _edit_action(app: WarRoomApp, entry: Entry) -> None:
+    """An action item is edited as the line that made it (``@bob [prevent] text by fri #REF``): the
+    owner, due time, tags and tracker are changed with the text, never dropped from it. A line the
+    grammar refuses is offered again as typed, with the reason."""
+    from warroom.domain.scribe import ScribeError, line_text, parse_action
+    from warroom.domain.text import one_line
+    from warroom.ui.screens.modals import PromptScreen
+
+    session = app.session
+    value, problem = line_text(entry, app.local, app.now()), ""
+    while True:
+        typed = await app.push_screen_wait(
+            PromptScreen(f"Edit action ({entry.at.astimezone(app.local):%H:%M:%S})", value=value,
+                         help=problem or "@owner [mitigate|prevent|process] [P0-P3] what by WHEN #REF · "
+                                         "Enter saves (the previous text is kept as a revision) · Esc cancels"))
+        if typed is None:
+            return
+        try:
+            line = parse_action(typed, entry.at, app.now(), app.local)
+        except ScribeError as exc:
+            value, problem = typed, f"Not saved: {one_line(str(exc))}"
+            continue
+        break
+    if (line.text, line.owner, line.due) == (entry.text, entry.owner, entry.due):
+        return
+    owner_due = (line.owner, line.due)
+    session.enqueue("edit", lambda: session.store.edit(entry.id, by=app.author, now=app.now(), text=line.text,
+                                                       owner_due=owner_due), session.apply_one)
 
 
 async def redact(app: WarRoomApp, entry: Entry) -> None:

@@ -160,6 +160,7 @@ The timeline input (always ready; Enter logs the line at once, durably)
 In the timeline (↑ from the input)
   ↑ ↓  select     Enter or v  read it whole     s  star     x  redact (with a reason)
   e  edit (revision kept)     f  filter by kind     /  search
+  d  an action item done, or open again (e edits it as its /a line)
   Esc or i  back to typing (any other key types too)
 """
 

@@ -75,6 +75,7 @@ class TimelineTable(KeysInOrder, TimelineView):
         Binding("s", "entry('star')", "Star"),
         Binding("e", "entry('edit')", "Edit"),
         Binding("x", "entry('redact')", "Redact"),
+        Binding("d", "entry('done')", "Action done/open"),
         Binding("f", "entry('filter')", "Filter kind"),
         Binding("slash", "entry('search')", "Search"),
         Binding("enter,v", "entry('view')", "View entry"),
@@ -89,7 +90,7 @@ class TimelineTable(KeysInOrder, TimelineView):
         self.hand_focus(self.screen.query_one(ScribeInput))
 
     async def on_key(self, event: events.Key) -> None:
-        handled = {"s", "e", "x", "f", "/", "i", "v"}
+        handled = {"s", "e", "x", "d", "f", "/", "i", "v"}
         if self.key_owner() is not self:
             return  # KeysInOrder passes it on
         if event.is_printable and event.character and event.character not in handled:
