@@ -6,6 +6,7 @@ with exit 0 on SIGTERM; a receiver that cannot start stops the watcher with one 
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import urllib.error
 import urllib.request
@@ -115,11 +116,16 @@ def test_the_watcher_receives_with_the_token_only_then_stops_on_sigterm(watching
         s.listen()
 
 
-def test_listen_without_a_value_takes_the_configured_address(watching, tmp_path):
+def test_listen_without_a_value_takes_the_configured_address_and_doctor_finds_it(watching, wr, tmp_path):
     port = free_port()
-    watch = watching(write_config(tmp_path, f"127.0.0.1:{port}", token_file(tmp_path)), "--listen")
+    config = write_config(tmp_path, f"127.0.0.1:{port}", token_file(tmp_path))
+    watch = watching(config, "--listen")
     assert listening(watch) == f"http://127.0.0.1:{port}/alerts"
-    assert watch.stop() == 0
+    doctor = wr("--config", str(config), "doctor", ok=False)
+    assert f"receiver    127.0.0.1:{port}: a warroom receiver answers and accepts the token" in doctor.stdout
+    assert TOKEN not in doctor.stdout + doctor.stderr
+    assert watch.stop(signal.SIGHUP) == 0
+    assert "SIGHUP received" in watch.log() and TOKEN not in watch.log()
 
 
 def test_a_receiver_that_cannot_listen_stops_the_watcher_in_one_line(watching, tmp_path):
