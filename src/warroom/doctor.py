@@ -155,7 +155,8 @@ def _alert_checks(config: Config) -> Iterator[Check]:
         host = ""
     if host and not receiver.token:
         yield Check("WARN", "receiver", f"{receiver.listen}: no token ([alertmanager.receiver] token_file or "
-                                        "token_env, or $WARROOM_RECEIVER_TOKEN): warroom receive will not start")
+                                        "token_env, or $WARROOM_RECEIVER_TOKEN): warroom receive "
+                                        "(or watch --listen) will not start")
     elif host:
         exposed = "" if host in ("127.0.0.1", "::1", "localhost") else \
             f"; {host} is reachable from other machines (put TLS in front)"
@@ -169,7 +170,7 @@ def _alert_checks(config: Config) -> Iterator[Check]:
                        else f"something else answers there (HTTP {answer.status_code})")
             status: Status = "OK" if answer.status_code == 200 else "FAIL"
         except httpx.HTTPError:
-            running, status = "nothing listens there yet (warroom receive starts it)", "OK"
+            running, status = "nothing listens there yet (warroom receive or watch --listen starts it)", "OK"
         if status == "OK" and (exposed or weak):
             status = "WARN"
         yield Check(status, "receiver", f"{receiver.listen}: {running}{exposed}{weak}")

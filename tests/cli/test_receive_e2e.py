@@ -125,7 +125,7 @@ token_file = "{alert_stack.token_file}"
     path = tmp_path / "wt-i23-doctor.toml"
     path.write_text(base)
     before = wr("--config", str(path), "doctor", ok=False).stdout
-    assert "nothing listens there yet (warroom receive starts it)" in before
+    assert "nothing listens there yet (warroom receive or watch --listen starts it)" in before
     assert "alertmanager  " + alert_stack.alertmanager.url + ": Alertmanager 0.25" in before
     receiving()
     running = wr("--config", str(path), "doctor", ok=False).stdout

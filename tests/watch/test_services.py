@@ -13,11 +13,13 @@ PROBES = (ProbeConfig("api", "http://127.0.0.1:9/health", interval=3600.0),)
 
 
 class Service:
-    def __init__(self, events: list, name: str, fail: bool = False) -> None:
-        self.events, self.name, self.fail = events, name, fail
+    def __init__(self, events: list, name: str, fail: bool = False, refuse: bool = False) -> None:
+        self.events, self.name, self.fail, self.refuse = events, name, fail, refuse
 
     async def start(self) -> None:
         self.events.append(f"start {self.name}")
+        if self.refuse:
+            raise OSError("address already in use")
 
     async def stop(self) -> None:
         self.events.append(f"stop {self.name}")
@@ -39,3 +41,12 @@ async def test_services_start_and_stop_with_the_watcher(db_path):
         assert await asyncio.wait_for(run, 10) == 0
         assert events == ["start a", "start b", "stop b", "stop a"]
         assert await store.watchers() == []  # the heartbeat cleared after the services stopped
+
+
+async def test_a_service_that_cannot_start_stops_the_watcher_with_status_1(db_path, caplog):
+    events: list[str] = []
+    watcher = Watcher(db_path, Config(probes=PROBES), beat=0.1,
+                      services=[Service(events, "a"), Service(events, "b", refuse=True), Service(events, "c")])
+    assert await asyncio.wait_for(watcher.run(asyncio.Event()), 10) == 1  # not left running without its receiver
+    assert events == ["start a", "start b", "stop a"]
+    assert "cannot start: address already in use" in caplog.text

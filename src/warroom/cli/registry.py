@@ -194,6 +194,9 @@ COMMANDS: tuple[Command, ...] = (
             help="keep the readings of the last AGE while no incident is open, for the next one's replay (default: 60m)"),
         arg("--beat", type=seconds, default=1.0, metavar="S",
             help="seconds between heartbeats; a screen calls the watcher stale after two missed (default: 1)"),
+        arg("--listen", nargs="?", const="", metavar="HOST:PORT",
+            help="also receive Alertmanager webhooks here, as warroom receive does (no value: "
+                 "[alertmanager.receiver] listen, else 127.0.0.1:9095)"),
     ), "watch:cmd_watch"),
 )
 

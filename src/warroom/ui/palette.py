@@ -6,8 +6,11 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from textual.app import SystemCommand
 
+from warroom.domain.detected_offer import COMMAND as DETECTED_COMMAND
+from warroom.domain.detected_offer import detected_offer
 from warroom.ui.flows import entries as entry_flows
 from warroom.ui.flows import export as export_flows
+from warroom.ui.flows import incident as incident_flows
 from warroom.ui.messages import PinReading
 
 if TYPE_CHECKING:
@@ -48,6 +51,10 @@ def war_room_commands(app: WarRoomApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Keys and timeline grammar", "Help", app.action_help)
     yield SystemCommand("Alerts of this incident", "Firing and resolved, silence or expire (ctrl+r)",
                         app.action_alerts)
+    room = app.session.room
+    if not app.read_only and detected_offer(room.incident, room.entries.values(), app.now()) is not None:
+        yield SystemCommand(DETECTED_COMMAND, "Set the detected milestone to the first attached alert's start",
+                            lambda: incident_flows.detected_from_earliest_alert(app))
     yield SystemCommand("Last notices", "Injects, reminders, alerts and errors (ctrl+l)", app.action_notices)
     if app.drill is not None:
         yield SystemCommand("Pause / resume the drill", "Every clock stops", app.action_drill_pause)

@@ -65,6 +65,7 @@ class Session:
         self._refusal = ""  # why the line on the input was refused, while it stands
         self._sync_trouble = ""  # "sync paused: …" while the sync cannot read the database
         self._lines_out: Counter[str] = Counter()  # lines handed to the writer, not yet written
+        self._offered: set[str] = set()  # detected times offered from an alert (once each)
 
     # -- opening -------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -160,6 +161,7 @@ class Session:
         self.room.open(incident, entries, seq)
         app.query_one(TimelinePane).load(entries, incident.start)
         self.render_clock()
+        self._offer_detected()
         if app.metrics_feed is not None:
             app.metrics_feed.forget_verdicts()
             app.metrics_feed.write_events()
@@ -383,6 +385,13 @@ class Session:
             self._app.query_one(TimelinePane).upsert(shown)
         if clock or moved:
             self.render_clock()
+        if clock or any(e.key and e.key.startswith("alert:") for e in shown):
+            self._offer_detected()
+
+    def _offer_detected(self) -> None:
+        from warroom.ui.flows.incident import offer_detected
+
+        offer_detected(self._app, self._offered)
 
     def apply_one(self, entry: Entry | None) -> None:
         self.apply([entry])

@@ -7,8 +7,9 @@ what changed — readings, the window, automatic entries — at most ``flush`` s
 change, in one transaction each. Views, entries and recorded states come from ``room.live``, the
 functions the screen's own feeds use: a followed screen and a standalone one cannot differ.
 
-Extra services (an Alertmanager receiver, say) start and stop with it: anything with ``async
-start()`` and ``async stop()`` in ``services``.
+Extra services (the Alertmanager receiver of ``warroom watch --listen``) start and stop with it:
+anything with ``async start()`` and ``async stop()`` in ``services``; they may use ``store``, open
+by the time they start.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ class Watcher:
 
     # -- running ------------------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> int:
-        """Until ``stop`` is set; 1 if the store cannot be opened (said in one line)."""
+        """Until ``stop`` is set; 1 if the store cannot be opened or a service cannot start (said in
+        one line: a watcher whose receiver is not listening must not look healthy)."""
         try:
             self.store = await connect_store(self.db)
         except StoreError as exc:
@@ -123,11 +125,18 @@ class Watcher:
         if self.config.kubernetes is not None or self._kube_watchers:
             tasks.append(asyncio.create_task(self._watch_pods(), name="watch-pods"))
         started: list[Service] = []
+        code = 0
         try:
             for service in self.services:
-                await service.start()
+                try:
+                    await service.start()
+                except Exception as exc:  # noqa: BLE001 — a port taken, say: one line, and the watcher stops
+                    log.error("cannot start: %s", exc)
+                    code = 1
+                    break
                 started.append(service)
-            await stop.wait()
+            if not code:
+                await stop.wait()
         finally:
             log.info("stopping")
             self._stopping.set()
@@ -146,7 +155,7 @@ class Watcher:
                 await asyncio.to_thread(self._metrics_source.close)
             await self.store.close()
             log.info("stopped")
-        return 0
+        return code
 
     # -- incidents ----------------------------------------------------------------------------------
     async def follow_incidents(self) -> None:

@@ -148,3 +148,34 @@ def detected_from_alerts(app: WarRoomApp) -> None:
         return
     session.enqueue_change("detected from alerts", session.room.incident.id,
                            lambda i: inc.set_milestone(i, "detected", start), start)
+
+
+def offer_detected(app: WarRoomApp, offered: set[str]) -> None:
+    """An attached alert started before detected: the notice says so once per offer (``offered``
+    keeps their keys), naming the palette command that takes it (``domain.detected_offer``)."""
+    from warroom.domain.detected_offer import detected_offer
+
+    session = app.session
+    if app.read_only:
+        return
+    offer = detected_offer(session.room.incident, session.room.entries.values(), app.now())
+    if offer is None or offer.key in offered:
+        return
+    offered.add(offer.key)
+    app.notify(offer.message(app.local), title="Detected", severity="warning", timeout=30)
+
+
+def detected_from_earliest_alert(app: WarRoomApp) -> None:
+    """The palette's answer to the offer: detected set to the earliest attached alert's start, as
+    every milestone change is (a timeline entry)."""
+    from warroom.domain.detected_offer import detected_offer
+
+    session = app.session
+    if not session.need_incident():
+        return
+    offer = detected_offer(session.room.incident, session.room.entries.values(), app.now())
+    if offer is None:
+        app.notify("No attached alert started before the detected time.", severity="warning")
+        return
+    session.enqueue_change("detected from the earliest alert", offer.incident_id,
+                           lambda i: inc.set_milestone(i, "detected", offer.at), offer.at)
