@@ -93,3 +93,43 @@ def test_the_scribe_link_gives_the_whole_war_room_and_a_line_typed_in_the_browse
     while "rolled back build 4411" not in wr("export").stdout:
         assert time.monotonic() < deadline, page.evaluate(SCREEN)
         time.sleep(0.2)
+
+
+def test_the_war_room_page_loads_nothing_from_outside_the_server(serve, wr, browser) -> None:
+    """An incident tool in a locked-down network must not phone out (textual-serve's own page asked
+    fonts.googleapis.com for its font). The page's own policy on (no ``bypass_csp``): it must
+    still render, and a link with textual.js's ``?ping=URL`` must not make it fetch that URL."""
+    from urllib.parse import urlsplit
+
+    wr("declare", "Checkout 500s", "-s", "SEV-1")
+    s = serve()
+    origin = urlsplit(s.base).netloc
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requested: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("websocket", lambda socket: requested.append(socket.url))
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    # Anything else is refused at once (no waiting on DNS in a sandbox); it is recorded all the same.
+    page.route(lambda url: urlsplit(url).netloc != origin, lambda route: route.abort())
+    page.add_init_script(XTERM_TEXT)
+    try:
+        page.goto(f"{s.base}/?token={s.token}", wait_until="domcontentloaded")
+        page.wait_for_url(f"{s.base}/", timeout=10_000)
+        # a function, not a string: the page's policy forbids eval, Playwright's string waits use it
+        page.wait_for_function(f"() => {SCREEN}.includes('Acknowledge')", timeout=30_000, polling=200)
+        page.wait_for_load_state("load")
+        assert any(url.startswith("ws://") for url in requested), requested  # the websocket is seen too
+        assert any(url.endswith("/static/js/textual.js") for url in requested), requested
+        assert refused == [], refused  # the policy let the page do all it needs
+        page.goto(f"{s.base}/?ping=http://phone-home.example/", wait_until="load")
+        deadline = time.monotonic() + 10
+        while not any("phone-home" in text for text in requested + refused):  # textual.js tried
+            assert time.monotonic() < deadline, "the page never tried its ?ping= URL"
+            page.wait_for_timeout(50)  # lets Playwright deliver the page's events
+        outside = [url for url in requested if urlsplit(url).netloc != origin]
+        assert outside == [], outside
+    finally:
+        context.close()
