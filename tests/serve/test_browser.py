@@ -133,3 +133,29 @@ def test_the_war_room_page_loads_nothing_from_outside_the_server(serve, wr, brow
         assert outside == [], outside
     finally:
         context.close()
+
+
+def test_a_status_page_whose_stream_is_refused_at_the_cap_says_it_will_reload(serve, wr, page) -> None:
+    """The page came while there was room; by the time its stream asked, the cap was reached."""
+    import httpx
+
+    wr("declare", "Checkout 500s")
+    s = serve("--status-only", "--max-status-streams", "1")
+    taken: list = []
+
+    def fill_the_cap_first(route) -> None:
+        stream = httpx.stream("GET", f"{s.base}/status/events", cookies={"warroom_access": s.token}, timeout=10)
+        taken.append(stream.__enter__())
+        assert taken[0].status_code == 200
+        route.continue_()
+
+    page.route("**/status/events", fill_the_cap_first)
+    try:
+        open_status(page, s)
+        page.wait_for_function("document.querySelector('#live').innerText.includes('Live updates stopped')",
+                               timeout=10_000)
+        assert "reloads in 30 s" in page.locator("#live").inner_text()
+        assert "Checkout 500s" in page.locator("#state").inner_text()  # what it had is still shown
+    finally:
+        for stream in taken:
+            stream.close()

@@ -109,3 +109,44 @@ def test_sigterm_stops_it_promptly(serve, wr, engine) -> None:
         assert s.proc.wait(timeout=8) == 0
     except subprocess.TimeoutExpired:
         pytest.fail("warroom serve still running 8 s after SIGTERM")
+
+
+@pytest.mark.engines("sqlite")
+async def test_past_the_stream_cap_a_stream_is_refused_and_one_closed_frees_a_place(serve, wr, engine) -> None:
+    import asyncio
+
+    import aiohttp
+
+    wr("declare", "Checkout 500s")
+    s = serve("--max-status-streams", "3")
+    async with aiohttp.ClientSession(cookies={"warroom_access": s.token}) as session:
+        streams = [await session.get(f"{s.base}/status/events") for _ in range(3)]
+        try:
+            for stream in streams:
+                assert stream.status == 200
+                assert await stream.content.readline() == b"event: state\n"  # open and being fed
+            async with session.get(f"{s.base}/status/events") as refused:
+                assert refused.status == 503 and refused.headers["Retry-After"] == "30"
+                text = await refused.text()
+                assert text.count("\n") == 1 and "Live updates are full: 3 status pages" in text
+            async with session.get(f"{s.base}/status") as page:  # the page still comes, reloading itself
+                html = await page.text()
+                assert page.status == 200 and "Checkout 500s" in html
+                assert '<meta http-equiv="refresh" content="30">' in html and "status.js" not in html
+                assert "Live updates are full right now" in html
+            streams.pop().close()
+            for _ in range(100):  # the server notices the closed one at its next write (each second)
+                async with session.get(f"{s.base}/status/events") as again:
+                    if again.status == 200:
+                        break
+                await asyncio.sleep(0.1)
+            assert again.status == 200
+        finally:
+            for stream in streams:
+                stream.close()
+
+
+@pytest.mark.engines("sqlite")
+def test_a_stream_cap_below_one_is_one_line(wr, engine) -> None:
+    proc = wr("serve", "--max-status-streams", "0", ok=False)
+    assert proc.returncode == 1 and proc.stderr == "warroom: error: --max-status-streams must be at least 1\n"

@@ -171,7 +171,10 @@ COMMANDS: tuple[Command, ...] = (
             help="address to listen on (default 127.0.0.1: this machine only; share with ssh -L or a proxy)"),
         arg("--port", type=int, default=8765, metavar="N", help="port (default 8765; 0: any free one)"),
         arg("--max-visitors", type=int, default=8, metavar="N",
-            help="war room screens at once (each is a process, ~45 MB; default 8); the status page has no cap"),
+            help="war room screens at once (each is a process, ~45 MB; default 8)"),
+        arg("--max-status-streams", type=int, default=200, metavar="N",
+            help="status pages kept live at once (each an open connection; default 200); past it a page reloads "
+                 "every 30 s instead"),
         arg("-i", "--incident", type=incident_id, metavar="ID",
             help="the incident the status page shows (default: the active one, as it changes)"),
         arg("--token-file", type=Path, metavar="FILE",

@@ -63,6 +63,8 @@ def cmd_serve(args: argparse.Namespace, db_path) -> int:
 
     if args.max_visitors < 1:
         raise CliError("--max-visitors must be at least 1")
+    if args.max_status_streams < 1:
+        raise CliError("--max-status-streams must be at least 1")
     read = _token(args.token_file, TOKEN_ENV) or new_token()
     write = (_token(args.write_token_file, WRITE_TOKEN_ENV) or new_token()) if args.write else None
     if write is not None and write == read:
@@ -104,6 +106,7 @@ def cmd_serve(args: argparse.Namespace, db_path) -> int:
 
     try:
         return asyncio.run(serve(tokens, db_path, host=args.host, port=args.port, max_visitors=args.max_visitors,
+                                 max_streams=args.max_status_streams,
                                  incident_id=args.incident, timeline=args.show_timeline,
                                  read_command=None if args.status_only else read_command,
                                  write_command=None if args.status_only else write_command,
