@@ -159,3 +159,44 @@ def test_a_status_page_whose_stream_is_refused_at_the_cap_says_it_will_reload(se
     finally:
         for stream in taken:
             stream.close()
+
+
+def test_a_remote_scribes_export_goes_to_the_export_dir_owner_only_and_the_browser_gets_a_copy(
+        serve, wr, page, tmp_path) -> None:
+    """Not into whichever directory the server was started from: the user data dir's exports."""
+    import stat
+
+    wr("declare", "Checkout 500s", "-s", "SEV-1")
+    wr("log", "rolled back build 4411")
+    started_in = tmp_path / "started-in"
+    started_in.mkdir()
+    s = serve("--write", cwd=started_in)
+    exports = tmp_path / "data" / "warroom" / "exports"  # $XDG_DATA_HOME/warroom/exports
+    assert f"the scribe's exports (F9) go to {exports} on this machine" in s.printed
+    downloads: list = []
+    page.context.on("page", lambda opened: opened.on("download", lambda d: downloads.append(d)))  # a new tab
+    page.on("download", lambda d: downloads.append(d))
+    page.add_init_script(XTERM_TEXT)
+    page.goto(f"{s.base}/?token={s.write_token}", wait_until="domcontentloaded")
+    page.wait_for_url(f"{s.base}/", timeout=10_000)
+    page.wait_for_function(f"{SCREEN}.includes('Acknowledge')", timeout=30_000, polling=200)
+    page.locator(".xterm").click()
+    page.keyboard.press("F9")
+    page.wait_for_function(f"{SCREEN}.includes('your browser downloads a copy')", timeout=15_000, polling=200)
+    written = list(exports.glob("incident-*.md"))
+    assert len(written) == 1 and "rolled back build 4411" in written[0].read_text()
+    assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(exports.stat().st_mode) == 0o700
+    assert list(started_in.iterdir()) == []
+    assert f"Exported {written[0].name}: your browser downloads a copy" in page.evaluate(SCREEN)
+    page.keyboard.press("Control+l")  # the notice whole: where it is on the server
+    page.wait_for_function(f"{SCREEN}.includes('Last notices')", timeout=10_000, polling=200)
+    screen = page.evaluate(SCREEN)
+    dialog = "".join(line.split("█")[1] for line in screen.splitlines() if line.count("█") >= 2)  # inside its frame
+    assert str(exports) in "".join(dialog.split()), screen  # the path, wrapped, whole
+    deadline = time.monotonic() + 15
+    while not downloads:
+        assert time.monotonic() < deadline, "the browser got no copy"
+        page.wait_for_timeout(50)  # lets Playwright deliver the new tab's events
+    assert downloads[0].suggested_filename == written[0].name
+    assert open(downloads[0].path(), encoding="utf-8").read() == written[0].read_text()

@@ -150,3 +150,26 @@ async def test_past_the_stream_cap_a_stream_is_refused_and_one_closed_frees_a_pl
 def test_a_stream_cap_below_one_is_one_line(wr, engine) -> None:
     proc = wr("serve", "--max-status-streams", "0", ok=False)
     assert proc.returncode == 1 and proc.stderr == "warroom: error: --max-status-streams must be at least 1\n"
+
+
+@pytest.mark.engines("sqlite")
+def test_an_export_dir_that_cannot_be_one_is_one_line(wr, tmp_path, engine) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for args, message in ((("serve", "--export-dir", str(a_file)), f"--export-dir {a_file}: not a directory"),
+                          (("serve", "--export-dir", str(a_file / "under")), "cannot make it (Not a directory)"),
+                          (("--export-dir", str(tmp_path / "missing")), "no such directory")):
+        proc = wr(*args, ok=False)
+        assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
+        assert proc.stderr.startswith("warroom: error: ") and message in proc.stderr, proc.stderr
+
+
+@pytest.mark.engines("sqlite")
+def test_an_export_dir_given_is_made_owner_only_and_announced(serve, wr, tmp_path, engine) -> None:
+    import stat
+
+    wr("declare", "Checkout 500s")
+    chosen = tmp_path / "reviews" / "checkout"
+    s = serve("--write", "--export-dir", str(chosen))
+    assert f"the scribe's exports (F9) go to {chosen} on this machine" in s.printed
+    assert chosen.is_dir() and stat.S_IMODE(chosen.stat().st_mode) == 0o700

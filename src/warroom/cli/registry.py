@@ -189,6 +189,9 @@ COMMANDS: tuple[Command, ...] = (
         arg("--public-url", metavar="URL",
             help="the address browsers use, behind a reverse proxy (https://… : TLS is the proxy's)"),
         arg("--access-log", action="store_true", help="log each request (method, path, status; never the token)"),
+        arg("--export-dir", type=Path, metavar="DIR",
+            help="where a scribe's F9 writes the review, on this machine (default: the user data dir's exports, "
+                 "e.g. ~/.local/share/warroom/exports; made owner-only)"),
     ), "serve:cmd_serve"),
     Command("watch", "read the sources once for every screen: a headless watcher that records the panes (a service)", (
         CONFIG,
@@ -233,6 +236,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                         help="config file (default: $WARROOM_CONFIG or config.toml in the user config dir)")
     parser.add_argument("--read-only", action="store_true",
                         help="open the war room to watch: no input line, nothing written (warroom serve's visitors)")
+    parser.add_argument("--export-dir", type=Path, metavar="DIR",
+                        help="where F9 writes the review draft (default: the current directory)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     named = None if argv is None else named_command(argv)
     for command in COMMANDS if named is None else (named,):
