@@ -33,15 +33,28 @@ MAX_STREAMS = 200
 
 
 class Streams:
-    """The status pages' open event streams, against their cap."""
+    """The status pages' open event streams, against their cap; the operator is told once each time
+    it is reached (not once per refused page)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.open = 0
+        self._said = False
 
     @property
     def full(self) -> bool:
         return self.open >= self.limit
+
+    def refused(self) -> None:
+        if not self._said:
+            self._said = True
+            log.warning("status page: %d live pages, the most allowed (--max-status-streams); more pages "
+                        "reload every %d s instead", self.limit, REFRESH_SECONDS)
+
+    def closed(self) -> None:
+        self.open -= 1
+        if self.open < self.limit:
+            self._said = False
 
 
 FEED_KEY = web.AppKey("feed", StatusFeed)
@@ -68,6 +81,7 @@ async def status_events(request: web.Request) -> web.StreamResponse:
     (the browser's EventSource gives up on it, and the page's script reloads it later)."""
     feed, streams = request.app[FEED_KEY], request.app[STREAMS_KEY]
     if streams.full:
+        streams.refused()
         return web.Response(status=503, headers={"Retry-After": str(REFRESH_SECONDS)},
                             text=f"Live updates are full: {streams.limit} status pages are following this incident "
                                  f"already. The page reloads itself every {REFRESH_SECONDS} s instead.\n")
@@ -88,7 +102,7 @@ async def status_events(request: web.Request) -> web.StreamResponse:
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     finally:
-        streams.open -= 1
+        streams.closed()
     return response
 
 
