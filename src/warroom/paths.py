@@ -29,6 +29,12 @@ def _data_dir() -> Path:
     return user_data_path(APP, appauthor=False)
 
 
+def default_export_dir() -> Path:
+    """Where ``warroom serve``'s visitors export to unless told (``--export-dir``): the user data dir's
+    ``exports`` (e.g. ~/.local/share/warroom/exports), not whichever directory the server started in."""
+    return _data_dir() / "exports"
+
+
 def beside_db(location: Location) -> Path:
     """The folder for files kept beside the database (the unsaved lines): the file's own folder,
     or for a database on a server, the user data dir — never a path made of the URL."""

@@ -82,3 +82,9 @@ def test_the_page_needs_no_script_to_stay_current() -> None:
     html = page_html("<h1>x</h1>")
     assert '<noscript><meta http-equiv="refresh"' in html and 'lang="en"' in html and 'name="viewport"' in html
     assert "<script src=" in html and "<script>" not in html  # no inline script: the CSP allows none
+
+
+def test_a_page_without_its_live_stream_reloads_itself_and_says_why() -> None:
+    html = page_html("<h1>x</h1>", live=False)
+    assert '<meta http-equiv="refresh" content="30">' in html and "<noscript>" not in html
+    assert "<script" not in html and "Live updates are full right now" in html and "reloads every 30 s" in html

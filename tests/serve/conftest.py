@@ -64,8 +64,8 @@ def serve(warroom_exe, cli_env):
     """``serve(*args)``: start ``warroom serve --port 0 ARGS`` and wait for its links."""
     started: list[Served] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> Served:
-        proc = subprocess.Popen([warroom_exe, "serve", "--port", "0", *args], env=env or cli_env,
+    def start(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Served:
+        proc = subprocess.Popen([warroom_exe, "serve", "--port", "0", *args], env=env or cli_env, cwd=cwd,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: list[str] = []
         deadline = time.monotonic() + 30

@@ -109,3 +109,70 @@ def test_sigterm_stops_it_promptly(serve, wr, engine) -> None:
         assert s.proc.wait(timeout=8) == 0
     except subprocess.TimeoutExpired:
         pytest.fail("warroom serve still running 8 s after SIGTERM")
+
+
+@pytest.mark.engines("sqlite")
+async def test_past_the_stream_cap_a_stream_is_refused_and_one_closed_frees_a_place(serve, wr, engine) -> None:
+    import asyncio
+
+    import aiohttp
+
+    wr("declare", "Checkout 500s")
+    s = serve("--max-status-streams", "3")
+    async with aiohttp.ClientSession(cookies={"warroom_access": s.token}) as session:
+        streams = [await session.get(f"{s.base}/status/events") for _ in range(3)]
+        try:
+            for stream in streams:
+                assert stream.status == 200
+                assert await stream.content.readline() == b"event: state\n"  # open and being fed
+            for _ in range(2):
+                async with session.get(f"{s.base}/status/events") as refused:
+                    assert refused.status == 503 and refused.headers["Retry-After"] == "30"
+                    text = await refused.text()
+                    assert text.count("\n") == 1 and "Live updates are full: 3 status pages" in text
+            async with session.get(f"{s.base}/status") as page:  # the page still comes, reloading itself
+                html = await page.text()
+                assert page.status == 200 and "Checkout 500s" in html
+                assert '<meta http-equiv="refresh" content="30">' in html and "status.js" not in html
+                assert "Live updates are full right now" in html
+            streams.pop().close()
+            for _ in range(100):  # the server notices the closed one at its next write (each second)
+                async with session.get(f"{s.base}/status/events") as again:
+                    if again.status == 200:
+                        break
+                await asyncio.sleep(0.1)
+            assert again.status == 200
+        finally:
+            for stream in streams:
+                stream.close()
+    err = s.stop()
+    assert err.count("status page: 3 live pages, the most allowed") == 1, err  # said once, not per page
+
+
+@pytest.mark.engines("sqlite")
+def test_a_stream_cap_below_one_is_one_line(wr, engine) -> None:
+    proc = wr("serve", "--max-status-streams", "0", ok=False)
+    assert proc.returncode == 1 and proc.stderr == "warroom: error: --max-status-streams must be at least 1\n"
+
+
+@pytest.mark.engines("sqlite")
+def test_an_export_dir_that_cannot_be_one_is_one_line(wr, tmp_path, engine) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for args, message in ((("serve", "--export-dir", str(a_file)), f"--export-dir {a_file}: not a directory"),
+                          (("serve", "--export-dir", str(a_file / "under")), "cannot make it (Not a directory)"),
+                          (("--export-dir", str(tmp_path / "missing")), "no such directory")):
+        proc = wr(*args, ok=False)
+        assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
+        assert proc.stderr.startswith("warroom: error: ") and message in proc.stderr, proc.stderr
+
+
+@pytest.mark.engines("sqlite")
+def test_an_export_dir_given_is_made_owner_only_and_announced(serve, wr, tmp_path, engine) -> None:
+    import stat
+
+    wr("declare", "Checkout 500s")
+    chosen = tmp_path / "reviews" / "checkout"
+    s = serve("--write", "--export-dir", str(chosen))
+    assert f"the scribe's exports (F9) go to {chosen} on this machine" in s.printed
+    assert chosen.is_dir() and stat.S_IMODE(chosen.stat().st_mode) == 0o700

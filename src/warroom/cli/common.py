@@ -1,5 +1,5 @@
 """What several command families share: the one error a command raises, times typed on the
-command line, the config file to read, and the incident a command acts on.
+command line, the config file to read, the incident a command acts on, the export directory.
 
 A command raises :class:`CliError` for anything the person can fix; ``main`` prints it as one line
 and exits 1.
@@ -69,6 +69,22 @@ async def target(store: IncidentStore, args) -> int:
     if active is None:
         raise CliError("no active incident: declare one (warroom declare TITLE) or pass -i ID")
     return active
+
+
+def export_directory(path: Path, *, create: bool = False) -> Path:
+    """``path`` (``--export-dir``) as an absolute directory that can be written into, made owner-only
+    if ``create`` and missing; else a CliError (a typo found at start, not at the first F9)."""
+    path = path.expanduser().absolute()
+    if create and not path.exists():
+        try:
+            path.mkdir(parents=True, mode=0o700)
+        except OSError as exc:
+            raise CliError(f"--export-dir {path}: cannot make it ({exc.strerror or exc})") from None
+    if not path.is_dir():
+        raise CliError(f"--export-dir {path}: {'not a directory' if path.exists() else 'no such directory'}")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise CliError(f"--export-dir {path}: not writable by this user")
+    return path
 
 
 def config_location(args: argparse.Namespace) -> tuple[Path, bool]:

@@ -33,12 +33,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = visible_bytes(build_parser(argv).parse_args(argv))
     db_path = args.db or default_db_path()
-    if args.command is None:
-        from warroom.cli.launch import run_tui
-
-        return run_tui(args, db_path)
-    command = BY_NAME[args.command]
     try:
+        if args.command is None:
+            from warroom.cli.launch import run_tui
+
+            return run_tui(args, db_path)
+        command = BY_NAME[args.command]
         if command.store:
             return _in_store(command.handler, args, db_path)
         return command.handler(args, db_path)

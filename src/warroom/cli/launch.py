@@ -10,7 +10,7 @@ import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 
-from warroom.cli.common import CliError, config_location
+from warroom.cli.common import CliError, config_location, export_directory
 from warroom.cli.output import cell, out
 from warroom.domain.times import TimeParseError, format_duration, parse_when
 from warroom.localtime import local_timezone
@@ -20,7 +20,9 @@ def run_tui(args: argparse.Namespace, db_path: Path) -> int:
     from warroom.ui.factory import run  # noqa: PLC0415 — Textual is only imported for the TUI
 
     config_path, explicit = config_location(args)
-    return run(db_path, config_path, explicit_config=explicit, read_only=getattr(args, "read_only", False))
+    export_dir = export_directory(args.export_dir) if args.export_dir is not None else None
+    return run(db_path, config_path, explicit_config=explicit, read_only=getattr(args, "read_only", False),
+               export_dir=export_dir)
 
 
 def cmd_replay(args: argparse.Namespace, db_path: Path) -> int:

@@ -171,7 +171,10 @@ COMMANDS: tuple[Command, ...] = (
             help="address to listen on (default 127.0.0.1: this machine only; share with ssh -L or a proxy)"),
         arg("--port", type=int, default=8765, metavar="N", help="port (default 8765; 0: any free one)"),
         arg("--max-visitors", type=int, default=8, metavar="N",
-            help="war room screens at once (each is a process, ~45 MB; default 8); the status page has no cap"),
+            help="war room screens at once (each is a process, ~45 MB; default 8)"),
+        arg("--max-status-streams", type=int, default=200, metavar="N",
+            help="status pages kept live at once (each an open connection; default 200); past it a page reloads "
+                 "every 30 s instead"),
         arg("-i", "--incident", type=incident_id, metavar="ID",
             help="the incident the status page shows (default: the active one, as it changes)"),
         arg("--token-file", type=Path, metavar="FILE",
@@ -186,6 +189,9 @@ COMMANDS: tuple[Command, ...] = (
         arg("--public-url", metavar="URL",
             help="the address browsers use, behind a reverse proxy (https://… : TLS is the proxy's)"),
         arg("--access-log", action="store_true", help="log each request (method, path, status; never the token)"),
+        arg("--export-dir", type=Path, metavar="DIR",
+            help="where a scribe's F9 writes the review, on this machine (default: the user data dir's exports, "
+                 "e.g. ~/.local/share/warroom/exports; made owner-only)"),
     ), "serve:cmd_serve"),
     Command("watch", "read the sources once for every screen: a headless watcher that records the panes (a service)", (
         CONFIG,
@@ -233,6 +239,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                         help="config file (default: $WARROOM_CONFIG or config.toml in the user config dir)")
     parser.add_argument("--read-only", action="store_true",
                         help="open the war room to watch: no input line, nothing written (warroom serve's visitors)")
+    parser.add_argument("--export-dir", type=Path, metavar="DIR",
+                        help="where F9 writes the review draft (default: the current directory)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     named = None if argv is None else named_command(argv)
     for command in COMMANDS if named is None else (named,):

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from warroom.cli.common import CliError, config_location
+from warroom.cli.common import CliError, config_location, export_directory
 from warroom.cli.output import out
 
 TOKEN_ENV = "WARROOM_SERVE_TOKEN"
@@ -63,6 +63,12 @@ def cmd_serve(args: argparse.Namespace, db_path) -> int:
 
     if args.max_visitors < 1:
         raise CliError("--max-visitors must be at least 1")
+    if args.max_status_streams < 1:
+        raise CliError("--max-status-streams must be at least 1")
+    from warroom.paths import default_export_dir
+
+    # A scribe's F9 writes here, not in whichever directory the server was started from.
+    export_dir = None if args.status_only else export_directory(args.export_dir or default_export_dir(), create=True)
     read = _token(args.token_file, TOKEN_ENV) or new_token()
     write = (_token(args.write_token_file, WRITE_TOKEN_ENV) or new_token()) if args.write else None
     if write is not None and write == read:
@@ -84,6 +90,8 @@ def cmd_serve(args: argparse.Namespace, db_path) -> int:
     import shlex
 
     base = [sys.executable, "-m", "warroom"]
+    if export_dir is not None:
+        base += ["--export-dir", str(export_dir)]
     read_command = shlex.join([*base, "--read-only"])
     write_command = shlex.join(base) if write is not None else None
 
@@ -100,10 +108,13 @@ def cmd_serve(args: argparse.Namespace, db_path) -> int:
         out(f"  status page: {root}/status?token={read}")
         if write is not None:
             out(f"  scribe (CAN WRITE, keep it to the scribe): {root}/?token={write}")
+        if write is not None and export_dir is not None:
+            out(f"  the scribe's exports (F9) go to {export_dir} on this machine")
         out("ctrl+c stops it.")
 
     try:
         return asyncio.run(serve(tokens, db_path, host=args.host, port=args.port, max_visitors=args.max_visitors,
+                                 max_streams=args.max_status_streams,
                                  incident_id=args.incident, timeline=args.show_timeline,
                                  read_command=None if args.status_only else read_command,
                                  write_command=None if args.status_only else write_command,

@@ -134,26 +134,33 @@ def state_html(incident: Incident | None, entries: Iterable[Entry], now: datetim
 
 
 def page_html(state: str, *, live: bool = True) -> str:
-    """The whole document around ``state_html``; ``live``: the script that follows the events
-    (without JavaScript the ``noscript`` refresh reloads it)."""
-    script = '<script src="status.js" defer></script>' if live else ""
+    """The whole document around ``state_html``. ``live``: the script that follows the events
+    (without JavaScript the ``noscript`` refresh reloads it); not live (the server's live streams
+    are all taken): the page reloads itself and says so."""
+    if live:
+        head = f'<noscript><meta http-equiv="refresh" content="{REFRESH_SECONDS}"></noscript>\n' \
+               '<script src="status.js" defer></script>'
+        note = (f"This page follows the war room as it changes (without JavaScript it reloads every "
+                f"{REFRESH_SECONDS} s). Times are UTC.")
+    else:
+        head = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">'
+        note = (f"Live updates are full right now (too many pages are following this incident): this page "
+                f"reloads every {REFRESH_SECONDS} s instead. Times are UTC.")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<noscript><meta http-equiv="refresh" content="{REFRESH_SECONDS}"></noscript>
+{head}
 <title>Incident status</title>
 <link rel="stylesheet" href="status.css">
-{script}
 </head>
 <body>
 <main id="state">
 {state}
 </main>
-<footer><p>This page follows the war room as it changes (without JavaScript it reloads every
-{REFRESH_SECONDS} s). Times are UTC.</p></footer>
+<footer><p id="live">{note}</p></footer>
 </body>
 </html>
 """
@@ -177,16 +184,22 @@ th, td { text-align: left; padding: 0.3rem 0.4rem; border-bottom: 1px solid #ccc
 @media print { footer { display: none; } a { color: inherit; } }
 """
 
-#: Replaces the live part with each state the server sends; after a refused or lost stream it
-#: reloads (the cookie may have gone: the reload says why).
+#: Replaces the live part with each state the server sends; after a refused stream (the cap: a
+#: 503; the cookie gone: a 401) it says so and reloads later (the reload says why).
 SCRIPT = """\
 (function () {
   var main = document.getElementById("state");
-  if (!main || !window.EventSource) { setTimeout(function () { location.reload(); }, %d); return; }
+  if (!main || !window.EventSource) { setTimeout(function () { location.reload(); }, %(ms)d); return; }
   var events = new EventSource("status/events");
   events.addEventListener("state", function (e) { main.innerHTML = e.data; });
   events.onerror = function () {
-    if (events.readyState === 2) { setTimeout(function () { location.reload(); }, %d); }
+    if (events.readyState !== 2) { return; }
+    var live = document.getElementById("live");
+    if (live) {
+      live.textContent = "Live updates stopped (the server may be full or restarting): this page reloads in "
+        + "%(s)d s. Times are UTC.";
+    }
+    setTimeout(function () { location.reload(); }, %(ms)d);
   };
 })();
-""" % (REFRESH_SECONDS * 1000, REFRESH_SECONDS * 1000)
+""" % {"ms": REFRESH_SECONDS * 1000, "s": REFRESH_SECONDS}

@@ -5,14 +5,18 @@ What changes from ``textual_serve.server.Server``: the command run depends on th
 access (read-only unless they came with the write token); the websocket address is taken from
 the request (behind a port-forward or a proxy the bound address is not the one the browser
 sees); a cap on processes at once, with a page that says so; a websocket from another site's
-page is refused (the cookie would not come with it anyway: SameSite=Strict).
+page is refused (the cookie would not come with it anyway: SameSite=Strict); the page is our own
+template (``templates/app_index.html``), which loads nothing from outside this server, and its
+Content-Security-Policy keeps it so (textual.js fetches any ``?ping=`` URL it is given).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -23,11 +27,23 @@ from warroom.serve.access import ACCESS_KEY, full_page
 
 log = logging.getLogger("warroom.serve")
 
+#: Our page (textual-serve's asks Google Fonts for its font).
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def room_csp(websocket_url: str) -> str:
+    """Everything from this server only; inline styles because xterm.js adds its own."""
+    socket_origin = "/".join(websocket_url.split("/", 3)[:3])
+    return ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+            f"font-src 'self'; connect-src 'self' {socket_origin}; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'")
+
 
 class RoomServer(Server):
     def __init__(self, read_command: str, write_command: str | None, *, max_visitors: int,
                  public_url: str | None = None) -> None:
-        super().__init__(read_command, title="warroom", public_url=public_url or "http://localhost")
+        super().__init__(read_command, title="warroom", public_url=public_url or "http://localhost",
+                         templates_path=TEMPLATES)
         self.read_command = read_command
         self.write_command = write_command
         self.max_visitors = max_visitors
@@ -50,7 +66,7 @@ class RoomServer(Server):
         return f"{scheme}://{request.host}"
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
-        """textual-serve's page, its addresses made from the request."""
+        """The page, its addresses made from the request."""
         if self.full:
             return full_page(self.max_visitors)
         base = self._base(request)
@@ -62,8 +78,11 @@ class RoomServer(Server):
             "config": {"static": {"url": base + str(router["static"].url_for(filename="/")).rstrip("/") + "/"}},
             "application": {"name": "warroom (read-only)" if self.command_for(request) == self.read_command
                             else "warroom"},
+            "restart_url": request.path + "?" + urlencode([(k, v) for k, v in request.query.items() if k != "delay"]),
         }
-        return aiohttp_jinja2.render_template("app_index.html", request, context)
+        response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        response.headers["Content-Security-Policy"] = room_csp(context["app_websocket_url"])
+        return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
         origin = request.headers.get("Origin")

@@ -16,7 +16,7 @@ from warroom.serve.status_feed import StatusFeed
 from warroom.serve.web import make_app, start
 
 
-async def serve(tokens: Tokens, db_path: Path | str, *, host: str, port: int, max_visitors: int,
+async def serve(tokens: Tokens, db_path: Path | str, *, host: str, port: int, max_visitors: int, max_streams: int,
                 incident_id: int | None, timeline: bool, read_command: str | None, write_command: str | None,
                 public_url: str | None, access_log: bool, announce: Callable[[int], None]) -> int:
     handler = logging.StreamHandler(sys.stderr)
@@ -29,7 +29,7 @@ async def serve(tokens: Tokens, db_path: Path | str, *, host: str, port: int, ma
     feed = StatusFeed(db_path, incident_id=incident_id, timeline=timeline)
     room = (RoomServer(read_command, write_command, max_visitors=max_visitors, public_url=public_url)
             if read_command is not None else None)
-    app = make_app(tokens, feed, room)
+    app = make_app(tokens, feed, room, max_streams=max_streams)
     runner, bound = await start(app, host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

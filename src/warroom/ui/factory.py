@@ -86,12 +86,14 @@ def make_replay_app(db_path: Path | str, incident_id: int, *, start: datetime | 
 
 
 def run(db_path: Path, config_path: Path | None = None, *, explicit_config: bool = False,
-        read_only: bool = False) -> int:
+        read_only: bool = False, export_dir: Path | None = None) -> int:
     """``warroom``: the war room, then the drill its first-run welcome offered, if one was chosen
-    (``read_only``: a screen that watches, as ``warroom serve`` gives its visitors; no welcome)."""
+    (``read_only``: a screen that watches, as ``warroom serve`` gives its visitors; no welcome;
+    ``export_dir``: where F9 writes, else the current directory)."""
     tune_runtime()
     config, error = load_settings(config_path, explicit=explicit_config)
-    app = make_app(db_path, config=config, config_error=error, first_run=not read_only, read_only=read_only)
+    app = make_app(db_path, config=config, config_error=error, first_run=not read_only, read_only=read_only,
+                   export_dir=export_dir)
     code = exit_code(app, app.run())
     if app.start_drill:
         from warroom.drill.library import load

@@ -48,4 +48,11 @@ async def export(app: WarRoomApp, template: str = "full") -> None:
         app.notify(f"Export failed: {one_line(str(exc))}", severity="error", timeout=15, markup=False)
         return
     app.last_export = path
+    if app.is_web:  # a visitor of warroom serve: the file is on the server; the browser gets a copy
+        import io
+
+        app.deliver_text(io.StringIO(text), save_filename=path.name, mime_type="text/markdown")
+        app.notify(f"Exported {one_line(path.name)}: your browser downloads a copy; on the server it is in "
+                   f"{one_line(str(path.parent))}", title="Export", timeout=30, markup=False)
+        return
     app.notify(f"Exported to {one_line(str(path))}", title="Export", timeout=15, markup=False)
