@@ -33,6 +33,11 @@ async def stored(db_path, entry_id):
         return await store.entry(entry_id, with_history=True)
 
 
+def painted_rows(app) -> str:
+    table = app.query_one(TimelineTable)
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
 async def select_last(app, pilot):
     await app.loaded.wait()
     await pilot.pause()
@@ -100,6 +105,7 @@ async def test_d_marks_an_action_done_and_open_again(make_app, db_path, clock, s
         done = await stored(db_path, action.id)
         assert (done.done_at, done.done_by) == (T0 + 20 * M, "scribe")
         assert table_texts(app)[-1].startswith("✓ done @bo")
+        assert "✓ done @bo by 11:30" in painted_rows(app)  # drawn, not only held (rows are cached)
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(app.screen, EntryView), what="the entry view")
         assert "Status    done Mon 23 Nov 2026 10:20:00" in app.screen.text.plain
@@ -110,6 +116,7 @@ async def test_d_marks_an_action_done_and_open_again(make_app, db_path, clock, s
         await pilot.pause()
         assert (await stored(db_path, action.id)).done_at is None
         assert not table_texts(app)[-1].startswith("✓")
+        assert "✓ done" not in painted_rows(app)
 
 
 async def test_d_on_a_note_says_why_not_and_writes_nothing(make_app, db_path):

@@ -177,7 +177,8 @@ class TimelineView(VirtualRows):
         # cached by what the entry shows, not by where: an entry appended moves every row down one,
         # and keyed by its place each visible row was rendered again; then with its look laid over
         # (an appended entry turns every stripe over, so both are kept)
-        key = (entry.id, entry.revision, entry.starred, entry.redacted_at, entry.at, width, widths[-1])
+        key = (entry.id, entry.revision, entry.starred, entry.redacted_at, entry.at, entry.owner, entry.due,
+               entry.done_at, width, widths[-1])
         look = self.row_look(row)
         strip = self._cache.get((key, look))
         if strip is None:
