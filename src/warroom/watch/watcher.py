@@ -2,9 +2,10 @@
 
 Tasks on one event loop: the metrics poll (in a thread: the Prometheus client blocks), the probes,
 one cluster watcher per context (each on its own thread, as in the screen), the heartbeat (which
-also follows the incidents: new ones are fed, resolved ones left), and the writer, which writes
-what changed — readings, the window, automatic entries — at most ``flush`` seconds after the
-change, in one transaction each. Views, entries and recorded states come from ``room.live``, the
+also follows the incidents: new ones are fed, resolved ones left, and those another watcher feeds
+first left to it: ``watch.standby``), and the writer, which writes what changed — readings, the
+window, automatic entries (``watch.fed``) — at most ``flush`` seconds after the change, in one
+transaction each. Views, entries and recorded states come from ``room.live``, the
 functions the screen's own feeds use: a followed screen and a standalone one cannot differ.
 
 Extra services (the Alertmanager receiver of ``warroom watch --listen``) start and stop with it:
@@ -18,19 +19,20 @@ import asyncio
 import logging
 import os
 import socket
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Protocol, Sequence
 
 from warroom.config import Config
 from warroom.domain import metrics_view as mv
 from warroom.domain import recording as rec
-from warroom.domain.heartbeat import Heartbeat
+from warroom.domain.heartbeat import TAKEOVER_PERIODS, Heartbeat
 from warroom.domain.incident import Incident
 from warroom.room import live
 from warroom.room.session import Room
 from warroom.store import StoreError, connect_store
 from warroom.store.location import shown
+from warroom.watch.fed import Fed
+from warroom.watch.standby import Standby
 from warroom.watch.window import Window
 
 log = logging.getLogger("warroom.watch")
@@ -55,20 +57,6 @@ def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass
-class Fed:
-    """One incident the watcher feeds: its room (keys written, recorder, readings to write),
-    the verdicts it has heard, and automatic entries not yet written."""
-
-    room: Room
-    verdicts: mv.VerdictMemory = field(default_factory=mv.VerdictMemory)
-    pending: list[tuple[str, str, datetime, str]] = field(default_factory=list)
-
-    @property
-    def id(self) -> int:
-        return self.room.incident.id
-
-
 class Watcher:
     def __init__(self, db: Any, config: Config, *, incident_id: int | None = None,
                  window: timedelta = timedelta(minutes=60), beat: float = BEAT, flush: float = FLUSH,
@@ -86,7 +74,9 @@ class Watcher:
         self.started_at = clock()
         self.id = f"{self.host}/{os.getpid()}/{self.started_at:%Y%m%dT%H%M%S.%f}"
         self.window = Window(window)
+        self.standby = Standby(self.id, self.started_at)
         self.fed: dict[int, Fed] = {}
+        self._left: list[Fed] = []  # incidents no longer fed, with something the database refused
         self.store = None
         self.stats = {"polls": 0, "snapshots": 0, "readings": 0, "entries": 0, "beats": 0}
         prom = config.prometheus
@@ -154,6 +144,7 @@ class Watcher:
             if self._metrics_source is not None:
                 await asyncio.to_thread(self._metrics_source.close)
             await self.store.close()
+            log.info("wrote %d readings and %d entries", self.stats["readings"], self.stats["entries"])
             log.info("stopped")
         return code
 
@@ -166,10 +157,15 @@ class Watcher:
         for i in await store.incidents(include_resolved=False):
             if not i.drill and (self.incident_id is None or i.id == self.incident_id):
                 wanted[i.id] = i
-        for gone in [i for i in self.fed if i not in wanted]:
-            log.info("incident #%d resolved or gone: no longer fed", gone)
-            await self._write_fed(self.fed.pop(gone))
+        leaving = self.standby.look(await store.watchers(), wanted, self.incident_id is None, now)
+        for gone in [i for i in self.fed if i not in wanted or i in leaving]:
+            if gone not in leaving:
+                log.info("incident #%d resolved or gone: no longer fed", gone)
+            await self._let_go(gone)
+        self.window.record(self.incident_id is None and None not in leaving, now)
         for incident_id, incident in wanted.items():
+            if incident_id in leaving:
+                continue
             fed = self.fed.get(incident_id)
             if fed is None:
                 await self._open(incident, now)
@@ -313,16 +309,22 @@ class Watcher:
     # -- the heartbeat and the writer ---------------------------------------------------------------
     async def _heartbeat(self) -> None:
         await _quietly(self.store.end_watcher("", gone_before=self.clock() - GONE), "clearing old heartbeats")
+        loop = asyncio.get_running_loop()
+        last_beat = loop.time()
         while True:
-            now = self.clock()
+            now, started = self.clock(), loop.time()
             try:
+                if started - last_beat > TAKEOVER_PERIODS * self.beat_every:
+                    await self._silent_for(started - last_beat)
+                    last_beat = started  # once per silence
                 await self.follow_incidents()
                 for fed in self.fed.values():
                     if fed.room.live:
                         self._claim_sla(fed, now)
-                await self.store.beat(Heartbeat(self.id, self.host, os.getpid(), self.started_at, now,
+                await self.store.beat(Heartbeat(self.id, self.host, os.getpid(), self.started_at, self.clock(),
                                                 self.beat_every, tuple(self.fed), self.incident_id is None))
                 self.stats["beats"] += 1
+                last_beat = started
                 if self.window.keyframe_due(now):
                     self.window.keyframe(now)
                 cut = self.window.cut(now)
@@ -330,7 +332,15 @@ class Watcher:
                     await self.store.prune_window(cut)
             except StoreError as exc:
                 log.warning("database: %s (trying again)", exc)
-            await self._sleep(self.beat_every)
+            await self.standby.wait(started + self.beat_every, self.store, self._sleep, self.clock)
+
+    async def _silent_for(self, seconds: float) -> None:
+        """No beat for longer than a standby waits (stopped, cut off): another watcher may have fed
+        meanwhile, so this one's recordings start again from the whole state (re-opened, a keyframe)."""
+        log.warning("no heartbeat for %.1f s: recording the whole state again", seconds)
+        for incident_id in list(self.fed):
+            await self._let_go(incident_id)
+        self.window.record(False, self.clock())
 
     def _claim_sla(self, fed: Fed, now: datetime) -> None:
         for event in live.sla_entries(fed.room.report(now)):
@@ -347,8 +357,9 @@ class Watcher:
             await self._flush()
 
     async def _flush(self) -> None:
-        for fed in list(self.fed.values()):
+        for fed in [*self._left, *self.fed.values()]:
             await self._write_fed(fed)
+        self._left = [fed for fed in self._left if fed.unwritten]
         batch = self.window.take()
         if batch:
             try:
@@ -358,25 +369,15 @@ class Watcher:
                 log.warning("database: %s (the window's readings are kept for the next write)", exc)
                 self._dirty.set()
 
+    async def _let_go(self, incident_id: int) -> None:
+        """Resolved, or handed back: what it had is written first (or by the next writes)."""
+        fed = self.fed.pop(incident_id)
+        await self._write_fed(fed)
+        if fed.unwritten:
+            self._left.append(fed)
+
     async def _write_fed(self, fed: Fed) -> None:
-        """The incident's readings and entries, each in one transaction; kept for the next write
-        if the database refuses now (locked, unreachable): never dropped, never written twice."""
-        readings = fed.room.take_readings()
-        entries, fed.pending = fed.pending, []
-        try:
-            if readings:
-                self.stats["readings"] += await self.store.record(fed.id, readings)
-                readings = []
-            if entries:
-                written = await self.store.append_keyed(fed.id, entries, author="warroom", now=self.clock())
-                self.stats["entries"] += len(written)
-                for e in written:
-                    log.info("incident #%d: entry %s", fed.id, e.key)
-                entries = []
-        except StoreError as exc:
-            log.warning("database: %s (kept for the next write)", exc)
-            fed.room.readings[:0] = readings
-            fed.pending[:0] = entries
+        if not await fed.write(self.store, self.stats, self.clock()):
             self._dirty.set()
 
     async def _sleep(self, seconds: float) -> None:

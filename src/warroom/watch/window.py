@@ -23,17 +23,28 @@ class Window:
         self._last: dict[str, rec.State] = {}  # the last state of each scope (a keyframe repeats them)
         self._keyframes: list[datetime] = []
         self.pending: list[rec.Record] = []  # observed, not yet written
+        self.recording = False  # until this watcher knows no other one records it
+
+    def record(self, on: bool, now: datetime) -> None:
+        """Record from now (a keyframe first), or stand by (what is pending is still written)."""
+        if on and not self.recording and self.length > timedelta(0):
+            self._keyframes = []
+            if self._last:
+                self.keyframe(now)
+        self.recording = on
 
     def observe(self, scope: str, state: rec.State, now: datetime) -> None:
         if self.length <= timedelta(0):
             return
         self._last[scope] = state
+        if not self.recording:
+            return
         if not self._keyframes:
             self._keyframes.append(now)
         self.pending += self._recorder.observe(scope, state, now)
 
     def keyframe_due(self, now: datetime) -> bool:
-        return bool(self._keyframes) and now - self._keyframes[-1] >= self.length / KEYFRAMES
+        return self.recording and bool(self._keyframes) and now - self._keyframes[-1] >= self.length / KEYFRAMES
 
     def keyframe(self, now: datetime) -> None:
         """Record every scope's whole state again."""
@@ -44,6 +55,8 @@ class Window:
 
     def cut(self, now: datetime) -> datetime | None:
         """Where the window may be pruned now: the last keyframe at least ``length`` old (None: nowhere)."""
+        if not self.recording:
+            return None
         old = [k for k in self._keyframes if k <= now - self.length]
         if not old:
             return None
