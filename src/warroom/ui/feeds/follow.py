@@ -24,7 +24,6 @@ from warroom.domain.heartbeat import STALE_PERIODS, Heartbeat, LocalAges, coming
 from warroom.domain.replay import LiveReadings, metrics_at, pods_at, probes_at
 from warroom.domain.text import one_line
 from warroom.ui.feeds import Feed
-from warroom.ui.runtime import freeze_heap
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
@@ -191,8 +190,6 @@ class FollowFeed:
         if followed.probes is not None and metrics_pane is not None:
             metrics_pane.show_probes(followed.probes, now, app.local)
         if followed.pods is not None and app.pods_feed is not None:
-            if any(view.context not in app.pods_feed.views for view in followed.pods):
-                freeze_heap()  # a context's first pods are in: long-lived, as the pods feed's own first list
             for view in followed.pods:
                 app.pods_feed.views[view.context] = view
                 if pods_pane is not None:
