@@ -21,10 +21,12 @@ process (its CPU and peak RSS read from /proc); each screen (``WarRoomApp`` head
 Absolute times move with the machine's load; compare ratios to the floor of the same run.
 ``BENCH_PROFILE=FILE``: cProfile of the follower's UI thread during the storm.
 
-Measured (2 CPUs shared with other jobs, floor p99 7.7 ms): follower lag p99 22 ms (max 55), peak RSS
-56 MiB, source-to-screen p50 317 ms / p99 871 ms; the watcher 1.4 s CPU to list 5,000 pods, 0.6 s for
-the storm, 180 MiB; standalone lag p99 36 ms (max 85), 202 MiB, source-to-screen p99 212 ms. A busier
-run: follower p99 114 ms vs standalone 98 ms, 88 vs 201 MiB. The UI thread's time in a storm is
+Measured on 2 CPUs with nothing else running (three runs, floor p99 1.8-2.4 ms): follower lag p99
+3.4-3.9 ms (max 18-22), peak RSS 57-58 MiB, source-to-screen p50 241-279 ms / p99 430-463 ms; the
+watcher 1.1-1.3 s CPU to list 5,000 pods, 0.6 s for the storm, 180 MiB; standalone lag p99 4.6-8.6 ms,
+199-201 MiB, source-to-screen p99 56-91 ms. With the 2 CPUs shared with other jobs (a test suite, a
+helper's builds): follower p99 22 ms (max 55), p99 source-to-screen 871 ms; busier still, follower p99
+114 ms vs standalone 98 ms, 88 vs 201 MiB. The UI thread's time in a storm is
 Textual's frames and an idle full collection, alike in both; the follower saves the memory and the
 cluster connections, and pays ~0.3 s of latency (the watcher's batching, its write, one look).
 """
