@@ -109,3 +109,29 @@ def _highlighted(app) -> str | None:
         return None
     option = lists.first().get_option_at_index(lists.first().highlighted)
     return str(option.prompt).split("\n")[0]
+
+
+async def test_an_unrouted_alert_s_notice_is_said_on_the_notice_line_once(make_app, db_path):
+    """``unmatched = "notice"``: an alert no route gives to the open incident becomes a notice entry
+    in its timeline (written by the receiver's process) and, here, a notice on the line above the
+    keys, once however often Alertmanager sends it again."""
+    from dataclasses import replace
+
+    async with Store.open(db_path) as store:
+        await store.declare("Checkout 500s", SEV, "SEV-2", now=T0, author="ic", services=["checkout"])
+    other = parse_notification({
+        "version": "4", "status": "firing", "groupKey": "g2", "truncatedAlerts": 0, "receiver": "warroom",
+        "alerts": [{"status": "firing", "labels": {"alertname": "SearchSlow", "service": "search"},
+                    "annotations": {"summary": "search p95 [b]3 s[/b]"}, "startsAt": (T0 - M).isoformat(),
+                    "fingerprint": "fp-search"}]})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.loaded.wait()
+        for _ in range(2):  # a retried delivery writes nothing and says nothing again
+            async with Store.open(db_path) as store:
+                await AlertIntake(store, replace(Routing(), unmatched="notice"), SEV, clock=lambda: T0).deliver(other)
+            app.feeds.poll_now("sync")
+            await wait_for(pilot, lambda: any(n.title == "Alert" for n in app.notices), what="the alert's notice")
+        alerts = [str(n) for n in app.notices if n.title == "Alert"]
+        assert len(alerts) == 1 and "SearchSlow" in alerts[0] and "[b]3 s[/b]" in alerts[0], alerts
+        assert "[b]3 s[/b]" in str(app.latest_notice)  # literally: markup in an alert is never obeyed

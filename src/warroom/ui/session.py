@@ -66,6 +66,7 @@ class Session:
         self._sync_trouble = ""  # "sync paused: …" while the sync cannot read the database
         self._lines_out: Counter[str] = Counter()  # lines handed to the writer, not yet written
         self._offered: set[str] = set()  # detected times offered from an alert (once each)
+        self._announced: set[str] = set()  # unrouted alerts' notice entries said on the notice line
 
     # -- opening -------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -387,6 +388,10 @@ class Session:
             self.render_clock()
         if clock or any(e.key and e.key.startswith("alert:") for e in shown):
             self._offer_detected()
+        if any(e.key and e.key.startswith("alert-notice:") for e in shown):
+            from warroom.ui.flows.incident import announce_alert_notices
+
+            announce_alert_notices(self._app, shown, self._announced)
 
     def _offer_detected(self) -> None:
         from warroom.ui.flows.incident import offer_detected

@@ -179,3 +179,13 @@ def detected_from_earliest_alert(app: WarRoomApp) -> None:
         return
     session.enqueue_change("detected from the earliest alert", offer.incident_id,
                            lambda i: inc.set_milestone(i, "detected", offer.at), offer.at)
+
+
+def announce_alert_notices(app: WarRoomApp, entries, announced: set[str]) -> None:
+    """An alert no incident's routing claimed arrived as a notice entry (``[alertmanager.receiver]
+    unmatched = "notice"``): said on the notice line too, once per alert, so nobody has to be
+    reading the timeline to see it. Its text is the alert's, shown literally."""
+    for entry in entries:
+        if entry.key and entry.key.startswith("alert-notice:") and entry.key not in announced:
+            announced.add(entry.key)
+            app.notify(entry.text, title="Alert", severity="warning", timeout=30)
