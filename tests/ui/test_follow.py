@@ -79,3 +79,36 @@ async def test_without_takeover_a_stale_watcher_leaves_the_panes_waiting(db_path
         await wait_for(pilot, lambda: subtitle(app).startswith("STALE"), timeout=10, what="STALE said")
         await pilot.pause(0.5)
         assert app.feeds["probes"].polls == 0 and app.follow_feed.mode == "waiting"
+
+
+async def test_a_screen_with_no_source_of_its_own_composes_the_panes_a_watcher_feeds(db_path):
+    """A participant's laptop has only the database: no Prometheus, probes or cluster configured.
+    Its panes say "not configured" until a watcher feeds the incident; then they are composed and
+    drawn from the watcher's readings, and say who feeds them."""
+    from fixtures.drill_support import pod_rows
+    from warroom.domain.recording import SEP
+    from warroom.ui.widgets.pods import PodsPane, PodTable
+
+    clock = FakeClock(T0)
+    async with Store.open(db_path) as store:
+        i = await store.declare("Checkout 500s", SEV, "SEV-1", now=T0, author="ic")
+    app = make_app(db_path, clock=clock, config=Config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.loaded.wait()
+        await pilot.pause()
+        assert not app.query(MetricsPane) and not app.query(PodsPane)  # placeholders: nothing configured here
+        async with Store.open(db_path) as store:
+            await store.beat(beat(i.id, T0))
+            await store.record(i.id, [
+                Record(T0, "panel", "Error ratio", PANEL),
+                Record(T0, "pods", "", {"namespaces": [["shop", 4, 1]], "errors": [], "synced": True}),
+                Record(T0, "pod", SEP.join(("", "shop", "checkout-7f9")), {
+                    "ready": "0/1", "status": "CrashLoopBackOff", "restarts": 7, "node": "n1", "created": None,
+                    "last_restart": None, "owner": None})])
+        await wait_for(pilot, lambda: app.query(MetricsPane) and "Error ratio" in panels_text(app),
+                       timeout=10, what="the metrics pane composed and drawn")
+        await wait_for(pilot, lambda: app.query(PodTable) and any(
+            row[1:4] == ["checkout-7f9", "0/1", "CrashLoopBackOff"] for row in pod_rows(app)),
+            timeout=10, what="the pods pane composed and drawn")
+        assert "via watcher on db-1" in subtitle(app)
+        assert len(app.query("#metrics-pane")) == 1 and len(app.query("#pods-pane")) == 1

@@ -47,8 +47,8 @@ def build_feeds(app: WarRoomApp, metrics_source: PanelSource | None, probe_sourc
             app.feeds.add(feed)
     app.sync_feed = SyncFeed(app, sync_interval)
     app.feeds.add(app.sync_feed.feed())
-    if app.config.watch.follow and app.drill is None and not scripted and (
-            app.metrics_feed is not None or app.probes_feed is not None or app.pods_feed is not None):
+    # a screen with no source of its own follows too: a watcher's panes are composed when it feeds them
+    if app.config.watch.follow and app.drill is None and not scripted:
         from warroom.ui.feeds.follow import FollowFeed
 
         app.follow_feed = FollowFeed(app, takeover=app.config.watch.takeover)

@@ -71,6 +71,7 @@ class FollowFeed:
         self._hold_until: datetime | None = None
         self._said_at: datetime | None = None
         self._ages = LocalAges()  # heartbeats aged on this screen's clock
+        self._mounting = False  # panes of the watcher's being composed on this screen
 
     def feed(self) -> Feed:
         return Feed("follow", self.poll, self.deliver, self._failed, interval=self.interval)
@@ -182,6 +183,9 @@ class FollowFeed:
     def _draw(self, followed: Followed) -> None:
         app, now = self._app, followed.now
         metrics_pane, pods_pane = self._panes_shown()
+        if self._unshown(followed, metrics_pane, pods_pane) and not self._mounting:
+            self._mounting = True
+            app.call_later(self._mount_panes, followed)
         if followed.metrics is not None:
             if app.metrics_feed is not None:
                 app.metrics_feed.view = followed.metrics  # comms and F2 read what is shown
@@ -189,11 +193,46 @@ class FollowFeed:
                 metrics_pane.show(followed.metrics, now, app.local)
         if followed.probes is not None and metrics_pane is not None:
             metrics_pane.show_probes(followed.probes, now, app.local)
-        if followed.pods is not None and app.pods_feed is not None:
+        if followed.pods is not None:
             for view in followed.pods:
-                app.pods_feed.views[view.context] = view
+                if app.pods_feed is not None:
+                    app.pods_feed.views[view.context] = view
                 if pods_pane is not None:
                     pods_pane.show(view, now, app.local)
+
+    @staticmethod
+    def _unshown(followed: Followed, metrics_pane, pods_pane) -> bool:
+        """The watcher feeds a pane this screen did not compose (no source of its own configured)."""
+        metrics = bool(followed.metrics is not None and followed.metrics.panels) or bool(followed.probes)
+        return (metrics and metrics_pane is None) or (bool(followed.pods) and pods_pane is None)
+
+    async def _mount_panes(self, followed: Followed) -> None:
+        """A screen with no Prometheus, probes or cluster of its own configured follows a watcher all
+        the same (a participant's laptop needs only the database): the placeholder of each pane the
+        watcher feeds gives way to the pane, and the next look draws it from every reading."""
+        from warroom.ui.widgets.metrics import MetricsPane
+        from warroom.ui.widgets.pods import PodsPane
+
+        metrics_pane, pods_pane = self._panes_shown()
+        try:
+            if metrics_pane is None and (followed.probes or (followed.metrics and followed.metrics.panels)):
+                await self._replace("#metrics-pane", MetricsPane("via watcher", None, id="metrics-pane",
+                                                                 classes="pane"))
+            if pods_pane is None and followed.pods:
+                contexts = [view.context for view in followed.pods]
+                await self._replace("#pods-pane", PodsPane(", ".join(c or "current context" for c in contexts),
+                                                           len(contexts) > 1, id="pods-pane", classes="pane"))
+        finally:
+            self._mounting = False
+        self._incident, self.said = None, ""  # the next look reads every reading again, for the new panes
+        self._app.feeds.poll_now("follow")
+
+    async def _replace(self, selector: str, pane) -> None:
+        old = self._app.query_one(selector)
+        parent = old.parent
+        place = parent.children.index(old)
+        await old.remove()
+        await parent.mount(pane, before=place) if place < len(parent.children) else await parent.mount(pane)
 
     def _say(self, text: str) -> None:
         """The panes' subtitle; the age in it is redrawn once a second, not on every look."""
