@@ -350,22 +350,20 @@ class SqlStore(ScribeLines):
             owner, due = (current.owner, current.due) if owner_due is None else owner_due
             if owner_due is not None and new_kind != "action":
                 raise EntryError(f"entry {entry_id} is a {new_kind}: only an action item has an owner and a due time")
-            if (owner, due) != (current.owner, current.due):
-                await tx.run("UPDATE entries SET owner=?, due=? WHERE id=?",
-                             (owner, iso_utc(due) if due is not None else None, entry_id))
-            if (new_text, new_kind, new_at) == (current.text, current.kind, current.at):
-                if (owner, due) == (current.owner, current.due):
-                    return current
-            else:
+            revised = (new_text, new_kind, new_at) != (current.text, current.kind, current.at)
+            if not revised and (owner, due) == (current.owner, current.due):
+                return current
+            if revised:  # the text, kind or time: the previous version is kept (owner and due are not)
                 await tx.run(
                     f"INSERT INTO revisions ({REVISION_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                     (entry_id, current.revision, iso_utc(current.at), current.kind, current.text, current.author,
                      iso_utc(now), by),
                 )
-                await tx.run(
-                    "UPDATE entries SET text=?, kind=?, at=?, revision=revision+1 WHERE id=?",
-                    (new_text, new_kind, iso_utc(new_at), entry_id),
-                )
+            await tx.run(
+                "UPDATE entries SET text=?, kind=?, at=?, owner=?, due=?, revision=revision+? WHERE id=?",
+                (new_text, new_kind, iso_utc(new_at), owner, iso_utc(due) if due is not None else None,
+                 int(revised), entry_id),
+            )
         return await self.entry(entry_id, with_history=True)
 
     async def redact(self, entry_id: int, *, reason: str, by: str, now: datetime) -> Entry:

@@ -17,7 +17,8 @@ READ_ONLY = "read-only view — the scribe's war room writes (warroom serve --wr
 WRITING = {"declare": "declare an incident", "switch": "switch incident", "ack": "acknowledge",
            "status": "change status", "severity": "change severity", "assign": "assign a role",
            "compose": "compose an update", "export": "export", "detected_from_alerts": "set detected",
-           "star": "star", "edit": "edit", "done": "mark an action done", "redact": "redact", "tick": "tick the checklist", "pin": "pin"}
+           "star": "star", "edit": "edit", "done": "mark an action done", "redact": "redact",
+           "tick": "tick the checklist", "pin": "pin"}
 
 _IN_A_DRILL = "not in a drill — it runs its own incident only (ctrl+q ends it)"
 _NO_DRILL = "only in a drill (warroom drill runs one)"

@@ -20,6 +20,8 @@ from rich.text import Text
 
 from warroom.domain import incident as inc
 from warroom.domain import recording as rec
+from warroom.domain.alert_routing import KEY_PREFIX as ALERT_KEY
+from warroom.domain.alert_routing import NOTICE_PREFIX as ALERT_NOTICE_KEY
 from warroom.domain.incident import Incident, IncidentError
 from warroom.domain.policy import PolicyError
 from warroom.domain.scribe import Line, ScribeError, parse_line
@@ -386,9 +388,9 @@ class Session:
             self._app.query_one(TimelinePane).upsert(shown)
         if clock or moved:
             self.render_clock()
-        if clock or any(e.key and e.key.startswith("alert:") for e in shown):
+        if clock or any(e.key and e.key.startswith(ALERT_KEY) for e in shown):
             self._offer_detected()
-        if any(e.key and e.key.startswith("alert-notice:") for e in shown):
+        if any(e.key and e.key.startswith(ALERT_NOTICE_KEY) for e in shown):
             from warroom.ui.flows.incident import announce_alert_notices
 
             announce_alert_notices(self._app, shown, self._announced)

@@ -201,10 +201,13 @@ class FollowFeed:
                     pods_pane.show(view, now, app.local)
 
     @staticmethod
-    def _unshown(followed: Followed, metrics_pane, pods_pane) -> bool:
+    def _feeds_metrics(followed: Followed) -> bool:
+        """The look has panels or probes for the metrics pane."""
+        return bool(followed.metrics is not None and followed.metrics.panels) or bool(followed.probes)
+
+    def _unshown(self, followed: Followed, metrics_pane, pods_pane) -> bool:
         """The watcher feeds a pane this screen did not compose (no source of its own configured)."""
-        metrics = bool(followed.metrics is not None and followed.metrics.panels) or bool(followed.probes)
-        return (metrics and metrics_pane is None) or (bool(followed.pods) and pods_pane is None)
+        return (self._feeds_metrics(followed) and metrics_pane is None) or (bool(followed.pods) and pods_pane is None)
 
     async def _mount_panes(self, followed: Followed) -> None:
         """A screen with no Prometheus, probes or cluster of its own configured follows a watcher all
@@ -215,7 +218,7 @@ class FollowFeed:
 
         metrics_pane, pods_pane = self._panes_shown()
         try:
-            if metrics_pane is None and (followed.probes or (followed.metrics and followed.metrics.panels)):
+            if metrics_pane is None and self._feeds_metrics(followed):
                 await self._replace("#metrics-pane", MetricsPane("via watcher", None, id="metrics-pane",
                                                                  classes="pane"))
             if pods_pane is None and followed.pods:
@@ -232,7 +235,10 @@ class FollowFeed:
         parent = old.parent
         place = parent.children.index(old)
         await old.remove()
-        await parent.mount(pane, before=place) if place < len(parent.children) else await parent.mount(pane)
+        if place < len(parent.children):
+            await parent.mount(pane, before=place)
+        else:
+            await parent.mount(pane)
 
     def _say(self, text: str) -> None:
         """The panes' subtitle; the age in it is redrawn once a second, not on every look."""

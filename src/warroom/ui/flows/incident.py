@@ -185,7 +185,9 @@ def announce_alert_notices(app: WarRoomApp, entries, announced: set[str]) -> Non
     """An alert no incident's routing claimed arrived as a notice entry (``[alertmanager.receiver]
     unmatched = "notice"``): said on the notice line too, once per alert, so nobody has to be
     reading the timeline to see it. Its text is the alert's, shown literally."""
+    from warroom.domain.alert_routing import NOTICE_PREFIX
+
     for entry in entries:
-        if entry.key and entry.key.startswith("alert-notice:") and entry.key not in announced:
+        if entry.key and entry.key.startswith(NOTICE_PREFIX) and entry.key not in announced:
             announced.add(entry.key)
             app.notify(entry.text, title="Alert", severity="warning", timeout=30)
