@@ -112,3 +112,9 @@ async def test_a_screen_with_no_source_of_its_own_composes_the_panes_a_watcher_f
             timeout=10, what="the pods pane composed and drawn")
         assert "via watcher on db-1" in subtitle(app)
         assert len(app.query("#metrics-pane")) == 1 and len(app.query("#pods-pane")) == 1
+
+        clock.advance(seconds=3)  # the watcher is gone: nothing here to read the sources with
+        await wait_for(pilot, lambda: subtitle(app).startswith("STALE"), timeout=10, what="STALE said")
+        assert subtitle(app) == ("STALE: watcher on db-1 last seen 3.0 s ago — no source configured here: "
+                                 "the panes show its last readings")
+        assert "Error ratio" in panels_text(app)

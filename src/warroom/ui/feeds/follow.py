@@ -148,7 +148,7 @@ class FollowFeed:
                 self._say(f"waiting for the watcher on {one_line(followed.coming.host)}")
                 return
         if followed.beat is not None:
-            self._say(said(followed.beat, followed.now) + (" — reading the sources here" if self.takeover else ""))
+            self._say(said(followed.beat, followed.now) + self._taking_over())
         elif self.mode in ("starting", "waiting") and not self.takeover:
             self._say("no watcher feeds this incident (takeover is off)")
         else:
@@ -157,6 +157,15 @@ class FollowFeed:
             self._take_over()
         elif not self.takeover:
             self.mode = "waiting"
+
+    def _taking_over(self) -> str:
+        """What a stale watcher leaves: this screen's own sources, or none (nothing configured here)."""
+        if not self.takeover:
+            return ""
+        app = self._app
+        if app.metrics_feed is None and app.probes_feed is None and app.pods_feed is None:
+            return " — no source configured here: the panes show its last readings"
+        return " — reading the sources here"
 
     def _hand_back(self) -> None:
         """A watcher feeds the panes: the screen's own feeds stop (its cluster watchers too)."""
