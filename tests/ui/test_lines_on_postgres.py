@@ -231,6 +231,8 @@ async def test_the_sync_pausing_does_not_hide_the_lines_waiting(server, pg_url, 
         await wait_for(pilot, lambda: "2 lines not saved yet" in pane_text(app, "#scribe-hint"), what="the count")
         app.feeds.poll_now("sync")
         await wait_for(pilot, lambda: "sync paused" in pane_text(app, "#scribe-hint"), what="the sync paused")
+        app.feeds.poll_now("follow")  # the watcher's heartbeats cannot be read either: said elsewhere
+        await wait_for(pilot, lambda: app.feeds["follow"].failures >= 1, what="the follow feed failing")
         for _ in range(3):  # the writer retrying meanwhile keeps both
             await pilot.pause(0.1)
             hint = pane_text(app, "#scribe-hint")
@@ -238,5 +240,6 @@ async def test_the_sync_pausing_does_not_hide_the_lines_waiting(server, pg_url, 
         server.start()
         await wait_for(pilot, lambda: not app.writes.lines_waiting, timeout=15, what="the lines written")
         app.feeds.poll_now("sync")
+        app.feeds.poll_now("follow")
         await wait_for(pilot, lambda: "sync paused" not in pane_text(app, "#scribe-hint")
                        and "not saved" not in pane_text(app, "#scribe-hint"), what="the hint clear again")

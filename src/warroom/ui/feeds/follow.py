@@ -270,5 +270,7 @@ class FollowFeed:
         return (metrics.first() if metrics else None, pods.first() if pods else None)
 
     def _failed(self, message: str) -> None:
-        self._app.session.hint(f"following the watcher: {message}", error=True)
+        """Said where the feeder is said (the panes' subtitle), never over the scribe's hint: that line
+        keeps the lines waiting and the sync's trouble, which a database gone also brings."""
+        self._say(f"watcher not looked up: {one_line(message)}")
 
