@@ -34,7 +34,10 @@ async def test_services_start_and_stop_with_the_watcher(db_path):
                       services=[Service(events, "a", fail=True), Service(events, "b")])
     run = asyncio.create_task(watcher.run(stop))
     async with Store.open(db_path) as store:
-        while not await store.watchers():
+        deadline = asyncio.get_running_loop().time() + 10
+        while not await store.watchers():  # bounded: a watcher that never beats fails here, never hangs
+            assert not run.done(), f"the watcher ended before its first beat: {run.result()!r}, {events}"
+            assert asyncio.get_running_loop().time() < deadline, f"no heartbeat in 10 s; {events}"
             await asyncio.sleep(0.02)
         assert events == ["start a", "start b"]
         stop.set()
